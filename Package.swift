@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// AutoLFADS for Swift. One target per concern; see README "Architecture".
+let package = Package(
+    name: "AutoLFADS",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "autolfads", targets: ["autolfads"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libhdf5-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        // Numerical engine: tensors, tape autodiff, BLAS, fused GRU, optimisers, RNG.
+        .target(name: "Engine", dependencies: ["CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // Statistics users read: Poisson NLL, bits/spike, R², affine fits.
+        .target(name: "LFADSMetrics"),
+        // LFADS HDF5 files (both conventions), validation, synthetic benchmarks.
+        .target(name: "LFADSData", dependencies: ["CHDF5", "LFADSMetrics"]),
+        // The LFADS model, its config, training loop, checkpoints and outputs.
+        .target(name: "LFADSModel", dependencies: ["Engine", "LFADSData", "LFADSMetrics",
+                                                   .product(name: "Yams", package: "Yams")]),
+        // Population Based Training: pure, seeded decision logic (no I/O).
+        .target(name: "PBT"),
+        // Coordination store (SQLite, PostgreSQL) and shared-storage layout.
+        .target(name: "Coordination", dependencies: [
+            "PBT",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+        // Server, client and worker processes.
+        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData"]),
+        // The `autolfads` command line.
+        .executableTarget(name: "autolfads", dependencies: [
+            "Runtime", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "LFADSMetricsTests", dependencies: ["LFADSMetrics"]),
+        .testTarget(name: "LFADSDataTests", dependencies: ["LFADSData", "LFADSMetrics"]),
+        .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"]),
+        .testTarget(name: "PBTTests", dependencies: ["PBT"]),
+        .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PBT"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,6 @@
+import Testing
+@testable import LFADSData
+
+@Test func LFADSDataModuleLinks() {
+    #expect(String(describing: LFADSDataModule.self) == "LFADSDataModule")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LFADSModel
+
+@Test func LFADSModelModuleLinks() {
+    #expect(String(describing: LFADSModelModule.self) == "LFADSModelModule")
+}
