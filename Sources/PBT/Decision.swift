@@ -16,7 +16,8 @@ public struct WorkerResult: Codable, Equatable, Sendable {
     public var generation: Int
     /// HPs the worker trained with during this generation.
     public var hyperparameters: Hyperparameters
-    /// PBT metric; nil, NaN or ±∞ means the worker failed.
+    /// PBT metric; nil means the worker failed (NaN/±∞ passed to `init` are stored as nil,
+    /// so results and decisions stay JSON-encodable and `Equatable` behaves).
     public var score: Double?
     /// Opaque reference to the checkpoint written at the end of this generation.
     public var checkpoint: String
@@ -24,7 +25,8 @@ public struct WorkerResult: Codable, Equatable, Sendable {
     public init(worker: Int, generation: Int, hyperparameters: Hyperparameters,
                 score: Double?, checkpoint: String) {
         self.worker = worker; self.generation = generation
-        self.hyperparameters = hyperparameters; self.score = score; self.checkpoint = checkpoint
+        self.hyperparameters = hyperparameters; self.checkpoint = checkpoint
+        self.score = score.flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// True when the score is a finite number.

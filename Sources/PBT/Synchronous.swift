@@ -37,7 +37,9 @@ extension PBTPolicy {
         let decisions: [Decision]
         switch exploit {
         case .binaryTournament:
-            decisions = rs.map { r in tournament(r, donors: ranked.filter { $0.worker != r.worker }, using: &rng) }
+            var position: [Int: Int] = [:]
+            for (i, d) in ranked.enumerated() { position[d.worker] = i }
+            decisions = rs.map { r in tournament(r, donors: ranked, excluding: position[r.worker], using: &rng) }
         case .truncation(let f):
             decisions = truncation(rs, ranked: ranked, fraction: f, using: &rng)
         case .pairedTournament:
@@ -46,10 +48,15 @@ extension PBTPolicy {
         return GenerationDecisions(generation: g, decisions: decisions, allFailed: false, best: ranked.first)
     }
 
-    /// Binary tournament against one random donor from `donors` (valid, excluding `r`).
-    func tournament(_ r: WorkerResult, donors: [WorkerResult], using rng: inout PBTRandom) -> Decision {
-        guard !donors.isEmpty else { return .stay(r, r.isValid ? .keep : .noValidDonor) }
-        let d = donors[rng.index(donors.count)]
+    /// Binary tournament against one uniformly random valid donor from `donors`, skipping
+    /// index `excluding` (the worker itself, if present) without copying the array.
+    func tournament(_ r: WorkerResult, donors: [WorkerResult], excluding: Int? = nil,
+                    using rng: inout PBTRandom) -> Decision {
+        let n = donors.count - (excluding == nil ? 0 : 1)
+        guard n > 0 else { return .stay(r, r.isValid ? .keep : .noValidDonor) }
+        var i = rng.index(n)
+        if let e = excluding, i >= e { i += 1 }
+        let d = donors[i]
         if !r.isValid || objective.isBetter(d.score!, than: r.score!) {
             return copy(r, from: d, using: &rng)
         }
