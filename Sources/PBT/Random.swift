@@ -72,10 +72,16 @@ public struct PBTRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
         a + (b - a) * unit()
     }
 
-    /// Uniform integer in 0..<n (n > 0), unbiased.
+    /// Uniform integer in 0..<n (n > 0), unbiased (rejection sampling written here, so the
+    /// stream does not depend on the standard library's algorithm).
     public mutating func index(_ n: Int) -> Int {
         precondition(n > 0, "PBTRandom.index needs n > 0")
-        return Int(next(upperBound: UInt64(n)))
+        let bound = UInt64(n)
+        let limit = UInt64.max - (UInt64.max % bound + 1) % bound  // largest multiple of n, minus 1
+        while true {
+            let x = next()
+            if x <= limit { return Int(x % bound) }
+        }
     }
 
     /// True with probability p.
