@@ -116,3 +116,17 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SearchSpace.self, from: Data(noValue.utf8)) }
     }
 }
+
+@Suite struct PolicyCodingTests {
+    @Test func policyAndStoppingDecodeWithDefaults() throws {
+        let json = #"{"space": [{"name": "lr", "min": 1e-5, "max": 5e-3, "init": "fixed", "value": 0.004}], "exploit": "truncation"}"#
+        let p = try JSONDecoder().decode(PBTPolicy.self, from: Data(json.utf8))
+        #expect(p == PBTPolicy(space: p.space, objective: .minimize, exploit: .truncation(fraction: 0.25)))
+        let again = try JSONDecoder().decode(PBTPolicy.self, from: JSONEncoder().encode(p))
+        #expect(again == p)
+        let s = try JSONDecoder().decode(StoppingRule.self, from: Data(#"{"maxGenerations": 7}"#.utf8))
+        #expect(s == StoppingRule(maxGenerations: 7, window: 5, minChange: 5e-4))
+        let bad = #"{"space": [], "exploit": "roulette"}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(PBTPolicy.self, from: Data(bad.utf8)) }
+    }
+}
