@@ -28,7 +28,7 @@ import Testing
     let bps = try PoissonMetrics.bitsPerSpike(counts: [0, 2], rates: [0.5, 2], neurons: 1)
     #expect(abs(bps - (1 - 0.25 / log(2.0))) < 1e-6)
     // The null model itself scores exactly zero.
-    let zero = try PoissonMetrics.bitsPerSpike(counts: [0, 2, 1, 3], rates: [1, 2, 1, 2], neurons: 2)
+    let zero = try PoissonMetrics.bitsPerSpike(counts: [0, 2, 1, 3], rates: [0.5, 2.5, 0.5, 2.5], neurons: 2)
     #expect(abs(zero) < 1e-9)
     // An explicit null rate (e.g. training mean) changes the answer: null 2 → NLL_null = 4 − 2 ln 2 + ln 2.
     let ext = try PoissonMetrics.bitsPerSpike(counts: [0, 2], rates: [0.5, 2], neurons: 1, nullRates: [2])
