@@ -154,7 +154,6 @@ extension HDF5File {
             if let gzip, !shape.isEmpty, count > 0 {
                 let chunk = chunkShape(shape, elementSize: MemoryLayout<T>.size)
                 H5Pset_chunk(dcpl, Int32(chunk.count), chunk)
-                H5Pset_shuffle(dcpl)
                 H5Pset_deflate(dcpl, UInt32(gzip))
             }
             let did = H5Dcreate2(id, key, fileType, sid, chdf5_p_default(), dcpl, chdf5_p_default())

@@ -106,3 +106,16 @@ private func smallLorenz(seed: UInt64) -> LorenzConfig {
     var r = ChaoticRNNConfig(); r.trialsPerCondition = 1
     #expect(throws: DataFileError.self) { try ChaoticRNNGenerator.generate(r) }
 }
+
+@Test func committedLorenzFileMatchesTheGenerator() throws {
+    // data/lorenz_small.h5 = `autolfads data synth lorenz --trials 200 --conditions 5 --seed 0`.
+    let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../data/lorenz_small.h5").standardizedFileURL.path
+    var c = LorenzConfig()
+    c.conditions = 5; c.trialsPerCondition = 40
+    let fresh = try makeTempDir() + "/fresh.h5"
+    try LFADSWriter.write(try LorenzGenerator.generate(c), to: fresh)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: fresh)) == Data(contentsOf: URL(fileURLWithPath: committed)),
+            "regenerate data/lorenz_small.h5 with the command above if the generator changed on purpose")
+    #expect(try LFADSReader.read(committed).trialCount(.valid) == 40)
+}
