@@ -139,3 +139,19 @@ import Testing
         for try await ok in group { #expect(ok) }
     }
 }
+
+@Test func readWriteModeAddsAndReplacesKeysInAnExistingFile() throws {
+    let path = try makeTempDir() + "/rw.h5"
+    try craft(path) { try $0.write("keep", ints: [1, 2], shape: [2], dtype: .int32) }
+    let a = Array3D(trials: 2, time: 3, channels: 2, values: (0..<12).map(Float.init))
+    do {
+        let f = try HDF5File(path: path, mode: .readWrite)
+        try f.write("out/rates", array3D: a, gzip: 1)
+        try f.write("keep", ints: [7], shape: [1], dtype: .int16)
+        try f.remove("nothing_here")
+    }
+    let f = try HDF5File(path: path)
+    #expect(try f.readArray3D("out/rates") == a)
+    #expect(try f.readArray("keep") == HDF5Array(shape: [1], dtype: .int16, values: [7]))
+    #expect(throws: DataFileError.self) { try f.readArray3D("keep") }
+}
