@@ -46,6 +46,13 @@ public struct DatasetSummary: Sendable {
         var out = ["file: \(path)", "convention: \(d.convention.rawValue)",
                    "counts dtype: \(d.countsDType.rawValue)",
                    "dims: T_enc \(d.encodTime), T_recon \(d.reconTime), N_enc \(d.encodNeurons), N_recon \(d.reconNeurons), ext_input \(d.extInputDim), latents \(d.latentDim)"]
+        let file = try HDF5File(path: path)
+        defer { file.close() }
+        out.append("datasets:")
+        for key in try file.datasetNames() {
+            let (shape, dtype) = try file.info(key)
+            out.append("  \(key) \(dtype.rawValue) \(shape)")
+        }
         for name in d.splits.keys.sorted() {
             let s = d.splits[name]!
             let target = s.recon ?? s.encod
@@ -68,7 +75,6 @@ public struct DatasetSummary: Sendable {
                 out.append("oracle bits/spike (valid, true rates vs per-neuron mean of valid counts): \(fmt(bps))")
             }
         }
-        if !d.extras.isEmpty { out.append("other keys: " + d.extras.keys.sorted().joined(separator: ", ")) }
         out.append(problems.isEmpty ? "problems: none" : "problems: \(problems.count)")
         out += problems.map { "  - \($0.message)" }
         lines = out
