@@ -68,6 +68,9 @@ import Testing
     let f = try HDF5File(path: path)
     let missing = #expect(throws: DataFileError.self) { try f.readFloats("nope/x") }
     #expect(missing?.message == "\(path): key 'nope/x': dataset not found")
+    #expect(throws: DataFileError.self) { try f.readString("a") }   // numeric, not a string
+    #expect(throws: DataFileError.self) { try f.readStringAttribute("none") }
+    #expect(f.openObjectCount == 1)                                  // error paths close their handles
     let readOnly = #expect(throws: DataFileError.self) { try f.write("b", floats: [1], shape: [1]) }
     #expect(readOnly?.message.contains("read-only") == true)
     f.close()
