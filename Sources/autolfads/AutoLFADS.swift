@@ -15,6 +15,6 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect and generate LFADS HDF5 data files.",
-        subcommands: []
+        subcommands: [DataInspectCommand.self, DataSynthCommand.self]
     )
 }
