@@ -41,9 +41,11 @@ let package = Package(
         ]),
         // Server, client and worker processes.
         .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData"]),
+        // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
+        .target(name: "Deploy", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
-            "Runtime", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination",
+            "Runtime", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"]),
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PBT"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT"]),
     ],
     swiftLanguageModes: [.v5]

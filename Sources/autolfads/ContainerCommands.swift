@@ -1,0 +1,46 @@
+import ArgumentParser
+import Deploy
+import Foundation
+
+/// `autolfads container …`: run autolfads subcommands inside the AutoLFADS image.
+struct ContainerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "container",
+        abstract: "Run autolfads inside the container image (the argv a client uses for containerised workers).",
+        subcommands: [ContainerRunCommand.self])
+}
+
+/// `autolfads container run --image I --storage DIR [--cpus N --memory M] -- ARGS…`: runs
+/// `podman run … I ARGS…` with the storage mounted at the same path, forwarding BLAS/AUTOLFADS variables.
+struct ContainerRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run `autolfads ARGS…` in the image with shared storage mounted at the same path.")
+
+    @Option(name: .long, help: "The image (default localhost/autolfads:latest).") var image = "localhost/autolfads:latest"
+    @Option(name: .long, help: "Shared-storage directory, mounted at the same path.") var storage: String
+    @Option(name: .long, help: "CPU limit.") var cpus: Double?
+    @Option(name: .long, help: "Memory limit, e.g. 4g.") var memory: String?
+    @Option(name: .long, help: "Container engine (podman or docker).") var engine = "podman"
+    @Flag(name: .customLong("print"), help: "Print the argv, one element per line, instead of running it.") var printOnly = false
+    @Argument(parsing: .postTerminator, help: "autolfads arguments, after --.") var arguments: [String] = []
+
+    func run() throws {
+        let dir = URL(fileURLWithPath: storage).standardizedFileURL.path
+        let launch = ContainerLaunch(engine: engine, image: image, cpus: cpus, memory: memory, storage: dir)
+        let argv: (executable: String, arguments: [String])
+        do { argv = try launch.wrap(arguments: arguments, environment: ProcessInfo.processInfo.environment) }
+        catch let e as DeployError {
+            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8)); throw ExitCode(1)
+        }
+        if printOnly { print(([argv.executable] + argv.arguments).joined(separator: "\n")); return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [argv.executable] + argv.arguments
+        do { try p.run() } catch {
+            FileHandle.standardError.write(Data("error: cannot run \(engine): \(error)\n".utf8)); throw ExitCode(1)
+        }
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Deploy
+import Foundation
+
+/// `autolfads slurm …`: run AutoLFADS on a Slurm cluster.
+struct SlurmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slurm",
+        abstract: "Run AutoLFADS on a Slurm cluster (server + client jobs).",
+        subcommands: [SlurmSubmitCommand.self])
+}
+
+/// `autolfads slurm submit`: writes sbatch scripts into the run's storage and submits them.
+struct SlurmSubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Write sbatch scripts for a run's server and clients into <storage>/runs/<run>/slurm and submit them.")
+
+    @Option(name: .long, help: "The run config (run.yaml), on storage every node sees.") var config: String?
+    @Option(name: .long, help: "Override the run name.") var name: String?
+    @Option(name: .long, help: "Override the shared-storage root (must be visible on every node).") var storage: String?
+    @Option(name: .long, help: "Override the store URL (postgres://… recommended for many nodes).") var store: String?
+    @Option(name: .long, help: "Client jobs (array tasks, or nodes with --per-node).") var clients: Int = 1
+    @Option(name: .long, help: "Worker slots per client.") var slots: Int = 1
+    @Option(name: .long, help: "Slurm partition.") var partition: String?
+    @Option(name: .long, help: "Slurm time limit, e.g. 2:00:00.") var time: String?
+    @Option(name: .customLong("cpus-per-task"), help: "CPUs per client (default: --slots).") var cpusPerTask: Int?
+    @Option(name: .long, help: "Memory per node, e.g. 8G.") var mem: String?
+    @Option(name: .customLong("idle-timeout"), help: "Clients exit after this many idle seconds.") var idleTimeout: Int = 600
+    @Flag(name: .customLong("per-node"), help: "One job over N nodes (srun one client per node) instead of a job array.") var perNode = false
+    @Flag(name: .customLong("server-on-login"), help: "Start the server on this node in the background.") var serverOnLogin = false
+    @Flag(name: .customLong("server-job"), help: "Run the server as a Slurm job (default).") var serverJob = false
+    @Option(name: .long, help: "The autolfads executable the jobs run (default: this one).") var executable: String?
+    @Flag(name: .customLong("dry-run"), help: "Write and print the scripts, submit nothing.") var dryRun = false
+
+    func run() throws {
+        guard !(serverOnLogin && serverJob) else { throw ValidationError("choose one of --server-on-login and --server-job") }
+        do {
+            let loc = try RunLocation.load(configPath: config, name: name, storage: storage, store: store)
+            let exe = executable ?? Self.currentExecutable()
+            var plan = SlurmPlan(run: loc, executable: (exe as NSString).standardizingPath, clients: clients, slots: slots)
+            plan.partition = partition; plan.time = time; plan.cpusPerTask = cpusPerTask; plan.memory = mem
+            plan.idleTimeout = idleTimeout
+            plan.layout = perNode ? .perNode : .array
+            plan.server = serverOnLogin ? .loginNode : .job
+            let submitter = SlurmSubmitter(plan: plan)
+            if dryRun {
+                for path in try submitter.writeScripts() {
+                    print("# \(path)")
+                    print(try String(contentsOfFile: path, encoding: .utf8))
+                }
+                if plan.server == .loginNode { print("# server on this node: " + ShellQuote.join(plan.serverArgv)) }
+                return
+            }
+            let r = try submitter.submit()
+            if let id = r.serverJobID { print("server job: \(id)") }
+            if let pid = r.serverPID { print("server pid: \(pid) (log: \(plan.directory)/server-login.log)") }
+            if let id = r.clientJobID { print("client job: \(id)") }
+            print("scripts: \(r.scripts.joined(separator: " "))")
+        } catch let e as DeployError {
+            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func currentExecutable() -> String {
+        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
+        let a = CommandLine.arguments[0]
+        return a.hasPrefix("/") ? a : FileManager.default.currentDirectoryPath + "/" + a
+    }
+}

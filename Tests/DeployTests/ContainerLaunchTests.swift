@@ -1,0 +1,57 @@
+import Testing
+@testable import Deploy
+
+@Suite struct ContainerLaunchTests {
+    @Test func workerLaunchBecomesPodmanRunArgv() throws {
+        let l = ContainerLaunch(image: "localhost/autolfads:latest", cpus: 2, memory: "4g", storage: "/shared/runs")
+        let env = ["OPENBLAS_CORETYPE": "SkylakeX", "OPENBLAS_NUM_THREADS": "2", "PATH": "/usr/bin",
+                   "HOME": "/root", "PGPASSWORD": "s3cret", "AUTOLFADS_BLAS_CORETYPE": "keep"]
+        let w = try l.wrap(arguments: ["worker", "--job-file", "/shared/runs/runs/r/w00/.job-1.json"], environment: env)
+        #expect(w.executable == "podman")
+        #expect(w.arguments == [
+            "run", "--rm", "--cpus", "2", "--memory", "4g", "--network", "host",
+            "-v", "/shared/runs:/shared/runs",
+            "-e", "AUTOLFADS_BLAS_CORETYPE=keep", "-e", "OPENBLAS_CORETYPE=SkylakeX", "-e", "OPENBLAS_NUM_THREADS=2",
+            "-e", "PGPASSWORD=s3cret",
+            "localhost/autolfads:latest", "worker", "--job-file", "/shared/runs/runs/r/w00/.job-1.json",
+        ])
+    }
+
+    @Test func hostileValuesStaySingleArguments() throws {
+        let l = ContainerLaunch(engine: "/usr/bin/docker", image: "img", cpus: 0.5, storage: "/data/my runs",
+                                extraMounts: [.init(host: "/opt/lfads", container: "/ds", readOnly: true)], network: nil, commandInImage: "/usr/local/bin/autolfads")
+        let a = try l.argv(arguments: ["worker", "--job-file", "/data/my runs/$(rm -rf)/j.json"],
+                           environment: ["AUTOLFADS_X": "a b; `id` $(x)\nnext"])
+        #expect(a.first == "/usr/bin/docker")
+        #expect(a.contains("--cpus") && a[a.firstIndex(of: "--cpus")! + 1] == "0.5")
+        #expect(!a.contains("--network"))
+        #expect(a.contains("/data/my runs:/data/my runs"))
+        #expect(a.contains("/opt/lfads:/ds:ro"))
+        #expect(a.contains("AUTOLFADS_X=a b; `id` $(x)\nnext"))
+        #expect(a.last == "/data/my runs/$(rm -rf)/j.json")
+        #expect(Array(a.suffix(5)) == ["img", "/usr/local/bin/autolfads", "worker", "--job-file", "/data/my runs/$(rm -rf)/j.json"])
+    }
+
+    @Test func badInputsAreClearErrors() {
+        func err(_ f: () throws -> Any) -> String? { do { _ = try f(); return nil } catch { return "\(error)" } }
+        let ok = ContainerLaunch(image: "img", storage: "/s")
+        var l = ok; l.memory = "lots"
+        #expect(err { try l.argv(arguments: [], environment: [:]) }?.contains("container memory \"lots\"") == true)
+        l = ok; l.cpus = 0
+        #expect(err { try l.argv(arguments: [], environment: [:]) }?.contains("cpus") == true)
+        l = ContainerLaunch(image: "img", storage: "relative/dir")
+        #expect(err { try l.argv(arguments: [], environment: [:]) }?.contains("absolute") == true)
+        l = ContainerLaunch(image: "img", storage: "/a:b")
+        #expect(err { try l.argv(arguments: [], environment: [:]) }?.contains("':'") == true)
+        l = ContainerLaunch(image: "--privileged", storage: "/s")
+        #expect(err { try l.argv(arguments: [], environment: [:]) }?.contains("image") == true)
+        #expect(err { try ok.argv(arguments: [], environment: ["1BAD": "x"]) }?.contains("1BAD") == true)
+        #expect(err { try ok.argv(arguments: [], environment: ["A=B": "x"]) }?.contains("A=B") == true)
+    }
+
+    @Test func onlyWorkerRelevantEnvironmentIsForwarded() {
+        let f = ContainerLaunch.forwardedEnvironment(["PATH": "/x", "OMP_NUM_THREADS": "1", "LD_PRELOAD": "evil.so",
+                                                      "AUTOLFADS_DB_PASSWORD": "p", "HOME": "/h"])
+        #expect(f == ["OMP_NUM_THREADS": "1", "AUTOLFADS_DB_PASSWORD": "p"])
+    }
+}
