@@ -49,8 +49,8 @@ public final class Adam {
         m.withUnsafeMutableBufferPointer { mb in
             v.withUnsafeMutableBufferPointer { vb in
                 let mp = mb.baseAddress!, vp = vb.baseAddress!
-                for e in store.entries where e.trainable {
-                    for i in e.offset ..< e.offset + e.count {
+                store.forEachTrainable { offset, count in
+                    for i in offset ..< offset + count {
                         let gi = g[i] + l2 * p[i]
                         let mi = b1 * mp[i] + (1 - b1) * gi
                         let vi = b2 * vp[i] + (1 - b2) * gi * gi

@@ -34,7 +34,21 @@ public final class ParameterStore {
         public var count: Int { rows * cols }
     }
 
-    public private(set) var entries: [Entry] = []
+    public private(set) var entries: [Entry] = [] { didSet { rebuildTrainableRanges() } }
+    /// (offset, count) of every trainable parameter; hot loops iterate this by index (no allocation).
+    private(set) var trainableOffsets: [Int] = []
+    private(set) var trainableCounts: [Int] = []
+
+    private func rebuildTrainableRanges() {
+        trainableOffsets = entries.filter(\.trainable).map(\.offset)
+        trainableCounts = entries.filter(\.trainable).map(\.count)
+    }
+
+    /// Calls `body(offset, count)` for each trainable parameter, without allocating.
+    @inline(__always)
+    func forEachTrainable(_ body: (Int, Int) -> Void) {
+        for k in 0..<trainableOffsets.count { body(trainableOffsets[k], trainableCounts[k]) }
+    }
     private var byName: [String: Int] = [:]
     /// All parameter values, concatenated in `entries` order.
     public private(set) var values: UnsafeMutableBufferPointer<Float>
@@ -123,19 +137,17 @@ public final class ParameterStore {
     /// Global L2 norm of the gradients of trainable parameters (accumulated in Double).
     public func gradNorm() -> Float {
         var total = 0.0
-        for e in entries where e.trainable {
-            let g = grads.baseAddress! + e.offset
-            var acc: Float = 0
-            var accD = 0.0
+        let base = grads.baseAddress!
+        forEachTrainable { offset, count in
+            let g = base + offset
             var i = 0
-            while i < e.count {
-                let end = min(e.count, i + 4096)
-                acc = 0
+            while i < count {
+                let end = min(count, i + 4096)
+                var acc: Float = 0
                 for j in i..<end { acc = acc + g[j] * g[j] }
-                accD += Double(acc)
+                total += Double(acc)
                 i = end
             }
-            total += accD
         }
         return Float(total.squareRoot())
     }
@@ -148,9 +160,10 @@ public final class ParameterStore {
         let norm = gradNorm()
         guard norm.isFinite, norm > maxNorm, norm > 0 else { return norm }
         let s = maxNorm / norm
-        for e in entries where e.trainable {
-            let g = grads.baseAddress! + e.offset
-            for j in 0..<e.count { g[j] = g[j] * s }
+        let base = grads.baseAddress!
+        forEachTrainable { offset, count in
+            let g = base + offset
+            for j in 0..<count { g[j] = g[j] * s }
         }
         return norm
     }
