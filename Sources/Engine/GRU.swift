@@ -54,32 +54,39 @@ extension Tape {
         precondition(whh.rows == 3 * hid && whh.cols == hid, "gruCell: whh must be \(3 * hid)×\(hid)")
         let h3 = 3 * hid
         let gates = arena.alloc(bsz * h3)
+        let zs = arena.alloc(bsz * hid), rs = arena.alloc(bsz * hid), ns = arena.alloc(bsz * hid)
         let rh = arena.alloc(bsz * hid)
-        let rec = GRUOpRecord(x: x.id, h: h.id, wih: wih.id, bih: bih.id, whh: whh.id, clip: clip, gates: gates, rh: rh)
+        let rec = GRUOpRecord(x: x.id, h: h.id, wih: wih.id, bih: bih.id, whh: whh.id, clip: clip,
+                              z: zs, r: rs, n: ns, rh: rh)
         let out = record(.gru(rec), rows: bsz, cols: hid,
                          needsGrad: needs(x) || needs(h) || needs(wih) || needs(bih) || needs(whh))
         let hv = ptr(h), o = ptr(out), b = ptr(bih), wh = ptr(whh)
         // All three input gates in one GEMM, then the z/r recurrent part accumulated into the same buffer.
         sgemm(false, true, m: bsz, n: h3, k: inp, a: ptr(x), lda: inp, b: ptr(wih), ldb: inp, beta: 0, c: gates, ldc: h3)
         sgemm(false, true, m: bsz, n: 2 * hid, k: hid, a: hv, lda: hid, b: wh, ldb: hid, beta: 1, c: gates, ldc: h3)
+        // Element-wise passes read and write distinct buffers so the loops vectorise.
         for r in 0..<bsz {
-            let g = gates + r * h3, hr = hv + r * hid, rhr = rh + r * hid
+            let gz = gates + r * h3, gr = gz + hid, hr = hv + r * hid
+            let zr = zs + r * hid, rr = rs + r * hid, rhr = rh + r * hid
+            let bz = b, br = b + hid
             for j in 0..<hid {
-                let z = FastMath.sigmoid(g[j] + b[j])
-                let rr = FastMath.sigmoid(g[hid + j] + b[hid + j])
-                g[j] = z
-                g[hid + j] = rr
-                rhr[j] = rr * hr[j]
+                let z = FastMath.sigmoid(gz[j] + bz[j])
+                let rv = FastMath.sigmoid(gr[j] + br[j])
+                zr[j] = z
+                rr[j] = rv
+                rhr[j] = rv * hr[j]
             }
         }
         sgemm(false, true, m: bsz, n: hid, k: hid, a: rh, lda: hid, b: wh + 2 * hid * hid, ldb: hid, beta: 0, c: o, ldc: hid)
         let lo = -clip, hi = clip
+        let bn = b + 2 * hid
         for r in 0..<bsz {
-            let g = gates + r * h3, hr = hv + r * hid, orow = o + r * hid
+            let gn = gates + r * h3 + 2 * hid, hr = hv + r * hid, orow = o + r * hid
+            let zr = zs + r * hid, nr = ns + r * hid
             for j in 0..<hid {
-                let n = FastMath.tanh(g[2 * hid + j] + b[2 * hid + j] + orow[j])
-                g[2 * hid + j] = n
-                let z = g[j]
+                let n = FastMath.tanh(gn[j] + bn[j] + orow[j])
+                nr[j] = n
+                let z = zr[j]
                 let hp = z * hr[j] + (1 - z) * n
                 orow[j] = min(max(hp, lo), hi)
             }
@@ -92,27 +99,34 @@ extension Tape {
         let bsz = out.rows, hid = out.cols, h3 = 3 * hid
         let nx = nodes[Int(rec.x)], nh = nodes[Int(rec.h)]
         let inp = nx.cols
-        let gates = rec.gates, rh = rec.rh, hv = nh.value
+        let zs = rec.z, rs = rec.r, ns = rec.n, rh = rec.rh, hv = nh.value
         let wh = ptr(rec.whh)
         let dh = nh.grad
         scratch.rewind()
         let dA = scratch.alloc(bsz * h3)
         let dRH = scratch.alloc(bsz * hid)
         let lo = -rec.clip, hi = rec.clip
-        // Pass A: through the clamp, h' = z h + (1−z) n, and the z / n nonlinearities.
+        // Pass A: through the clamp, h' = z h + (1−z) n, and the z / n nonlinearities
+        // (one output stream per loop so each vectorises).
         for r in 0..<bsz {
-            let g = gates + r * h3, hr = hv + r * hid, d = dy + r * hid, da = dA + r * h3
+            let zr = zs + r * hid, nr = ns + r * hid, hr = hv + r * hid, d = dy + r * hid
+            let daz = dA + r * h3, dan = daz + 2 * hid
             for j in 0..<hid {
-                let z = g[j], n = g[2 * hid + j], hh = hr[j]
+                let z = zr[j], n = nr[j], hh = hr[j]
                 let hp = z * hh + (1 - z) * n
                 let dhp = (hp >= lo && hp <= hi) ? d[j] : 0
-                da[j] = dhp * (hh - n) * z * (1 - z)
-                da[2 * hid + j] = dhp * (1 - z) * (1 - n * n)
+                daz[j] = dhp * (hh - n) * z * (1 - z)
+            }
+            for j in 0..<hid {
+                let z = zr[j], n = nr[j], hh = hr[j]
+                let hp = z * hh + (1 - z) * n
+                let dhp = (hp >= lo && hp <= hi) ? d[j] : 0
+                dan[j] = dhp * (1 - z) * (1 - n * n)
             }
             if let dh {
                 let dhr = dh + r * hid
                 for j in 0..<hid {
-                    let z = g[j], n = g[2 * hid + j], hh = hr[j]
+                    let z = zr[j], n = nr[j], hh = hr[j]
                     let hp = z * hh + (1 - z) * n
                     let dhp = (hp >= lo && hp <= hi) ? d[j] : 0
                     dhr[j] = dhr[j] + dhp * z
@@ -129,14 +143,14 @@ extension Tape {
         }
         // Pass B: reset gate.
         for r in 0..<bsz {
-            let g = gates + r * h3, hr = hv + r * hid, drh = dRH + r * hid, da = dA + r * h3
+            let rr = rs + r * hid, hr = hv + r * hid, drh = dRH + r * hid, dar = dA + r * h3 + hid
             for j in 0..<hid {
-                let rr = g[hid + j]
-                da[hid + j] = drh[j] * hr[j] * rr * (1 - rr)
+                let rv = rr[j]
+                dar[j] = drh[j] * hr[j] * rv * (1 - rv)
             }
             if let dh {
                 let dhr = dh + r * hid
-                for j in 0..<hid { dhr[j] = dhr[j] + drh[j] * g[hid + j] }
+                for j in 0..<hid { dhr[j] = dhr[j] + drh[j] * rr[j] }
             }
         }
         if let dx = nx.grad, inp > 0 {

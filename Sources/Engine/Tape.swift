@@ -46,9 +46,8 @@ enum Op {
 struct GRUOpRecord {
     var x, h, wih, bih, whh: Int32
     var clip: Float
-    /// B×3H activated gates (z, r, n) and B×H r⊙h, both in the arena.
-    var gates: UnsafeMutablePointer<Float>
-    var rh: UnsafeMutablePointer<Float>
+    /// B×H activated gates z, r, n and r⊙h, in the arena.
+    var z, r, n, rh: UnsafeMutablePointer<Float>
 }
 
 struct Node {
