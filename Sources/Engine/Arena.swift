@@ -40,7 +40,7 @@ final class FloatArena {
         if current == chunks.count || capacities[current] < padded {
             if current < chunks.count {
                 // A later chunk too small for this request: drop it and the rest.
-                for c in chunks[current...] { c.deallocate() }
+                for i in current..<chunks.count { chunks[i].deallocate() }
                 chunks.removeSubrange(current...); capacities.removeSubrange(current...)
             }
             addChunk(max(padded, capacities[current - 1]))
@@ -51,7 +51,7 @@ final class FloatArena {
     func rewind() {
         peak = max(peak, usedBefore + used)
         if chunks.count > 1 {
-            for c in chunks { c.deallocate() }
+            for i in 0..<chunks.count { chunks[i].deallocate() }   // index loop: no iterator allocation in debug builds
             chunks.removeAll(keepingCapacity: true); capacities.removeAll(keepingCapacity: true)
             addChunk(peak + peak / 8 + 1024)
         }
