@@ -82,6 +82,11 @@ extension Tape {
                     for j in 0..<c { d[j] = d[j] + g[j] }
                 }
             }
+        case let .sliceRows(a, start):
+            if let da = gptr(a) {
+                let d = da + Int(start) * n.cols
+                for i in 0..<count { d[i] = d[i] + dy[i] }
+            }
         case let .concatCols(a, b):
             let ac = nodes[Int(a)].cols, bc = nodes[Int(b)].cols, c = n.cols
             for r in 0..<n.rows {

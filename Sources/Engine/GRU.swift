@@ -45,6 +45,28 @@ extension Tape {
         gruCell(x: x, h: h, wih: param(w.wih), bih: param(w.bih), whh: param(w.whh), clip: w.clip)
     }
 
+    /// Input projections `x·W_ihᵀ + b_ih` (…×3H) for many rows at once, e.g. all time steps of a
+    /// time-major (T·B)×I input (`timeMajor`): one large GEMM instead of T small ones. Feed
+    /// `sliceRows(proj, start: t·B, count: B)` to `gruCell(projected:h:_:)`.
+    public func gruInputProjection(_ x: Tensor, _ w: GRUWeights) -> Tensor {
+        linear(x, param(w.wih), param(w.bih))
+    }
+
+    /// A GRU step whose input part `x·W_ihᵀ + b_ih` (B×3H) was computed beforehand
+    /// (`gruInputProjection`). Same result and gradients as `gruCell(x:h:_:)`.
+    public func gruCell(projected: Tensor, h: Tensor, _ w: GRUWeights) -> Tensor {
+        gruCell(projected: projected, h: h, whh: param(w.whh), clip: w.clip)
+    }
+
+    /// `gruCell(projected:h:_:)` with an explicit recurrent weight tensor (3H×H).
+    public func gruCell(projected: Tensor, h: Tensor, whh: Tensor, clip: Float) -> Tensor {
+        let hid = h.cols
+        precondition(projected.rows == h.rows && projected.cols == 3 * hid,
+                     "gruCell: projected input must be \(h.rows)×\(3 * hid), got \(projected.rows)×\(projected.cols)")
+        precondition(whh.rows == 3 * hid && whh.cols == hid, "gruCell: whh must be \(3 * hid)×\(hid)")
+        return gruForward(x: projected, h: h, wih: nil, bih: nil, whh: whh, clip: clip)
+    }
+
     /// `gruCell` with explicit weight tensors (wih 3H×I, bih 1×3H, whh 3H×H).
     public func gruCell(x: Tensor, h: Tensor, wih: Tensor, bih: Tensor, whh: Tensor, clip: Float) -> Tensor {
         let bsz = x.rows, inp = x.cols, hid = h.cols
@@ -52,17 +74,33 @@ extension Tape {
         precondition(wih.rows == 3 * hid && wih.cols == inp, "gruCell: wih must be \(3 * hid)×\(inp), got \(wih.rows)×\(wih.cols)")
         precondition(bih.rows == 1 && bih.cols == 3 * hid, "gruCell: bih must be 1×\(3 * hid)")
         precondition(whh.rows == 3 * hid && whh.cols == hid, "gruCell: whh must be \(3 * hid)×\(hid)")
+        return gruForward(x: x, h: h, wih: wih, bih: bih, whh: whh, clip: clip)
+    }
+
+    private func gruForward(x: Tensor, h: Tensor, wih: Tensor?, bih: Tensor?, whh: Tensor, clip: Float) -> Tensor {
+        let bsz = x.rows, inp = x.cols, hid = h.cols
+        let projected = wih == nil
         let h3 = 3 * hid
         let gates = arena.alloc(bsz * h3)
         let zs = arena.alloc(bsz * hid), rs = arena.alloc(bsz * hid), ns = arena.alloc(bsz * hid)
         let rh = arena.alloc(bsz * hid)
-        let rec = GRUOpRecord(x: x.id, h: h.id, wih: wih.id, bih: bih.id, whh: whh.id, clip: clip,
-                              z: zs, r: rs, n: ns, rh: rh)
-        let out = record(.gru(rec), rows: bsz, cols: hid,
-                         needsGrad: needs(x) || needs(h) || needs(wih) || needs(bih) || needs(whh))
-        let hv = ptr(h), o = ptr(out), b = ptr(bih), wh = ptr(whh)
-        // All three input gates in one GEMM, then the z/r recurrent part accumulated into the same buffer.
-        sgemm(false, true, m: bsz, n: h3, k: inp, a: ptr(x), lda: inp, b: ptr(wih), ldb: inp, beta: 0, c: gates, ldc: h3)
+        let rec = GRUOpRecord(x: x.id, h: h.id, wih: wih?.id ?? -1, bih: bih?.id ?? -1, whh: whh.id, clip: clip,
+                              projected: projected, z: zs, r: rs, n: ns, rh: rh)
+        let needsGrad = needs(x) || needs(h) || needs(whh) || (wih.map { needs($0) } ?? false) || (bih.map { needs($0) } ?? false)
+        let out = record(.gru(rec), rows: bsz, cols: hid, needsGrad: needsGrad)
+        let hv = ptr(h), o = ptr(out), wh = ptr(whh)
+        let b: UnsafeMutablePointer<Float>
+        if let wih, let bih {
+            // All three input gates in one GEMM.
+            b = ptr(bih)
+            sgemm(false, true, m: bsz, n: h3, k: inp, a: ptr(x), lda: inp, b: ptr(wih), ldb: inp, beta: 0, c: gates, ldc: h3)
+        } else {
+            // Pre-computed projection (bias included): copy it and use a zero bias.
+            gates.update(from: ptr(x), count: bsz * h3)
+            b = arena.alloc(h3)
+            b.update(repeating: 0, count: h3)
+        }
+        // The z/r recurrent part accumulated into the same buffer.
         sgemm(false, true, m: bsz, n: 2 * hid, k: hid, a: hv, lda: hid, b: wh, ldb: hid, beta: 1, c: gates, ldc: h3)
         // Element-wise passes read and write distinct buffers so the loops vectorise.
         for r in 0..<bsz {
@@ -98,7 +136,7 @@ extension Tape {
         let dy = out.grad!
         let bsz = out.rows, hid = out.cols, h3 = 3 * hid
         let nx = nodes[Int(rec.x)], nh = nodes[Int(rec.h)]
-        let inp = nx.cols
+        let inp = rec.projected ? 0 : nx.cols
         let zs = rec.z, rs = rec.r, ns = rec.n, rh = rec.rh, hv = nh.value
         let wh = ptr(rec.whh)
         let dh = nh.grad
@@ -153,13 +191,16 @@ extension Tape {
                 for j in 0..<hid { dhr[j] = dhr[j] + drh[j] * rr[j] }
             }
         }
-        if let dx = nx.grad, inp > 0 {
+        if rec.projected, let dx = nx.grad {
+            for i in 0..<bsz * h3 { dx[i] = dx[i] + dA[i] }
+        }
+        if !rec.projected, let dx = nx.grad, inp > 0 {
             sgemm(false, false, m: bsz, n: inp, k: h3, a: dA, lda: h3, b: ptr(rec.wih), ldb: inp, beta: 1, c: dx, ldc: inp)
         }
-        if let dW = gptr(rec.wih), inp > 0 {
+        if inp > 0, let dW = gptr(rec.wih) {
             sgemm(true, false, m: h3, n: inp, k: bsz, a: dA, lda: h3, b: nx.value, ldb: inp, beta: 1, c: dW, ldc: inp)
         }
-        if let db = gptr(rec.bih) { addColumnSums(dA, rows: bsz, cols: h3, into: db) }
+        if rec.bih >= 0, let db = gptr(rec.bih) { addColumnSums(dA, rows: bsz, cols: h3, into: db) }
         if let dh {
             sgemm(false, false, m: bsz, n: hid, k: 2 * hid, a: dA, lda: h3, b: wh, ldb: hid, beta: 1, c: dh, ldc: hid)
         }

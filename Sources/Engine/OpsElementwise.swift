@@ -158,6 +158,15 @@ extension Tape {
         return out
     }
 
+    /// Rows start..<start+count of `a` (e.g. one time step of a time-major matrix).
+    public func sliceRows(_ a: Tensor, start: Int, count: Int) -> Tensor {
+        precondition(start >= 0 && count >= 0 && start + count <= a.rows,
+                     "sliceRows: rows \(start)..<\(start + count) outside 0..<\(a.rows)")
+        let out = record(.sliceRows(a.id, start: Int32(start)), rows: count, cols: a.cols, needsGrad: needs(a))
+        ptr(out).update(from: ptr(a) + start * a.cols, count: count * a.cols)
+        return out
+    }
+
     /// [a, b] side by side (same number of rows).
     public func concatCols(_ a: Tensor, _ b: Tensor) -> Tensor {
         precondition(a.rows == b.rows, "concatCols: row counts differ (\(a.rows) vs \(b.rows))")

@@ -29,6 +29,7 @@ enum Op {
     case sqrt(Int32)
     case lgamma(Int32)
     case sliceCols(Int32, start: Int32)
+    case sliceRows(Int32, start: Int32)
     case concatCols(Int32, Int32)
     case sumAll(Int32, Float)
     case rowSum(Int32, Float)
@@ -44,8 +45,10 @@ enum Op {
 
 /// Saved state of one fused GRU cell application.
 struct GRUOpRecord {
+    /// `x` is the B×I input, or the B×3H pre-computed projection when `projected` (then wih = bih = −1).
     var x, h, wih, bih, whh: Int32
     var clip: Float
+    var projected: Bool
     /// B×H activated gates z, r, n and r⊙h, in the arena.
     var z, r, n, rh: UnsafeMutablePointer<Float>
 }
@@ -153,6 +156,19 @@ public final class Tape {
         let o = ptr(out)
         for b in 0..<batch {
             (o + b * features).update(from: data + (b * steps + t) * features, count: features)
+        }
+        return out
+    }
+
+    /// A batch-major B×T×N array as one time-major (T·B)×N constant: rows t·B..<(t+1)·B are step t.
+    /// Use with `sliceRows` (e.g. to project all encoder inputs with one GEMM).
+    public func timeMajor(_ data: UnsafePointer<Float>, batch: Int, steps: Int, features: Int) -> Tensor {
+        let out = constant(rows: steps * batch, cols: features)
+        let o = ptr(out)
+        for t in 0..<steps {
+            for b in 0..<batch {
+                (o + (t * batch + b) * features).update(from: data + (b * steps + t) * features, count: features)
+            }
         }
         return out
     }

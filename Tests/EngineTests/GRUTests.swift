@@ -115,3 +115,47 @@ import Engine
         #expect(r.passed, "\(r)")
     }
 }
+
+@Suite struct ProjectedGRUTests {
+    /// Encoder-style unroll: project all T steps with one GEMM, slice per step.
+    func unroll(_ t: Tape, _ w: GRUWeights, data: [Float], h0: Param, projected: Bool) -> Tensor {
+        let batch = 2, steps = 3, features = 3
+        return data.withUnsafeBufferPointer { d -> Tensor in
+            var h = t.matmul(t.constant(rows: batch, cols: 1, repeating: 1), t.param(h0))
+            var outs: Tensor? = nil
+            let proj = projected ? t.gruInputProjection(t.timeMajor(d.baseAddress!, batch: batch, steps: steps, features: features), w) : nil
+            for step in 0..<steps {
+                if let proj {
+                    h = t.gruCell(projected: t.sliceRows(proj, start: step * batch, count: batch), h: h, w)
+                } else {
+                    h = t.gruCell(x: t.timeStep(d.baseAddress!, batch: batch, steps: steps, features: features, t: step), h: h, w)
+                }
+                outs = outs.map { t.concatCols($0, h) } ?? h
+            }
+            return outs!
+        }
+    }
+
+    @Test func projectedMatchesDirectAndGradchecks() {
+        let s = ParameterStore()
+        var rng = Rng(seed: 21)
+        let w = GRUWeights(store: s, name: "enc", inputSize: 3, hiddenSize: 4, fan: .encoder, clip: 0.8, rng: &rng)
+        let h0 = uniformParam(s, "h0", 1, 4, lo: -0.3, hi: 0.3)
+        var data = [Float](repeating: 0, count: 2 * 3 * 3)
+        data.withUnsafeMutableBufferPointer { rng.fillUniform($0.baseAddress!, count: $0.count, low: -2, high: 2) }
+        let tape = Tape(store: s)
+        let a = unroll(tape, w, data: data, h0: h0, projected: false)
+        var seed = [Float](repeating: 0, count: a.count)
+        seed.withUnsafeMutableBufferPointer { rng.fillNormal($0.baseAddress!, count: $0.count) }
+        seed.withUnsafeBufferPointer { tape.backward(a, seed: $0.baseAddress!) }
+        let va = tape.array(a), ga = Array(s.grads)
+        tape.reset()
+        let b = unroll(tape, w, data: data, h0: h0, projected: true)
+        seed.withUnsafeBufferPointer { tape.backward(b, seed: $0.baseAddress!) }
+        let vb = tape.array(b), gb = Array(s.grads)
+        for i in 0..<va.count { #expect(abs(va[i] - vb[i]) < 1e-6) }
+        for i in 0..<ga.count { #expect(abs(ga[i] - gb[i]) < 1e-5 * max(1, abs(ga[i])), "grad \(i)") }
+        let r = gradcheck(s, step: 1e-3) { t, _ in unroll(t, w, data: data, h0: h0, projected: true) }
+        #expect(r.passed, "\(r)")
+    }
+}
