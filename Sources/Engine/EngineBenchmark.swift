@@ -42,13 +42,16 @@ public enum EngineBenchmark {
     /// A GRU unrolled over `steps` time steps with a sum loss: forward + backward per call.
     public final class GRUUnroll {
         public let batch, input, hidden, steps: Int
+        /// Project all inputs with one GEMM before the unroll (`gruInputProjection`).
+        public let projected: Bool
         let store = ParameterStore()
         let tape: Tape
         let weights: GRUWeights
         var data: [Float]
 
-        public init(batch: Int, input: Int, hidden: Int, steps: Int) {
+        public init(batch: Int, input: Int, hidden: Int, steps: Int, projected: Bool = false) {
             self.batch = batch; self.input = input; self.hidden = hidden; self.steps = steps
+            self.projected = projected
             var rng = Rng(seed: 3)
             weights = GRUWeights(store: store, name: "gru", inputSize: input, hiddenSize: hidden, fan: .encoder, rng: &rng)
             tape = Tape(store: store)
@@ -62,9 +65,16 @@ public enum EngineBenchmark {
             var h = tape.constant(rows: batch, cols: hidden, repeating: 0)
             var total = tape.constant(rows: 1, cols: 1, repeating: 0)
             data.withUnsafeBufferPointer { d in
+                let proj = projected
+                    ? tape.gruInputProjection(tape.timeMajor(d.baseAddress!, batch: batch, steps: steps, features: input), weights)
+                    : nil
                 for t in 0..<steps {
-                    let x = tape.timeStep(d.baseAddress!, batch: batch, steps: steps, features: input, t: t)
-                    h = tape.gruCell(x: x, h: h, weights)
+                    if let proj {
+                        h = tape.gruCell(projected: tape.sliceRows(proj, start: t * batch, count: batch), h: h, weights)
+                    } else {
+                        let x = tape.timeStep(d.baseAddress!, batch: batch, steps: steps, features: input, t: t)
+                        h = tape.gruCell(x: x, h: h, weights)
+                    }
                     total = tape.add(total, tape.mean(h))
                 }
             }
@@ -80,6 +90,8 @@ public enum EngineBenchmark {
         public var batch, input, hidden, steps: Int
         public var gemmGFlops: Double
         public var gruGFlops: Double
+        /// Same unroll with the input projection hoisted out of the loop.
+        public var projectedGFlops: Double
         public var secondsPerStep: Double
         public var allocationsPerStep: Double
         public var ratio: Double { gruGFlops / gemmGFlops }
@@ -92,8 +104,11 @@ public enum EngineBenchmark {
         unroll.run(); unroll.run()
         let allocs = AllocationCounter.count { for _ in 0..<3 { unroll.run() } }
         let t = timePerCall(minSeconds: minSeconds) { unroll.run() }
+        let proj = GRUUnroll(batch: batch, input: input, hidden: hidden, steps: steps, projected: true)
+        let tp = timePerCall(minSeconds: minSeconds) { proj.run() }
         return GRURow(batch: batch, input: input, hidden: hidden, steps: steps, gemmGFlops: gemm,
-                      gruGFlops: unroll.flops / t / 1e9, secondsPerStep: t / Double(steps),
+                      gruGFlops: unroll.flops / t / 1e9, projectedGFlops: proj.flops / tp / 1e9,
+                      secondsPerStep: t / Double(steps),
                       allocationsPerStep: Double(allocs) / Double(3 * steps))
     }
 }
