@@ -152,13 +152,15 @@ extension Tape {
             for j in 0..<hid {
                 let z = zr[j], n = nr[j], hh = hr[j]
                 let hp = z * hh + (1 - z) * n
-                let dhp = (hp >= lo && hp <= hi) ? d[j] : 0
+                let dj = d[j]   // load unconditionally, then select: vectorises
+                let dhp = min(max(hp, lo), hi) == hp ? dj : 0
                 daz[j] = dhp * (hh - n) * z * (1 - z)
             }
             for j in 0..<hid {
                 let z = zr[j], n = nr[j], hh = hr[j]
                 let hp = z * hh + (1 - z) * n
-                let dhp = (hp >= lo && hp <= hi) ? d[j] : 0
+                let dj = d[j]   // load unconditionally, then select: vectorises
+                let dhp = min(max(hp, lo), hi) == hp ? dj : 0
                 dan[j] = dhp * (1 - z) * (1 - n * n)
             }
             if let dh {
@@ -166,7 +168,8 @@ extension Tape {
                 for j in 0..<hid {
                     let z = zr[j], n = nr[j], hh = hr[j]
                     let hp = z * hh + (1 - z) * n
-                    let dhp = (hp >= lo && hp <= hi) ? d[j] : 0
+                    let dj = d[j]   // load unconditionally, then select: vectorises
+                    let dhp = min(max(hp, lo), hi) == hp ? dj : 0
                     dhr[j] = dhr[j] + dhp * z
                 }
             }
