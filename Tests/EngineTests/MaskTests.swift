@@ -65,3 +65,19 @@ import Engine
         #expect(r.failures >= 1)
     }
 }
+
+@Suite struct InferenceModeTests {
+    @Test func gradDisabledGivesSameValuesWithoutGradients() {
+        let s = ParameterStore()
+        var rng = Rng(seed: 8)
+        let w = GRUWeights(store: s, name: "g", inputSize: 3, hiddenSize: 4, fan: .decoder, rng: &rng)
+        let x = uniformParam(s, "x", 2, 3), h = uniformParam(s, "h", 2, 4)
+        let train = Tape(store: s)
+        let a = train.array(train.gruCell(x: train.param(x), h: train.param(h), w))
+        let infer = Tape(store: s)
+        infer.gradEnabled = false
+        let out = infer.gruCell(x: infer.param(x), h: infer.param(h), w)
+        #expect(infer.array(out) == a)
+        #expect(infer.grad(out) == nil)
+    }
+}
