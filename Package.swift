@@ -21,9 +21,9 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        // Numerical engine: tensors, tape autodiff, BLAS, fused GRU, optimisers, RNG.
         // Per-thread malloc counter (forwards to glibc) so tests and benchmarks can prove 0 allocations.
         .target(name: "CAllocCounter"),
+        // Numerical engine: tensors, tape autodiff, BLAS, fused GRU, optimisers, RNG.
         .target(name: "Engine", dependencies: ["CBLAS", "CAllocCounter"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // Statistics users read: Poisson NLL, bits/spike, R², affine fits.
