@@ -33,7 +33,7 @@ import Testing
         let env = ["AUTOLFADS_DB_PASSWORD": "s3cret-pw"]
         do {
             let store = try await openCoordinationStore("postgres://bob@127.0.0.1:1/db?sslmode=disable", environment: env,
-                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01))
+                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01, attemptTimeout: 1))
             await store.close()
             Issue.record("connected to nothing")
         } catch {

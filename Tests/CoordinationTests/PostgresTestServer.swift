@@ -73,22 +73,17 @@ final class PostgresTestServer: @unchecked Sendable {
     }
 
     /// Runs a shell command, as user postgres when root; throws with its output on failure.
+    /// Output goes to a file, not a pipe: the server daemon would inherit a pipe and keep it open.
     @discardableResult
     static func shell(_ command: String, asPostgres: Bool = true) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        if asPostgres && getuid() == 0 {
-            p.arguments = ["-c", "su postgres -s /bin/sh -c \(shellQuote(command))"]
-        } else {
-            p.arguments = ["-c", command]
-        }
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw Failure(description: "`\(command)` failed (\(p.terminationStatus)): \(out)")
+        let log = NSTemporaryDirectory() + "autolfads-sh-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let full = asPostgres && getuid() == 0 ? "su postgres -s /bin/sh -c \(shellQuote(command))" : command
+        let pid = try Spawn.start("/bin/sh", ["-c", full], outputFile: log)
+        let status = Spawn.waitBlocking(pid)
+        let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw Failure(description: "`\(command)` failed (\(status)): \(out)")
         }
         return out
     }

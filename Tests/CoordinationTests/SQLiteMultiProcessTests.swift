@@ -18,30 +18,26 @@ import Testing
         let f = try await Fixture.make(store, workers: 300)
         let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let go = dir.appendingPathComponent("go").path
-        var children: [(Process, Pipe, String)] = []
+        var children: [(pid_t, String, String)] = []
         for i in 0..<3 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: exe)
-            p.arguments = ["--testing-library", "swift-testing", "--filter", "sqliteClaimerChild"]
             let out = dir.appendingPathComponent("claimed-\(i).txt").path
             var env = ProcessInfo.processInfo.environment
             env[Self.childDB] = db
             env["AUTOLFADS_TEST_CLAIMER_ID"] = "proc\(i)"
             env["AUTOLFADS_TEST_CLAIMER_OUT"] = out
             env["AUTOLFADS_TEST_CLAIMER_GO"] = go
-            p.environment = env
-            let pipe = Pipe()
-            p.standardOutput = pipe; p.standardError = pipe
-            try p.run()
-            children.append((p, pipe, out))
+            let log = dir.appendingPathComponent("child-\(i).log").path
+            let pid = try Spawn.start(exe, ["--testing-library", "swift-testing", "--filter", "sqliteClaimerChild"],
+                                      environment: env, outputFile: log)
+            children.append((pid, log, out))
         }
         try await Task.sleep(nanoseconds: 300_000_000)
         _ = FileManager.default.createFile(atPath: go, contents: Data())
         var perProcess: [[Int64]] = []
-        for (p, pipe, out) in children {
-            let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0, "child failed: \(log.suffix(2000))")
+        for (pid, logFile, out) in children {
+            let status = try await Spawn.wait(pid)
+            let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+            #expect(status == 0, "child failed: \(log.suffix(2000))")
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
             perProcess.append(text.split(separator: "\n").compactMap { Int64($0) })
         }

@@ -7,7 +7,16 @@ enum PostgresErrors {
     /// starting (57P01-57P03), too many connections (53300), serialization failure and deadlock (40001, 40P01).
     static let retryableStates = ["08", "57P01", "57P02", "57P03", "53300", "40001", "40P01"]
 
+    /// The error inside a transaction wrapper: the closure's own error first (e.g. a `StoreError`).
+    static func unwrap(_ error: Error) -> Error {
+        if let t = error as? PostgresTransactionError {
+            return t.closureError ?? t.commitError ?? t.beginError ?? t.rollbackError ?? error
+        }
+        return error
+    }
+
     static func isRetryable(_ error: Error) -> Bool {
+        if error is AttemptTimedOut { return true }
         if let e = error as? PSQLError {
             switch e.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:

@@ -49,8 +49,14 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
     public func close() async { runner.cancel() }
 
     /// Runs `body` under the retry policy and maps errors to `StoreError`.
-    func op<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        do { return try await retry.run(isRetryable: PostgresErrors.isRetryable, body) }
+    func op<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await retry.run(isRetryable: PostgresErrors.isRetryable) {
+                do { return try await withAttemptTimeout(retry.attemptTimeout, body) } catch {
+                    throw PostgresErrors.unwrap(error)
+                }
+            }
+        }
         catch let e as StoreError { throw e }
         catch {
             if PostgresErrors.isRetryable(error) {
@@ -61,14 +67,14 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
     }
 
     /// A transaction under the retry policy.
-    func transaction<T>(_ what: String, _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await op(what) {
-            try await client.withTransaction(logger: logger) { conn in try await body(conn) }
+            try await self.client.withTransaction(logger: self.logger) { conn in try await body(conn) }
         }
     }
 
-    func rows<T>(_ what: String, _ q: PostgresQuery, _ transform: @escaping (PostgresRow) throws -> T) async throws -> [T] {
-        try await op(what) { try await client.query(q, logger: logger).map(transform) }
+    func rows<T: Sendable>(_ what: String, _ q: PostgresQuery, _ transform: @escaping @Sendable (PostgresRow) throws -> T) async throws -> [T] {
+        try await op(what) { try await self.client.query(q, logger: self.logger).map(transform) }
     }
 
     // MARK: Migrations
