@@ -13,13 +13,17 @@ public enum StoreBenchmark {
         public var heartbeats: Int
         public var completions: Int
         public var emptyClaims: Int
+        /// Baseline measured in the same run: trivial read round trips (`schemaVersion`) per second, same clients.
+        public var baselineReadsPerSecond: Double
         public var claimsPerSecond: Double { Double(claims) / seconds }
         public var heartbeatsPerSecond: Double { Double(heartbeats) / seconds }
         /// Claims + heartbeats + completions + enqueues + empty claims per second.
         public var operationsPerSecond: Double { Double(claims * 3 + heartbeats + emptyClaims) / seconds }
         public var description: String {
-            String(format: "%d clients, %.1f s: %.0f claims/s, %.0f heartbeats/s, %.0f store ops/s (%d jobs done, %d empty claims)",
-                   clients, seconds, claimsPerSecond, heartbeatsPerSecond, operationsPerSecond, completions, emptyClaims)
+            String(format: "%d clients, %.1f s: %.0f claims/s, %.0f heartbeats/s, %.0f store ops/s (%d jobs done, %d empty claims); "
+                   + "baseline %.0f trivial reads/s → ops/baseline %.2f",
+                   clients, seconds, claimsPerSecond, heartbeatsPerSecond, operationsPerSecond, completions, emptyClaims,
+                   baselineReadsPerSecond, operationsPerSecond / max(baselineReadsPerSecond, 1e-9))
         }
     }
 
@@ -42,6 +46,7 @@ public enum StoreBenchmark {
             try await store.registerProcess(ProcessRegistration(id: "bench-\(run.id)-\(c)", clientID: "bench", host: "localhost",
                                                                 slot: c, pid: Int(getpid())), now: now)
         }
+        let baseline = try await baselineReads(store: store, clients: clients, seconds: min(seconds, 2))
         let counters = Counters()
         let start = Date()
         let deadline = start.addingTimeInterval(seconds)
@@ -73,6 +78,23 @@ public enum StoreBenchmark {
         let elapsed = Date().timeIntervalSince(start)
         try await store.setRunStatus(run.id, .done, now: Date())
         return Result(clients: clients, seconds: elapsed, claims: counters.claims, heartbeats: counters.heartbeats,
-                      completions: counters.completions, emptyClaims: counters.empty)
+                      completions: counters.completions, emptyClaims: counters.empty, baselineReadsPerSecond: baseline)
+    }
+
+    /// Trivial reads per second with the same number of concurrent clients (the store's floor cost).
+    static func baselineReads(store: any CoordinationStore, clients: Int, seconds: Double) async throws -> Double {
+        let counters = Counters()
+        let start = Date(), deadline = start.addingTimeInterval(seconds)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    var n = 0
+                    while Date() < deadline { _ = try await store.schemaVersion(); n += 1 }
+                    counters.add(claims: n, heartbeats: 0, completions: 0, empty: 0)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Double(counters.claims) / Date().timeIntervalSince(start)
     }
 }
