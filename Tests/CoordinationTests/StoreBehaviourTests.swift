@@ -29,6 +29,8 @@ import Testing
         let got = try #require(try await store.run(named: "alpha"))
         #expect(got.status == .running && got.generation == 4 && got.config.text == "{\"a\":1}")
         #expect(try await store.run(id: 999_999) == nil)
+        let beta = try await store.createRun(name: "beta", config: .emptyObject, now: t0)
+        #expect(try await store.runs().map(\.name) == ["beta", "alpha"] && beta.id > run.id)
         await #expect(throws: StoreError.unknownRun(999_999)) { try await store.setRunStatus(999_999, .done, now: t0) }
 
         try await store.upsertWorkers([WorkerRecord(runID: run.id, index: 0, hps: JSONDocument(text: "{}")),

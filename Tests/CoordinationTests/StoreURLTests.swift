@@ -38,6 +38,16 @@ import Testing
         #expect(StoreLocation.redact("postgres://u:hunter2@h/d") == "postgres://u:***@h/d")
     }
 
+    @Test func sqliteInMissingDirectoryIsAClearError() async {
+        do {
+            let s = try await openCoordinationStore("sqlite:///nonexistent-dir-\(getpid())/run.db", environment: [:])
+            await s.close()
+            Issue.record("opened a store in a missing directory")
+        } catch {
+            #expect("\(error)".contains("does not exist") && "\(error)".contains("nonexistent-dir"))
+        }
+    }
+
     @Test func retryBackoffIsBoundedAndExponential() async throws {
         let p = RetryPolicy(maxAttempts: 5, initialDelay: 0.001, multiplier: 2, maxDelay: 0.004)
         #expect((1...4).map { p.delay(beforeRetry: $0) } == [0.001, 0.002, 0.004, 0.004])

@@ -20,6 +20,8 @@ public protocol CoordinationStore: AnyObject, Sendable {
     func createRun(name: String, config: JSONDocument, now: Date) async throws -> RunRecord
     func run(named name: String) async throws -> RunRecord?
     func run(id: Int64) async throws -> RunRecord?
+    /// All runs, newest first.
+    func runs() async throws -> [RunRecord]
     func setRunStatus(_ runID: Int64, _ status: RunStatus, now: Date) async throws
     func setRunGeneration(_ runID: Int64, _ generation: Int, now: Date) async throws
 

@@ -123,6 +123,10 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
         try await rows("run", "SELECT \(unescaped: Schema.runColumns) FROM runs WHERE id = \(id)") { try $0.runRecord() }.first
     }
 
+    public func runs() async throws -> [RunRecord] {
+        try await rows("runs", "SELECT \(unescaped: Schema.runColumns) FROM runs ORDER BY id DESC") { try $0.runRecord() }
+    }
+
     public func setRunStatus(_ runID: Int64, _ status: RunStatus, now: Date) async throws {
         let n = try await rows("setRunStatus", "UPDATE runs SET status = \(status.rawValue), updated_at = \(now.storeSeconds) WHERE id = \(runID) RETURNING id") { _ in 1 }
         if n.isEmpty { throw StoreError.unknownRun(runID) }

@@ -1,6 +1,7 @@
 import Foundation
 
 /// A JSON document stored verbatim (hyperparameters, results, configs, event messages).
+/// Decode typed values with `decode(_:)`; when itself encoded with `Codable` it is written as a JSON string.
 public struct JSONDocument: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The JSON text.
     public var text: String

@@ -89,6 +89,12 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
         }
     }
 
+    public func runs() async throws -> [RunRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Schema.runColumns) FROM runs ORDER BY id DESC").map(Self.runRecord)
+        }
+    }
+
     public func setRunStatus(_ runID: Int64, _ status: RunStatus, now: Date) async throws {
         try await updateRun(runID, sql: "status = ?", status.rawValue, now: now)
     }
