@@ -22,11 +22,17 @@ enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 }
 
+/// Temporary directories for tests, all removed when the test process exits.
 enum TempDir {
+    static let lock = NSLock()
+    nonisolated(unsafe) static var made: [String] = []
+    static let cleanup: Void = { atexit { for d in TempDir.made { try? FileManager.default.removeItem(atPath: d) } } }()
+
     static func make() -> URL {
         let d = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("autolfads-store-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        lock.lock(); _ = cleanup; made.append(d.path); lock.unlock()
         return d
     }
 }
