@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LFADSModel
 
@@ -41,7 +42,7 @@ import Testing
     @Test func validationRejectsOutOfRangeValues() throws {
         try LFADSConfig().validate()
         for bad in ["cd_rate=1", "dropout_rate=-0.1", "gen_dim=0", "lr_decay=0", "con_dim=0",
-                    "posterior_samples=0", "cell_clip=0", "kl_ic_scale=-1"] {
+                    "posterior_samples=0", "cell_clip=0", "kl_ic_scale=-1", "readout_bias_from_data=2"] {
             var c = LFADSConfig()
             try c.apply(overrides: [bad])
             #expect(throws: ConfigError.self, "\(bad) must be rejected") { try c.validate() }
@@ -66,6 +67,19 @@ import Testing
         var c = LFADSConfig()
         try c.apply(overrides: ["gen_dim=77", "kl_ic_scale=3.5e-7", "seed=9"])
         #expect(try LFADSConfig.fromYAML(c.yamlString()) == c)
-        #expect(LFADSConfig.keys.count == 51)
+        #expect(LFADSConfig.keys.count == 52)
+    }
+}
+
+@Suite struct ConfigCodingTests {
+    @Test func jsonUsesLfadsNamesAndDefaultsMissingKeys() throws {
+        var c = LFADSConfig()
+        c.genDim = 91
+        let json = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        #expect(json.contains("\"gen_dim\":91"))
+        #expect(try JSONDecoder().decode(LFADSConfig.self, from: json.data(using: .utf8)!) == c)
+        let partial = try JSONDecoder().decode(LFADSConfig.self, from: "{\"fac_dim\": 7}".data(using: .utf8)!)
+        #expect(partial.facDim == 7 && partial.genDim == LFADSConfig().genDim)
+        #expect(throws: ConfigError.self) { _ = try JSONDecoder().decode(LFADSConfig.self, from: "{\"nope\": 1}".data(using: .utf8)!) }
     }
 }

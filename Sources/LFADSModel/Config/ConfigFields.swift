@@ -16,6 +16,7 @@ extension LFADSConfig {
         ("dropout_rate", .double(\.dropoutRate)), ("cell_clip", .double(\.cellClip)),
         ("ic_prior_var", .double(\.icPriorVar)), ("ic_post_var_min", .double(\.icPostVarMin)),
         ("co_prior_tau", .double(\.coPriorTau)), ("co_prior_nvar", .double(\.coPriorNvar)),
+        ("readout_bias_from_data", .int(\.readoutBiasFromData)),
         ("batch_size", .int(\.batchSize)), ("lr_init", .double(\.lrInit)), ("lr_stop", .double(\.lrStop)),
         ("lr_decay", .double(\.lrDecay)), ("lr_patience", .int(\.lrPatience)),
         ("lr_adam_beta1", .double(\.lrAdamBeta1)), ("lr_adam_beta2", .double(\.lrAdamBeta2)),

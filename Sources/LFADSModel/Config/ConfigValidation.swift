@@ -21,6 +21,7 @@ extension LFADSConfig {
                          ("posterior_samples", posteriorSamples), ("threads", threads)] {
             try check(v > 0, key, "must be > 0 (got \(v))")
         }
+        try check(readoutBiasFromData == 0 || readoutBiasFromData == 1, "readout_bias_from_data", "must be 0 or 1 (got \(readoutBiasFromData))")
         let controllerDims = [ciEncDim, conDim, coDim]
         try check(controllerDims.allSatisfy { $0 == 0 } || controllerDims.allSatisfy { $0 > 0 }, "con_dim",
                   "ci_enc_dim, con_dim and co_dim must be all 0 (no controller) or all > 0 (got \(ciEncDim), \(conDim), \(coDim))")

@@ -5,7 +5,7 @@
 /// generator 64 units, 16 factors, batch 64, learning rate 4e-3, coordinated dropout 0.3,
 /// KL/L2 ramps over 50 epochs, at most 200 epochs. Data dimensions left at 0 are taken from
 /// the data file when training starts (`resolved(with:)`).
-public struct LFADSConfig: Codable, Equatable, Sendable {
+public struct LFADSConfig: Equatable, Sendable {
     // MARK: model
     /// Encoder input neurons (N_enc); 0 = from the data.
     public var encodDataDim = 0
@@ -47,6 +47,10 @@ public struct LFADSConfig: Codable, Equatable, Sendable {
     public var coPriorTau = 10.0
     /// Initial AR(1) noise variance of the inferred-input prior.
     public var coPriorNvar = 0.1
+    /// 1 = start the readout bias at log(mean training count per neuron) (as LT's PCR init
+    /// does with `readout_bias`); 0 = bias 0 (LT default without PCR). Low-rate data such as
+    /// 10 ms Lorenz bins otherwise spends its first hundreds of steps lowering the bias.
+    public var readoutBiasFromData = 1
 
     // MARK: training
     public var batchSize = 64
