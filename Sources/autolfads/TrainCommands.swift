@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import LFADSData
 import LFADSModel
@@ -19,10 +20,13 @@ struct TrainCommand: ParsableCommand {
     var initFrom: String?
     @Option(help: "Train at most this many more epochs (default: until max_epochs / early stopping).") var epochs: Int?
     @Flag(name: .customLong("no-outputs"), help: "Skip posterior sampling at the end.") var noOutputs = false
+    @Option(name: .customLong("blas-kernel"), help: "OpenBLAS kernel: auto (SkylakeX on AVX-512), keep (inherit), or a core name.")
+    var blasKernel = "auto"
     @Argument(help: "key=value hyperparameter overrides, e.g. gen_dim=100 lr_init=0.004.") var overrides: [String] = []
 
     func run() throws {
         guard !(resume && initFrom != nil) else { throw ValidationError("use either --resume or --init-from, not both") }
+        BLASKernel.relaunchIfNeeded(try BLASKernel.Policy(parsing: blasKernel))
         var cfg = try config.map { try LFADSConfig.load(path: $0) } ?? LFADSConfig()
         try cfg.apply(overrides: overrides)
         try cfg.validate()

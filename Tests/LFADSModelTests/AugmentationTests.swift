@@ -1,3 +1,4 @@
+import Engine
 import Testing
 @testable import LFADSModel
 
@@ -5,7 +6,7 @@ import Testing
     let shape = BatchShape(batch: 8, encodBins: 20, encodNeurons: 10, reconBins: 25, reconNeurons: 12)
 
     @Test func cdMasksAreComplementaryAndPadded() {
-        var rng = SeededRNG(seed: 3)
+        var rng = Rng(seed: 3)
         var input = [Float](repeating: -1, count: shape.encodCount), grad = [Float](repeating: -1, count: shape.reconCount)
         CoordinatedDropout.draw(shape: shape, rate: 0.3, passRate: 0, icEncSeqLen: 0, rng: &rng, inputScale: &input, gradMask: &grad)
         var hidden = 0
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func cdPassRateAndZeroRate() {
-        var rng = SeededRNG(seed: 4)
+        var rng = Rng(seed: 4)
         var input = [Float](repeating: 0, count: shape.encodCount), grad = [Float](repeating: 0, count: shape.reconCount)
         CoordinatedDropout.draw(shape: shape, rate: 0, passRate: 0, icEncSeqLen: 0, rng: &rng, inputScale: &input, gradMask: &grad)
         #expect(input.allSatisfy { $0 == 1 } && grad.allSatisfy { $0 == 1 })
@@ -51,8 +52,8 @@ import Testing
 
     @Test func jitterPreservesCountsPerNeuronTrialAndMovesSpikes() {
         let trials = 6, bins = 15, neurons = 5
-        var rng = SeededRNG(seed: 9)
-        var data = (0..<(trials * bins * neurons)).map { _ in Float(rng.int(in: 0...3)) }
+        var rng = Rng(seed: 9)
+        var data = (0..<(trials * bins * neurons)).map { _ in Float(Int.random(in: 0...3, using: &rng)) }
         let original = data
         var scratch: [Float] = []
         SpikeJitter.apply(&data, trials: trials, bins: bins, neurons: neurons, width: 2, rng: &rng, scratch: &scratch)
@@ -73,7 +74,7 @@ import Testing
         // 4000 spikes in the middle bin of one neuron: offsets −2…2 each ≈ 1/5, none beyond.
         var data = [Float](repeating: 0, count: 21)
         data[10] = 4000
-        var rng = SeededRNG(seed: 1)
+        var rng = Rng(seed: 1)
         var scratch: [Float] = []
         SpikeJitter.apply(&data, trials: 1, bins: 21, neurons: 1, width: 2, rng: &rng, scratch: &scratch)
         #expect(data[7] == 0 && data[13] == 0)
@@ -81,7 +82,7 @@ import Testing
     }
 
     @Test func batchesAreSeededShuffledAndDropLast() {
-        var r1 = SeededRNG(seed: 5), r2 = SeededRNG(seed: 5)
+        var r1 = Rng(seed: 5), r2 = Rng(seed: 5)
         let a = Batching.epochBatches(trials: 103, batchSize: 10, rng: &r1)
         #expect(a == Batching.epochBatches(trials: 103, batchSize: 10, rng: &r2))
         #expect(a.count == 10 && a.allSatisfy { $0.count == 10 })

@@ -8,7 +8,7 @@ enum Fixtures {
     /// lfads-torch layout with forward steps, held-out neurons and external inputs.
     static func tinyDataset(trials: Int = 12, tEnc: Int = 6, tRec: Int = 8, nEnc: Int = 5, nRec: Int = 7,
                             ext: Int = 2, seed: UInt64 = 1) -> LFADSDataset {
-        var rng = SeededRNG(seed: seed)
+        var rng = Rng(seed: seed)
         func split(_ n: Int) -> LFADSSplit {
             var recon = Array3D(trials: n, time: tRec, channels: nRec)
             for b in 0..<n {
@@ -24,7 +24,7 @@ enum Fixtures {
             }
             var encod = Array3D(trials: n, time: tEnc, channels: nEnc)
             for b in 0..<n { for t in 0..<tEnc { for k in 0..<nEnc { encod.values[(b * tEnc + t) * nEnc + k] = recon.values[(b * tRec + t) * nRec + k] } } }
-            let extIn = ext > 0 ? Array3D(trials: n, time: tRec, channels: ext, values: (0..<(n * tRec * ext)).map { _ in rng.normal() }) : nil
+            let extIn = ext > 0 ? Array3D(trials: n, time: tRec, channels: ext, values: (0..<(n * tRec * ext)).map { _ in Float(rng.normal()) }) : nil
             return LFADSSplit(encod: encod, recon: recon, extInput: extIn)
         }
         return LFADSDataset(convention: .lfadsTorch, splits: [.train: split(trials), .valid: split(trials / 2)])

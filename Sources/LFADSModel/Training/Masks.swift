@@ -1,3 +1,5 @@
+import Engine
+
 /// Shapes of one batch in the time-major layout the model reads: element (t, b, n) of an
 /// array with `n` neurons lives at `(t·batch + b)·n + n`.
 public struct BatchShape: Equatable, Sendable {
@@ -55,7 +57,7 @@ public struct SampleValidationMask: Equatable, Sendable {
     /// Draws the mask for a split; `stream` separates splits. `rate == 0` gives all ones.
     public init(trials: Int, bins: Int, neurons: Int, rate: Double, seed: Int, stream: UInt64) {
         self.trials = trials; self.bins = bins; self.neurons = neurons; self.rate = rate
-        var rng = SeededRNG(seed: UInt64(seed), stream: 0x5356_0000 &+ stream)
+        var rng = Rng(seed: UInt64(seed), stream: 0x5356_0000 &+ stream)
         let keep = Float(1 - rate)
         mask = rate > 0 ? (0..<(trials * bins * neurons)).map { _ in unitFloat(&rng) < keep ? 1 : 0 }
             : [Float](repeating: 1, count: trials * bins * neurons)
