@@ -51,13 +51,15 @@ import Testing
     /// The CD gradient mask blocks exactly the elements the encoder saw: a neuron whose mask is
     /// zero everywhere gets no readout-bias gradient, the others do.
     @Test func cdGradientMaskBlocksSeenElements() throws {
-        let trainer = try Trainer(config: Fixtures.tinyConfig(), dataset: Fixtures.tinyDataset())
+        var config = Fixtures.tinyConfig()
+        config.dropoutRate = 0
+        let trainer = try Trainer(config: config, dataset: Fixtures.tinyDataset())
         let c = trainer.config
         trainer.prepare(trainer.train, sv: trainer.svTrain, trials: Array(0..<6), training: false)
         for t in 0..<c.reconSeqLen { for b in 0..<6 { trainer.inputs.gradMask[(t * 6 + b) * c.reconDataDim + 1] = 0 } }
         let tape = Tape(store: trainer.network.store)
         var rng = Rng(seed: 1)
-        let r = trainer.network.forward(tape: tape, inputs: trainer.inputs, rng: &rng, training: false, sample: false,
+        let r = trainer.network.forward(tape: tape, inputs: trainer.inputs, rng: &rng, training: true, sample: false,
                                         weights: LossWeights(rampL2: 0, rampKL: 0))
         tape.backward(r.loss)
         let g = trainer.network.store.grad(trainer.network.readoutB)

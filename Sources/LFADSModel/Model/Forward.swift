@@ -92,6 +92,8 @@ extension LFADSNetwork {
         var reconTotal: Tensor? = nil
         var heldIn = 0.0, heldOut = 0.0
         let emptyInput = tape.constant(rows: b, cols: 0)
+        let sv = c.svRate
+        let useGradMask = training && c.cdRate > 0
         x.recon.withUnsafeBufferPointer { yBuf in
         x.gradMask.withUnsafeBufferPointer { gBuf in
         x.lossMask.withUnsafeBufferPointer { mBuf in
@@ -133,22 +135,25 @@ extension LFADSNetwork {
                 let logRate = tape.linear(f, roW, roB)
                 let off = t * b * nRec
                 let y = tape.constant(rows: b, cols: nRec, copying: yBuf.baseAddress! + off)
-                let gm = tape.constant(rows: b, cols: nRec, copying: gBuf.baseAddress! + off)
+                // The CD gradient mask only matters in training with CD; the SV mask only with SV.
+                let gm = useGradMask ? tape.constant(rows: b, cols: nRec, copying: gBuf.baseAddress! + off) : nil
                 let nll = tape.poissonNLL(logRate: logRate, target: y, gradientMask: gm)
-                let m = tape.constant(rows: b, cols: nRec, copying: mBuf.baseAddress! + off)
-                let masked = tape.mul(nll, m)
+                let masked = sv > 0 ? tape.mul(nll, tape.constant(rows: b, cols: nRec, copying: mBuf.baseAddress! + off)) : nll
                 if collectTerms { terms.append(masked) }
                 let term = tape.sum(masked)
                 reconTotal = reconTotal.map { tape.add($0, term) } ?? term
-                let v = tape.value(nll)
-                for i in 0..<v.count { if mBuf[off + i] != 0 { heldIn += Double(v[i]) } else { heldOut += Double(v[i]) } }
+                if sv > 0 {
+                    let v = tape.value(nll)
+                    for i in 0..<v.count { if mBuf[off + i] != 0 { heldIn += Double(v[i]) } else { heldOut += Double(v[i]) } }
+                } else {
+                    heldIn += Double(tape.scalar(term))
+                }
                 capture?.record(step: t, tape: tape, factors: f, logRate: logRate, gen: g, con: con,
                                 coMean: coMean, coStd: coStd, genInput: u)
             }
         }}}}
 
         let elements = Double(b * tRec * nRec)
-        let sv = c.svRate
         let reconT = tape.scale(reconTotal!, Float(1 / (elements * (1 - sv))))
         var total = reconT
         // L2 on recurrent kernels: Σ s_k·½‖W_k‖² / Σ numel(W_k).
@@ -178,7 +183,7 @@ extension LFADSNetwork {
             klCoValue = Double(tape.scalar(k)) / Double(b)
         }
         let loss = tape.scale(total, Float(c.lossScale))
-        let inCount = x.lossMask.reduce(0.0) { $0 + Double($1) }
+        let inCount = sv > 0 ? x.lossMask.reduce(0.0) { $0 + Double($1) } : elements
         return ForwardResult(loss: loss, reconHeldIn: heldIn / max(inCount, 1),
                              reconHeldOut: sv > 0 ? heldOut / max(elements - inCount, 1) : nil,
                              klIc: Double(tape.scalar(klIcT)), klCo: klCoValue, l2: l2Value, terms: terms)
