@@ -53,4 +53,28 @@ import Testing
             _ = try TrainingRun(config: Fixtures.tinyConfig(), dataset: data, dataPath: dir + "/x.h5", outputDir: dir, start: .resume)
         }
     }
+
+    @Test func nanEpochKeepsTheLastGoodCheckpoint() throws {
+        let dir = Fixtures.tempDir()
+        let data = Fixtures.tinyDataset()
+        let run = try TrainingRun(config: Fixtures.tinyConfig(), dataset: data, dataPath: dir + "/x.h5", outputDir: dir, start: .fresh)
+        try run.run(maxEpochs: 1)
+        let good = try CheckpointFile.read(from: run.lastPath)
+        run.trainer.network.store.value(run.trainer.network.readoutW)[0] = .infinity
+        #expect(throws: TrainingError.self) { try run.run(maxEpochs: 1) }
+        #expect(try CheckpointFile.read(from: run.lastPath) == good)
+        #expect(good.epoch == 1)
+    }
+
+    @Test func controllerOffModelTrainsWithoutControllerOutputs() throws {
+        var c = Fixtures.tinyConfig()
+        c.conDim = 0; c.coDim = 0; c.ciEncDim = 0
+        let data = Fixtures.tinyDataset(ext: 0)
+        let t = try Trainer(config: c, dataset: data)
+        #expect(t.network.store.param(named: "con.whh") == nil)
+        try t.train(epochs: 2)
+        #expect(t.epoch == 2 && t.history.smoothedValid.value!.isFinite)
+        let out = try t.posteriorOutputs(data.valid!, samples: 2)
+        #expect(out.arrays["co_means"] == nil && out.arrays["factors"]!.shape == [6, 8, c.facDim])
+    }
 }
