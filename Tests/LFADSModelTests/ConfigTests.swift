@@ -67,7 +67,7 @@ import Testing
         var c = LFADSConfig()
         try c.apply(overrides: ["gen_dim=77", "kl_ic_scale=3.5e-7", "seed=9"])
         #expect(try LFADSConfig.fromYAML(c.yamlString()) == c)
-        #expect(LFADSConfig.keys.count == 52)
+        #expect(LFADSConfig.keys.count == 53)
     }
 }
 

@@ -34,7 +34,7 @@ public struct Checkpoint: Equatable, Sendable {
     }
 
     /// Config keys that fix parameter shapes; a checkpoint can only seed a model that agrees on them.
-    public static let architectureKeys = ["encod_data_dim", "recon_data_dim", "ext_input_dim", "ic_enc_dim",
+    public static let architectureKeys = ["encod_data_dim", "recon_data_dim", "readin_dim", "ext_input_dim", "ic_enc_dim",
                                           "ci_enc_dim", "con_dim", "co_dim", "ic_dim", "gen_dim", "fac_dim"]
 
     /// For PBT exploit: keeps weights, optimiser state, epoch and RNG states, takes every

@@ -9,7 +9,7 @@ extension LFADSConfig {
     static let fields: [(key: String, field: ConfigField)] = [
         ("encod_data_dim", .int(\.encodDataDim)), ("encod_seq_len", .int(\.encodSeqLen)),
         ("recon_data_dim", .int(\.reconDataDim)), ("recon_seq_len", .int(\.reconSeqLen)),
-        ("ext_input_dim", .int(\.extInputDim)), ("ic_enc_seq_len", .int(\.icEncSeqLen)),
+        ("readin_dim", .int(\.readinDim)), ("ext_input_dim", .int(\.extInputDim)), ("ic_enc_seq_len", .int(\.icEncSeqLen)),
         ("ic_enc_dim", .int(\.icEncDim)), ("ci_enc_dim", .int(\.ciEncDim)), ("ci_lag", .int(\.ciLag)),
         ("con_dim", .int(\.conDim)), ("co_dim", .int(\.coDim)), ("ic_dim", .int(\.icDim)),
         ("gen_dim", .int(\.genDim)), ("fac_dim", .int(\.facDim)),

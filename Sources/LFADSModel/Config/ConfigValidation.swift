@@ -7,7 +7,7 @@ extension LFADSConfig {
         }
         for (key, v) in [("encod_data_dim", encodDataDim), ("encod_seq_len", encodSeqLen),
                          ("recon_data_dim", reconDataDim), ("recon_seq_len", reconSeqLen),
-                         ("ext_input_dim", extInputDim), ("ic_enc_seq_len", icEncSeqLen),
+                         ("ext_input_dim", extInputDim), ("readin_dim", readinDim), ("ic_enc_seq_len", icEncSeqLen),
                          ("ci_enc_dim", ciEncDim), ("con_dim", conDim), ("co_dim", coDim),
                          ("ci_lag", ciLag), ("lr_patience", lrPatience), ("l2_start_epoch", l2StartEpoch),
                          ("l2_increase_epoch", l2IncreaseEpoch), ("kl_start_epoch", klStartEpoch),

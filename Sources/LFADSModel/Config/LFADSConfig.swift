@@ -15,6 +15,8 @@ public struct LFADSConfig: Equatable, Sendable {
     public var reconDataDim = 0
     /// Reconstructed bins (T_recon ≥ T_enc, extra ones are forward-prediction steps); 0 = from the data.
     public var reconSeqLen = 0
+    /// Linear readin width (encoders read `readin_dim` features instead of N_enc); 0 = identity.
+    public var readinDim = 0
     /// External input dimension per bin; 0 = none.
     public var extInputDim = 0
     /// Bins seen by the IC encoder (0 = all encoder bins).

@@ -41,7 +41,10 @@ extension LFADSNetwork {
 
         // Dropped encoder inputs, shared by both encoders.
         let inputs: [Tensor] = x.encod.withUnsafeBufferPointer { buf in
-            (0..<tEnc).map { t in dropout(tape.constant(rows: b, cols: nEnc, copying: buf.baseAddress! + t * b * nEnc)) }
+            (0..<tEnc).map { t in
+                let raw = tape.constant(rows: b, cols: nEnc, copying: buf.baseAddress! + t * b * nEnc)
+                return dropout(readin.map { tape.linear(raw, tape.param($0.w), tape.param($0.b)) } ?? raw)
+            }
         }
 
         // IC encoder over the first icEncBins steps.

@@ -2,11 +2,14 @@ import Engine
 import Foundation
 
 /// The LFADS parameters (LFADS_SPEC §1) in one `ParameterStore`, initialised per §1.2.
-/// Readin is the identity: the encoders read the N_enc held-in neurons directly.
+/// Readin is the identity (encoders read the N_enc held-in neurons) or, with `readin_dim` > 0,
+/// a Linear(N_enc → readin_dim).
 public final class LFADSNetwork {
     public let config: LFADSConfig
     public let store: ParameterStore
 
+    /// Optional linear readin (weight, bias).
+    let readin: (w: Param, b: Param)?
     let icEncFwd, icEncBwd: GRUWeights
     let icEncH0Fwd, icEncH0Bwd: Param
     let icLinearW, icLinearB: Param
@@ -40,18 +43,25 @@ public final class LFADSNetwork {
             let b = bias ? store.add("\(name).b", rows: 1, cols: outSize, init: .zeros) : nil
             return (w, b)
         }
-        icEncFwd = GRUWeights(store: store, name: "ic_enc.fwd", inputSize: c.encodDataDim, hiddenSize: c.icEncDim,
+        if c.readinDim > 0 {
+            let (w, b) = linear("readin", c.encodDataDim, c.readinDim)
+            readin = (w, b!)
+        } else {
+            readin = nil
+        }
+        let encIn = c.readinDim > 0 ? c.readinDim : c.encodDataDim
+        icEncFwd = GRUWeights(store: store, name: "ic_enc.fwd", inputSize: encIn, hiddenSize: c.icEncDim,
                               fan: .encoder, clip: clip, rng: &rng)
-        icEncBwd = GRUWeights(store: store, name: "ic_enc.bwd", inputSize: c.encodDataDim, hiddenSize: c.icEncDim,
+        icEncBwd = GRUWeights(store: store, name: "ic_enc.bwd", inputSize: encIn, hiddenSize: c.icEncDim,
                               fan: .encoder, clip: clip, rng: &rng)
         icEncH0Fwd = store.add("ic_enc.h0_fwd", rows: 1, cols: c.icEncDim)
         icEncH0Bwd = store.add("ic_enc.h0_bwd", rows: 1, cols: c.icEncDim)
         (icLinearW, icLinearB) = { let (w, b) = linear("ic_linear", 2 * c.icEncDim, 2 * c.icDim); return (w, b!) }()
         icPriorMean = store.add("ic_prior.mean", rows: 1, cols: c.icDim)
         if c.hasController {
-            let ciFwd = GRUWeights(store: store, name: "ci_enc.fwd", inputSize: c.encodDataDim, hiddenSize: c.ciEncDim,
+            let ciFwd = GRUWeights(store: store, name: "ci_enc.fwd", inputSize: encIn, hiddenSize: c.ciEncDim,
                                    fan: .encoder, clip: clip, rng: &rng)
-            let ciBwd = GRUWeights(store: store, name: "ci_enc.bwd", inputSize: c.encodDataDim, hiddenSize: c.ciEncDim,
+            let ciBwd = GRUWeights(store: store, name: "ci_enc.bwd", inputSize: encIn, hiddenSize: c.ciEncDim,
                                    fan: .encoder, clip: clip, rng: &rng)
             let h0f = store.add("ci_enc.h0_fwd", rows: 1, cols: c.ciEncDim)
             let h0b = store.add("ci_enc.h0_bwd", rows: 1, cols: c.ciEncDim)

@@ -9,10 +9,11 @@ public enum TrainingBenchmark {
         func gru(_ i: Int, _ h: Int) -> Double { 2 * Double(b * 3 * h * (i + h)) }
         func lin(_ i: Int, _ o: Int) -> Double { 2 * Double(b * i * o) }
         let tRec = Double(c.reconSeqLen)
-        var f = 2 * Double(c.icEncBins) * gru(c.encodDataDim, c.icEncDim)
+        let encIn = c.readinDim > 0 ? c.readinDim : c.encodDataDim
+        var f = 2 * Double(c.icEncBins) * gru(encIn, c.icEncDim) + Double(c.encodSeqLen) * (c.readinDim > 0 ? lin(c.encodDataDim, c.readinDim) : 0)
             + lin(2 * c.icEncDim, 2 * c.icDim) + lin(c.icDim, c.genDim) + lin(c.genDim, c.facDim)
         if c.hasController {
-            f += 2 * Double(c.encodSeqLen - c.icEncSeqLen) * gru(c.encodDataDim, c.ciEncDim)
+            f += 2 * Double(c.encodSeqLen - c.icEncSeqLen) * gru(encIn, c.ciEncDim)
             f += tRec * (gru(2 * c.ciEncDim + c.facDim, c.conDim) + lin(c.conDim, 2 * c.coDim))
         }
         f += tRec * (gru((c.hasController ? c.coDim : 0) + c.extInputDim, c.genDim) + lin(c.genDim, c.facDim)
