@@ -5,9 +5,10 @@ import Testing
 @Suite struct GradientTests {
     /// Whole-model finite-difference check: controller, external inputs, forward-prediction
     /// steps, held-out neurons, CD input mask, SV, dropout, sampling, KL (AR(1) prior) and L2 on,
-    /// on two datasets, with and without IC-only bins. The checked output is every per-element
-    /// loss term side by side; the second dataset also uses a linear readin (Float32 sums would hide small gradients). CD's gradient mask is
-    /// set to 1 here because it deliberately is not the true gradient (see the next tests).
+    /// on two datasets (the second with a linear readin), with and without IC-only bins. The
+    /// checked output is every per-element loss term side by side (Float32 sums would hide small
+    /// gradients). CD's gradient mask is set to 1 here because it deliberately is not the true
+    /// gradient (see the next tests).
     @Test(arguments: [(UInt64(1), 0, 0), (1, 2, 0), (2, 0, 4), (2, 2, 4)])
     func wholeModelGradientMatchesFiniteDifferences(seed: UInt64, icEncSeqLen: Int, readinDim: Int) throws {
         let (trainer, params) = try checkedModel(seed: seed, icEncSeqLen: icEncSeqLen, readinDim: readinDim, cdGradientMask: false)
