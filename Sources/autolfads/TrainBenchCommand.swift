@@ -99,7 +99,9 @@ struct TrainBenchCommand: ParsableCommand {
         if let truth = valid.truth {
             let oracle = try PoissonMetrics.bitsPerSpike(counts: counts, rates: truth.values, neurons: n)
             let r2 = try RSquared.meanOverNeurons(predicted: rates, target: truth.values, neurons: n)
-            print(String(format: ", oracle %.4f (%.1f%% of oracle); rate R² vs truth %.3f", oracle, 100 * bps / oracle, r2))
+            let pooled = try RSquared.pooled(predicted: rates, target: truth.values)
+            print(String(format: ", oracle %.4f (%.1f%% of oracle); rate R² vs truth: mean over neurons %.3f, pooled %.3f",
+                         oracle, 100 * bps / oracle, r2, pooled))
         } else { print("") }
         if let latents = valid.latents {
             let fit = try AffineFit.fit(inputs: out.arrays["factors"]!.values, inputDim: c.facDim,
