@@ -42,15 +42,20 @@ public final class BatchInputs {
         Batching.gatherTimeMajor(split.encod, trials: idx, bins: shape.tEnc, features: shape.nEnc, into: &encod)
         Batching.gatherTimeMajor(split.recon, trials: idx, bins: shape.tRec, features: shape.nRec, into: &recon)
         if shape.ext > 0 {
-            for i in 0..<ext.count { ext[i] = 0 }
+            ext.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             Batching.gatherTimeMajor(split.ext, trials: idx, bins: split.extBins, features: shape.ext, into: &ext)
         }
-        for i in 0..<gradMask.count { gradMask[i] = 1; lossMask[i] = 1 }
+        gradMask.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
+        lossMask.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
     }
 
     /// Multiplies the encoder input by `inputScale` element-wise.
     func applyInputScale() {
-        for i in 0..<encod.count { encod[i] *= inputScale[i] }
+        encod.withUnsafeMutableBufferPointer { e in
+            inputScale.withUnsafeBufferPointer { s in
+                for i in 0..<e.count { e[i] *= s[i] }
+            }
+        }
     }
 }
 
