@@ -22,23 +22,23 @@ import Testing
 
     @Test func roundTripsThroughAFile() throws {
         let path = tempPath("a.ckpt")
-        try CheckpointFile.write(sample(), to: path)
-        #expect(try CheckpointFile.read(from: path) == sample())
+        try CheckpointCodec.write(sample(), to: path)
+        #expect(try CheckpointCodec.read(from: path) == sample())
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
         #expect(leftovers == ["a.ckpt"], "no temp files left behind")
     }
 
     @Test func corruptionAndTruncationAreRejected() throws {
-        let bytes = try CheckpointFile.encode(sample())
+        let bytes = try CheckpointCodec.encode(sample())
         for flip in [3, 100, bytes.count / 2, bytes.count - 20, bytes.count - 1] {
             var damaged = bytes
             damaged[flip] ^= 0x10
-            #expect(throws: CheckpointError.self) { _ = try CheckpointFile.decode(damaged) }
+            #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.decode(damaged) }
         }
         for cut in [0, 10, bytes.count / 3, bytes.count - 1] {
-            #expect(throws: CheckpointError.self) { _ = try CheckpointFile.decode(Array(bytes[0..<cut])) }
+            #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.decode(Array(bytes[0..<cut])) }
         }
-        #expect(throws: CheckpointError.self) { _ = try CheckpointFile.read(from: "/nonexistent/x.ckpt") }
+        #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.read(from: "/nonexistent/x.ckpt") }
     }
 
     @Test func overridingHPsKeepsStateAndTakesNewHPs() throws {

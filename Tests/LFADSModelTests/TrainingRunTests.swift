@@ -59,10 +59,10 @@ import Testing
         let data = Fixtures.tinyDataset()
         let run = try TrainingRun(config: Fixtures.tinyConfig(), dataset: data, dataPath: dir + "/x.h5", outputDir: dir, start: .fresh)
         try run.run(maxEpochs: 1)
-        let good = try CheckpointFile.read(from: run.lastPath)
+        let good = try CheckpointCodec.read(from: run.lastPath)
         run.trainer.network.store.value(run.trainer.network.readoutW)[0] = .infinity
         #expect(throws: TrainingError.self) { try run.run(maxEpochs: 1) }
-        #expect(try CheckpointFile.read(from: run.lastPath) == good)
+        #expect(try CheckpointCodec.read(from: run.lastPath) == good)
         #expect(good.epoch == 1)
     }
 

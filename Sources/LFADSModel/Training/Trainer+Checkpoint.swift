@@ -13,7 +13,15 @@ extension Trainer {
 
     /// Writes the training state to `path` atomically.
     public func saveCheckpoint(to path: String) throws {
-        try CheckpointFile.write(checkpoint(), to: path)
+        try CheckpointCodec.write(checkpoint(), to: path)
+    }
+
+    /// The checkpoint as bytes (the format of `CheckpointCodec`), e.g. for a coordination store.
+    public func checkpointBytes() throws -> [UInt8] { try CheckpointCodec.encode(checkpoint()) }
+
+    /// Restores from bytes made by `checkpointBytes()`; see `loadCheckpoint(_:overridingHPs:)`.
+    public func restore(bytes: [UInt8], overridingHPs: Bool, source: String = "checkpoint") throws {
+        try restore(CheckpointCodec.decode(bytes, path: source), overridingHPs: overridingHPs)
     }
 
     /// Restores the state saved at `path`.
@@ -21,7 +29,7 @@ extension Trainer {
     ///   trainer's); true = PBT exploit: weights, optimiser state, epoch and RNG states from the
     ///   file, every hyperparameter (the learning rate included) from this trainer's config.
     public func loadCheckpoint(_ path: String, overridingHPs: Bool) throws {
-        try restore(CheckpointFile.read(from: path), overridingHPs: overridingHPs)
+        try restore(CheckpointCodec.read(from: path), overridingHPs: overridingHPs)
     }
 
     /// Restores from an in-memory checkpoint; see `loadCheckpoint(_:overridingHPs:)`.
@@ -53,7 +61,7 @@ extension Trainer {
 
     /// A trainer that continues the checkpoint at `path` exactly, with its saved config.
     public static func resuming(from path: String, dataset: LFADSDataset, threads: Int? = nil) throws -> Trainer {
-        let saved = try CheckpointFile.read(from: path)
+        let saved = try CheckpointCodec.read(from: path)
         let trainer = try Trainer(config: saved.config, dataset: dataset, threads: threads)
         try trainer.restore(saved, overridingHPs: false)
         return trainer

@@ -3,7 +3,7 @@ import Foundation
 /// Binary checkpoint file: header (magic "LFADSCKP", version, section lengths), config JSON,
 /// parameters, Adam m and v (Float32, little-endian), Adam step, epoch, RNG states, history JSON,
 /// then a 64-bit checksum over all preceding bytes. Written atomically (temp + fsync + rename).
-public enum CheckpointFile {
+public enum CheckpointCodec {
     static let magic = Array("LFADSCKP".utf8)
     static let version: UInt32 = 1
 
