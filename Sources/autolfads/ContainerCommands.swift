@@ -44,3 +44,23 @@ struct ContainerRunCommand: ParsableCommand {
         if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }
     }
 }
+
+extension WorkerRuntime: ExpressibleByArgument {}
+
+/// `--runtime process|container` with the container settings, for `autolfads client`.
+/// Wiring: add `@OptionGroup var workerRuntime: WorkerRuntimeOptions` to the client command and give
+/// the client `workerRuntime.settings(storage:)`; the client spawns what `settings.launch(…)` returns.
+struct WorkerRuntimeOptions: ParsableArguments {
+    @Option(name: .long, help: "How workers start: process (default) or container (podman run of --image).")
+    var runtime: WorkerRuntime = .process
+    @Option(name: .long, help: "The worker image for --runtime container.") var image = "localhost/autolfads:latest"
+    @Option(name: .customLong("container-engine"), help: "podman or docker.") var containerEngine = "podman"
+    @Option(name: .customLong("container-cpus"), help: "CPU limit per containerised worker.") var containerCPUs: Double?
+    @Option(name: .customLong("container-memory"), help: "Memory limit per containerised worker, e.g. 4g.") var containerMemory: String?
+
+    /// The settings for a client whose shared storage is `storage`.
+    func settings(storage: String) -> WorkerRuntimeSettings {
+        WorkerRuntimeSettings(runtime: runtime, engine: containerEngine, image: image, cpus: containerCPUs,
+                              memory: containerMemory, storage: storage)
+    }
+}

@@ -55,3 +55,22 @@ import Testing
         #expect(f == ["OMP_NUM_THREADS": "1", "AUTOLFADS_DB_PASSWORD": "p"])
     }
 }
+
+@Suite struct WorkerRuntimeTests {
+    @Test func processRuntimeLeavesTheLaunchAlone() throws {
+        let s = WorkerRuntimeSettings(storage: "/st")
+        let l = try s.launch(executable: "/usr/bin/autolfads", arguments: ["worker", "--job-file", "/st/j.json"], environment: ["A": "1"])
+        #expect(l.executable == "/usr/bin/autolfads" && l.arguments == ["worker", "--job-file", "/st/j.json"] && l.environment == ["A": "1"])
+    }
+
+    @Test func containerRuntimeWrapsTheWorker() throws {
+        let s = WorkerRuntimeSettings(runtime: .container, image: "localhost/autolfads:test", cpus: 1, memory: "2g", storage: "/st")
+        let env = ["PATH": "/usr/bin", "OPENBLAS_NUM_THREADS": "1"]
+        let l = try s.launch(executable: "/usr/bin/autolfads", arguments: ["worker", "--job-file", "/st/j.json"], environment: env)
+        #expect(l.executable == "podman")
+        #expect(l.arguments == ["run", "--rm", "--cpus", "1", "--memory", "2g", "--network", "host", "-v", "/st:/st",
+                                "-e", "OPENBLAS_NUM_THREADS=1", "localhost/autolfads:test", "worker", "--job-file", "/st/j.json"])
+        #expect(l.environment == env)
+        #expect(WorkerRuntime(rawValue: "container") == .container && WorkerRuntime(rawValue: "docker") == nil)
+    }
+}
