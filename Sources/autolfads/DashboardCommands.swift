@@ -28,7 +28,7 @@ struct DashboardCommand: ParsableCommand {
 
     @Option(name: .long, help: "Coordination store URL (sqlite:///… or postgres://…); adds workers, jobs and clients.") var store: String?
     @Option(name: .long, help: "Shared storage root (holds runs/<run>/).") var storage: String?
-    @Option(name: .long, help: "Run name.") var run: String?
+    @Option(name: .customLong("run"), help: "Run name.") var runName: String?
     @Option(name: .long, help: "Run directory to read directly (instead of --storage/--run).") var runDir: String?
     @Option(name: .long, help: "Write a demo fixture run into this directory and serve it.") var fixture: String?
     @Option(name: .long, help: "Address to bind.") var host: String = "127.0.0.1"
@@ -42,7 +42,7 @@ struct DashboardCommand: ParsableCommand {
                 let dir = URL(fileURLWithPath: fixture)
                 source = FixtureSource(directory: dir, base: try FixtureRun.write(to: dir))
             } else {
-                source = try DashboardSources.make(store: store, storage: storage, run: run, runDir: runDir)
+                source = try DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
             }
             let server = try DashboardServer(source: source, host: host, port: port,
                                              token: token ?? ProcessInfo.processInfo.environment["AUTOLFADS_DASHBOARD_TOKEN"])
@@ -51,7 +51,7 @@ struct DashboardCommand: ParsableCommand {
                 print("dashboard: http://\(host):\(p)/"); fflush(stdout)
                 try await Task.sleep(for: .seconds(365 * 24 * 3600))
             }
-        } catch let e as ExitCode { throw e } catch { throw fail("\(error)") }
+        } catch { throw fail("\(error)") }
     }
 }
 

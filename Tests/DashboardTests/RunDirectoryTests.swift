@@ -13,9 +13,9 @@ import Testing
     #expect(snap.results.first { $0.worker == 5 && $0.generation == 1 }?.score == nil)
     let d = try #require(snap.decisions.first { $0.worker == 5 && $0.generation == 1 })
     #expect(d.action == "copy" && d.parent != 5)
-    #expect(snap.results.allSatisfy { ($0.hps["kl_co"] ?? 0) > 0 && $0.seconds != nil && $0.finishedAt != nil })
+    #expect(snap.results.allSatisfy { ($0.hps["kl_co_scale"] ?? 0) > 0 && $0.seconds != nil && $0.finishedAt != nil })
     #expect(snap.metrics[0].columns.contains("valid_recon_smth") && snap.metrics[0].rows.count == 5)
-    #expect(snap.run.logScaledHPs.contains("kl_co") && !snap.run.logScaledHPs.contains("dropout"))
+    #expect(snap.run.logScaledHPs.contains("kl_co_scale") && !snap.run.logScaledHPs.contains("dropout_rate"))
 }
 
 @Test func csvTableDropsATornFinalLineAndHandlesQuotes() {

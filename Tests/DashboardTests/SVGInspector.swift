@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// Parses an SVG with Foundation's XMLParser and records every element (name, attributes, text).
 final class SVGInspector: NSObject, XMLParserDelegate {

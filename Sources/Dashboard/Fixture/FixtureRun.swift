@@ -49,7 +49,7 @@ public enum FixtureRun {
             for w in 0..<o.workers {
                 // Toy objective: the score falls faster for dropout near 0.3 and small kl_co; worker 5 fails in generation 1.
                 let h = hps[w]
-                let rate = 0.25 - abs((h["dropout"] ?? 0.3) - 0.3) * 0.3 - abs(log10(h["kl_co"] ?? 1e-5) + 5) * 0.02
+                let rate = 0.25 - abs((h["dropout_rate"] ?? 0.3) - 0.3) * 0.3 - abs(log10(h["kl_co_scale"] ?? 1e-5) + 5) * 0.02
                 var metrics = "epoch,train_recon,valid_recon,valid_recon_smth,lr,seconds\n"
                 var s = state[w]
                 for e in 0..<o.epochsPerGeneration {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Logging
+import ServiceLifecycle
 
 /// The live dashboard over HTTP (Hummingbird). Binds 127.0.0.1 by default; any other address needs a token.
 ///
@@ -16,6 +17,7 @@ public final class DashboardServer: @unchecked Sendable {
     let cache: SnapshotCache
     private let lock = NSLock()
     private var task: Task<Void, Error>?
+    private var group: ServiceGroup?
     private var boundPort: Int?
     private var waiters: [CheckedContinuation<Int, Error>] = []
 
@@ -30,7 +32,7 @@ public final class DashboardServer: @unchecked Sendable {
         cache = SnapshotCache(source: source, maxAge: cacheSeconds)
     }
 
-    /// Serves until the task is cancelled or `stop()` is called.
+    /// Serves until SIGINT/SIGTERM, cancellation, or `stop()` (graceful: in-flight requests finish).
     public func run() async throws {
         let router = Router()
         let token = self.token, cache = self.cache
@@ -44,7 +46,9 @@ public final class DashboardServer: @unchecked Sendable {
                               configuration: .init(address: .hostname(host, port: requestedPort), serverName: "autolfads-dashboard"),
                               onServerRunning: { [weak self] channel in self?.didBind(channel.localAddress?.port ?? 0) },
                               logger: Self.quietLogger())
-        do { try await app.run() } catch { failWaiters(error); throw error }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: Self.quietLogger())
+        lock.withLock { self.group = group }
+        do { try await group.run() } catch { failWaiters(error); throw error }
         failWaiters(DashboardError("dashboard server stopped before it was listening"))
     }
 
@@ -69,8 +73,8 @@ public final class DashboardServer: @unchecked Sendable {
 
     /// Stops a server started with `start()` and waits for it to finish.
     public func stop() async {
-        let t: Task<Void, Error>? = lock.withLock { let t = task; task = nil; return t }
-        t?.cancel()
+        let (t, g): (Task<Void, Error>?, ServiceGroup?) = lock.withLock { let t = task; task = nil; return (t, group) }
+        if let g { await g.triggerGracefulShutdown() } else { t?.cancel() }
         _ = try? await t?.value
     }
 

@@ -48,8 +48,10 @@ public enum DashboardPage {
                 el.innerHTML = svg;
               }
               document.getElementById('stamp').textContent = 'updated ' + f.takenAt;
+              document.body.dataset.polls = String(Number(document.body.dataset.polls || 0) + 1);
             } catch (e) { document.getElementById('stamp').textContent = 'update failed: ' + e.message; }
           }
+          setTimeout(poll, 300);
           setInterval(poll, \(max(1, refreshSeconds)) * 1000);
         })();
         </script></body></html>
