@@ -39,14 +39,24 @@ public struct ChartFrame: Sendable {
         if !yLabel.isEmpty { canvas.text(14, (plotTop + plotBottom) / 2, yLabel, size: 11, anchor: .middle, rotate: -90) }
     }
 
-    /// Draws a legend box in the top-right corner of the plot area.
-    func drawLegend(_ canvas: inout SVGCanvas, entries: [(name: String, color: String, dash: String?)]) {
+    /// Width of the legend box for these entries.
+    static func legendWidth(_ entries: [(name: String, color: String, dash: String?)]) -> Double {
+        Double(entries.prefix(12).map { $0.name.count }.max() ?? 0) * 6.2 + 34
+    }
+
+    /// Reserves room right of the plot area for a legend (call before building scales).
+    mutating func reserveLegend(_ entries: [(name: String, color: String, dash: String?)]) {
+        marginRight = max(marginRight, min(Self.legendWidth(entries), width / 3) + 14)
+    }
+
+    /// Draws a legend box in the top-right corner of the plot area, or right of it when `outside`
+    /// (after `reserveLegend`).
+    func drawLegend(_ canvas: inout SVGCanvas, entries: [(name: String, color: String, dash: String?)], outside: Bool = false) {
         guard !entries.isEmpty else { return }
         let shown = entries.prefix(12)
-        let longest = shown.map { $0.name.count }.max() ?? 0
-        let w = min(Double(longest) * 6.2 + 34, (plotRight - plotLeft) / 2)
+        let w = outside ? marginRight - 12 : min(Self.legendWidth(entries), (plotRight - plotLeft) / 2)
         let h = Double(shown.count) * 15 + 6 + (entries.count > shown.count ? 15 : 0)
-        let x0 = plotRight - w - 6, y0 = plotTop + 6
+        let x0 = outside ? plotRight + 8 : plotRight - w - 6, y0 = plotTop + (outside ? 0 : 6)
         canvas.rect(x0, y0, w, h, fill: "#ffffff", stroke: "#cccccc")
         for (i, entry) in shown.enumerated() {
             let yy = y0 + 12 + Double(i) * 15

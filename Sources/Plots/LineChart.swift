@@ -28,6 +28,8 @@ public struct LineChart: Sendable {
     public var legend: Bool = true
     public var lineWidth: Double = 1.5
     public var emptyMessage: String = "no data yet"
+    /// Draw the legend right of the plot area instead of inside it.
+    public var legendOutside: Bool = false
 
     public init(frame: ChartFrame, series: [Series], xScale: AxisScale = .linear, yScale: AxisScale = .linear,
                 legend: Bool = true) {
@@ -36,7 +38,10 @@ public struct LineChart: Sendable {
 
     /// The SVG document.
     public func svg() -> String {
-        let f = frame
+        var f = frame
+        let showLegend = legend && (series.count > 1 || (series.count == 1 && !series[0].name.isEmpty && series[0].name != f.yLabel))
+        let planned = series.enumerated().map { (name: $0.element.name, color: $0.element.color ?? Palette.color($0.offset), dash: String?.none) }
+        if showLegend && legendOutside { f.reserveLegend(planned) }
         let xs = series.flatMap { s in zip(s.x, s.y).filter { $0.1.isFinite }.map { $0.0 } }
         let ys = series.flatMap { s in zip(s.x, s.y).filter { $0.0.isFinite }.map { $0.1 } }
         let usable = zip(xs, ys).contains { x, y in
@@ -63,9 +68,7 @@ public struct LineChart: Sendable {
             if !run.isEmpty { canvas.path(run, stroke: color, width: lineWidth, dash: dash, title: s.name) }
             entries.append((s.name, color, dash))
         }
-        if legend && series.count > 1 || (legend && series.count == 1 && !series[0].name.isEmpty && series[0].name != f.yLabel) {
-            f.drawLegend(&canvas, entries: entries)
-        }
+        if showLegend { f.drawLegend(&canvas, entries: entries, outside: legendOutside) }
         return canvas.render(title: f.title)
     }
 }

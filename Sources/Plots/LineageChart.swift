@@ -31,16 +31,18 @@ public struct LineageChart: Sendable {
 
     /// The SVG document: one `<path class="series">` per link, one `<circle>` per node.
     public func svg() -> String {
-        let f = frame
+        var f = frame
         let usable = nodes.filter { $0.x.isFinite && $0.y.isFinite && (yScale == .linear || $0.y > 0) }
         guard !usable.isEmpty else { return f.emptyChart("no data yet") }
+        let groups = Array(Set(usable.map(\.group))).sorted()
+        let colorOf = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($0.element, Palette.color($0.offset)) })
+        let entries = groups.map { g in (name: groupNames[g] ?? "lineage \(g)", color: colorOf[g]!, dash: String?.none) }
+        if entries.count > 1 { f.reserveLegend(entries) }
         let sx = Scale(kind: .linear, values: usable.map(\.x), pixels: (f.plotLeft, f.plotRight))
         let sy = Scale(kind: yScale, values: usable.map(\.y), pixels: (f.plotBottom, f.plotTop))
         var canvas = SVGCanvas(width: f.width, height: f.height)
         f.drawAxes(&canvas, x: sx, y: sy)
         let byID = Dictionary(usable.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let groups = Array(Set(usable.map(\.group))).sorted()
-        let colorOf = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($0.element, Palette.color($0.offset)) })
         for n in usable.sorted(by: { ($0.x, $0.id) < ($1.x, $1.id) }) {
             guard let p = n.parent.flatMap({ byID[$0] }),
                   let x0 = sx.pixel(p.x), let y0 = sy.pixel(p.y), let x1 = sx.pixel(n.x), let y1 = sy.pixel(n.y) else { continue }
@@ -52,8 +54,7 @@ public struct LineageChart: Sendable {
                 canvas.circle(px, py, r: 2.6, fill: colorOf[n.group]!, title: n.label.isEmpty ? nil : n.label)
             }
         }
-        let entries = groups.map { g in (name: groupNames[g] ?? "lineage \(g)", color: colorOf[g]!, dash: String?.none) }
-        if entries.count > 1 { f.drawLegend(&canvas, entries: entries) }
+        if entries.count > 1 { f.drawLegend(&canvas, entries: entries, outside: true) }
         return canvas.render(title: f.title)
     }
 }

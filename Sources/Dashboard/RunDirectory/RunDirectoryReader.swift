@@ -77,7 +77,6 @@ public struct RunDirectoryReader: Sendable {
         if info == nil {
             run.generation = results.map(\.generation).max() ?? 0
             run.population = Set(results.map(\.worker)).count
-            run.status = FileManager.default.fileExists(atPath: directory.appendingPathComponent("best").path) ? "running" : "unknown"
         }
         return RunSnapshot(run: run, workers: Self.workers(results: results, decisions: decisions),
                            results: results, decisions: decisions, metrics: metrics, takenAt: now)
@@ -88,14 +87,14 @@ public struct RunDirectoryReader: Sendable {
     public static func workers(results: [ResultRow], decisions: [DecisionRow]) -> [WorkerRow] {
         let latest = Dictionary(grouping: results, by: \.worker).mapValues { $0.max { $0.generation < $1.generation }! }
         let decided = Dictionary(grouping: decisions, by: \.worker).mapValues { $0.max { $0.generation < $1.generation }! }
+        let lastCopy = Dictionary(grouping: decisions.filter { $0.action == "copy" }, by: \.worker)
+            .mapValues { $0.max { $0.generation < $1.generation }! }
         return latest.keys.sorted().map { w in
             let r = latest[w]!
             var row = WorkerRow(worker: w, generation: r.generation, status: r.score == nil ? "bad" : "ok",
                                 score: r.score, hps: r.hps)
-            if let d = decided[w], d.generation >= r.generation {
-                row.hps = d.newHPs.isEmpty ? r.hps : d.newHPs
-                if d.action == "copy" { row.parent = d.parent }
-            }
+            if let d = decided[w], d.generation >= r.generation, !d.newHPs.isEmpty { row.hps = d.newHPs }
+            row.parent = lastCopy[w]?.parent
             return row
         }
     }

@@ -60,7 +60,7 @@ public struct WorkerRow: Codable, Sendable, Equatable {
     public var status: String
     public var score: Double?
     public var hps: [String: Double]
-    /// Worker it last copied from (nil = its own lineage).
+    /// Worker it last copied from (nil = never copied).
     public var parent: Int?
     /// Status of its latest job (queued | claimed | done | failed), when known.
     public var job: String?

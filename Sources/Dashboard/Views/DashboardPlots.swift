@@ -64,6 +64,7 @@ public enum DashboardPlots {
                                xLabel: "epoch", yLabel: column ?? "metric")
         var chart = LineChart(frame: frame, series: series)
         chart.lineWidth = 1.2
+        chart.legendOutside = true
         return chart.svg()
     }
 

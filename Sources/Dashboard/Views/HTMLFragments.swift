@@ -67,7 +67,7 @@ public enum HTMLFragments {
             out += "<tr><td>\(g.generation)</td><td>\(g.keeps)</td><td>\(g.copies)</td><td>\(g.noDonor)</td>"
             out += hps.map { hp in "<td>\(g.medianDrift[hp].map { String(format: "×%.3g", $0) } ?? "–")</td>" }.joined() + "</tr>"
         }
-        return out + "</tbody></table><p class=\"muted\">drift = median over workers of new/old value of the HP (×1 = unchanged).</p>"
+        return out + "</tbody></table><p class=\"muted\">drift = median over the generation&#39;s copies of new HP value / the copying worker&#39;s old value (×1 = unchanged).</p>"
     }
 }
 
@@ -77,7 +77,7 @@ public struct DecisionSummary: Codable, Sendable, Equatable {
     public var keeps: Int
     public var copies: Int
     public var noDonor: Int
-    /// Median of new/old per HP over this generation's decisions (positive old values only).
+    /// Median of new/old per HP over this generation's copies (explore steps; positive old values only).
     public var medianDrift: [String: Double]
 
     /// One summary per generation with decisions, in order.
@@ -85,7 +85,7 @@ public struct DecisionSummary: Codable, Sendable, Equatable {
         Dictionary(grouping: decisions, by: \.generation).keys.sorted().map { g in
             let ds = decisions.filter { $0.generation == g }
             var ratios: [String: [Double]] = [:]
-            for d in ds {
+            for d in ds where d.action == "copy" {
                 for (k, old) in d.oldHPs where old > 0 {
                     if let new = d.newHPs[k], new.isFinite { ratios[k, default: []].append(new / old) }
                 }
