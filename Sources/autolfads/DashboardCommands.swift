@@ -72,3 +72,20 @@ struct ReportCommand: ParsableCommand {
         } catch { throw fail("\(error)") }
     }
 }
+
+/// `autolfads bench dashboard`: dashboard read/render times and HTTP throughput on a generated run.
+struct DashboardBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dashboard",
+        abstract: "Time reading a run, rendering the dashboard, and HTTP requests (cached vs uncached).")
+    @Option(help: "Workers in the generated run.") var workers: Int = 20
+    @Option(help: "Generations in the generated run.") var generations: Int = 20
+    @Option(help: "Epochs per generation (rows per metrics.csv).") var epochs: Int = 25
+    @Option(help: "HTTP requests for the cached measurement.") var requests: Int = 200
+
+    func run() throws {
+        var o = DashboardBenchmark.Options()
+        o.workers = workers; o.generations = generations; o.epochs = epochs; o.requests = requests
+        do { for line in try blockingRun({ try await DashboardBenchmark.run(o) }) { print(line) } }
+        catch { throw fail("\(error)") }
+    }
+}

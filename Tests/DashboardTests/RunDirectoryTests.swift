@@ -61,3 +61,19 @@ import Testing
     #expect(s.count == 1 && s[0].keeps == 1 && s[0].copies == 2 && s[0].noDonor == 0)
     #expect(abs(s[0].medianDrift["lr"]! - 1.05) < 1e-12)   // copies only: (1.3 + 0.8) / 2
 }
+
+@Test func metricsCacheReparsesOnlyChangedFiles() async throws {
+    let (dir, _) = try fixture(withModel: false)
+    defer { cleanup(dir.deletingLastPathComponent()) }
+    let source = RunDirectorySource(directory: dir)
+    let first = try await source.snapshot(now: Date())
+    #expect(source.reader.cache?.count == 24)
+    let url = source.reader.generationDirectory(worker: 2, generation: 3).appendingPathComponent("metrics.csv")
+    let h = try FileHandle(forWritingTo: url)
+    h.seekToEndOfFile(); h.write(Data("21,0.1,0.2,0.15,0.004,130\n".utf8)); try h.close()
+    let second = try await source.snapshot(now: Date())
+    let before = try #require(first.metrics.first { $0.worker == 2 && $0.generation == 3 })
+    let after = try #require(second.metrics.first { $0.worker == 2 && $0.generation == 3 })
+    #expect(after.rows.count == before.rows.count + 1 && after.column("valid_recon_smth")?.last == 0.15)
+    #expect(second.metrics.filter { $0.worker != 2 || $0.generation != 3 } == first.metrics.filter { $0.worker != 2 || $0.generation != 3 })
+}

@@ -170,9 +170,13 @@ public enum FixtureRun {
 public struct FixtureSource: RunSnapshotSource {
     public let directory: URL
     public let base: RunSnapshot
-    public init(directory: URL, base: RunSnapshot) { self.directory = directory; self.base = base }
+    let reader: RunDirectoryReader
+    public init(directory: URL, base: RunSnapshot, cacheFiles: Bool = true) {
+        self.directory = directory; self.base = base
+        reader = RunDirectoryReader(directory: directory, cache: cacheFiles ? MetricsFileCache() : nil)
+    }
     public func snapshot(now: Date) async throws -> RunSnapshot {
-        var s = try RunDirectoryReader(directory: directory).snapshot(now: base.takenAt)
+        var s = try reader.snapshot(now: base.takenAt)
         s.run = base.run; s.processes = base.processes; s.jobs = base.jobs
         return s
     }

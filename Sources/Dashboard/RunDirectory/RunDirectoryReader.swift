@@ -4,8 +4,10 @@ import Foundation
 /// `workers/w<NNN>/g<NNN>/{metrics.csv,result.json}`. Missing files give empty parts, never errors.
 public struct RunDirectoryReader: Sendable {
     public let directory: URL
+    /// Reuses parsed `metrics.csv` files across reads (live sources); nil = parse every time.
+    public let cache: MetricsFileCache?
 
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, cache: MetricsFileCache? = nil) { self.directory = directory; self.cache = cache }
 
     /// The run name: the directory's last component.
     public var runName: String { directory.standardizedFileURL.lastPathComponent }
@@ -62,9 +64,13 @@ public struct RunDirectoryReader: Sendable {
             for gd in gdirs {
                 guard let g = Self.index(gd, prefix: "g") else { continue }
                 let url = root.appendingPathComponent(wd).appendingPathComponent(gd).appendingPathComponent("metrics.csv")
-                guard let t = try CSVTable.read(url), !t.header.isEmpty else { continue }
-                let rows = t.rows.map { r in t.header.indices.map { i in i < r.count ? (Double(r[i]) ?? .nan) : .nan } }
-                out.append(MetricSeries(worker: w, generation: g, columns: t.header, rows: rows))
+                let parse = { () throws -> MetricSeries? in
+                    guard let t = try CSVTable.read(url), !t.header.isEmpty else { return nil }
+                    let rows = t.rows.map { r in t.header.indices.map { i in i < r.count ? (Double(r[i]) ?? .nan) : .nan } }
+                    return MetricSeries(worker: w, generation: g, columns: t.header, rows: rows)
+                }
+                let series = try cache.map { try $0.series(path: url.path, parse: parse) } ?? parse()
+                if let series { out.append(series) }
             }
         }
         return out.sorted { ($0.worker, $0.generation) < ($1.worker, $1.generation) }
@@ -122,7 +128,7 @@ public struct RunDirectoryReader: Sendable {
 /// A live source that re-reads a run directory on every poll.
 public struct RunDirectorySource: RunSnapshotSource {
     public let reader: RunDirectoryReader
-    public init(directory: URL) { reader = RunDirectoryReader(directory: directory) }
+    public init(directory: URL) { reader = RunDirectoryReader(directory: directory, cache: MetricsFileCache()) }
     public func snapshot(now: Date) async throws -> RunSnapshot {
         guard FileManager.default.fileExists(atPath: reader.directory.path) else {
             throw DashboardError("run directory \(reader.directory.path) does not exist; pass <storage>/runs/<run>")
