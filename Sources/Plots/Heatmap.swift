@@ -14,8 +14,8 @@ public struct Heatmap: Sendable {
         let rows = values.count, cols = values.map(\.count).max() ?? 0
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         guard rows > 0, cols > 0, let lo = finite.min(), let hi = finite.max() else { return f.emptyChart("no data") }
-        let sx = Scale(kind: .linear, values: [0, Double(cols)], pixels: (f.plotLeft, f.plotRight))
-        let sy = Scale(kind: .linear, values: [0, Double(rows)], pixels: (f.plotTop, f.plotBottom))
+        let sx = Scale(exactLower: 0, upper: Double(cols), pixels: (f.plotLeft, f.plotRight))
+        let sy = Scale(exactLower: 0, upper: Double(rows), pixels: (f.plotTop, f.plotBottom))
         var canvas = SVGCanvas(width: f.width, height: f.height)
         let cw = (f.plotRight - f.plotLeft) / Double(cols), ch = (f.plotBottom - f.plotTop) / Double(rows)
         for r in 0..<rows {

@@ -20,10 +20,10 @@ public struct RasterPlot: Sendable {
         let neurons = counts.count
         let bins = counts.map(\.count).max() ?? 0
         guard neurons > 0, bins > 0 else { return f.emptyChart("no spikes to show") }
-        let sx = Scale(kind: .linear, values: [0, Double(bins)], pixels: (f.plotLeft, f.plotRight))
+        let sx = Scale(exactLower: 0, upper: Double(bins), pixels: (f.plotLeft, f.plotRight))
         let rowH = (f.plotBottom - f.plotTop) / Double(neurons)
         var canvas = SVGCanvas(width: f.width, height: f.height)
-        let sy = Scale(kind: .linear, values: [0, Double(neurons)], pixels: (f.plotBottom, f.plotTop))
+        let sy = Scale(exactLower: 0, upper: Double(neurons), pixels: (f.plotBottom, f.plotTop))
         f.drawAxes(&canvas, x: sx, y: sy)
         let maxCount = max(counts.flatMap { $0 }.filter(\.isFinite).max() ?? 1, 1)
         let maxRate = max(rates?.flatMap { $0 }.filter(\.isFinite).max() ?? 1, 1e-9)

@@ -49,6 +49,18 @@ public struct Scale: Sendable {
         }
     }
 
+    /// A linear scale over exactly [lower, upper] (no rounding of the bounds), with nice ticks inside it.
+    public init(exactLower lower: Double, upper: Double, pixels: (Double, Double)) {
+        kind = .linear
+        self.lower = lower; self.upper = upper > lower ? upper : lower + 1
+        pixelLower = pixels.0; pixelUpper = pixels.1
+        let step = Scale.niceStep((self.upper - lower) / 5)
+        var t: [Double] = []
+        var v = (lower / step).rounded(.up) * step
+        while v <= self.upper + step * 1e-9 && t.count < 50 { t.append(v); v += step }
+        ticks = t
+    }
+
     /// 1, 2 or 5 × 10^k, the smallest at least `rough`.
     static func niceStep(_ rough: Double) -> Double {
         guard rough > 0, rough.isFinite else { return 1 }

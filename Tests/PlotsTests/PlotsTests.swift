@@ -101,3 +101,9 @@ import Testing
     #expect(empty.texts.contains("no data yet"))
     #expect(empty.all("path").isEmpty)
 }
+
+@Test func exactScaleKeepsItsBoundsForRastersAndHeatmaps() {
+    let s = Scale(exactLower: 0, upper: 12, pixels: (100, 0))
+    #expect(s.lower == 0 && s.upper == 12 && s.pixel(12) == 0 && s.pixel(0) == 100)
+    #expect(s.ticks == [0, 5, 10])
+}
