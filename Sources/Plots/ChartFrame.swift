@@ -9,6 +9,8 @@ public struct ChartFrame: Sendable {
     public var marginRight: Double = 16
     public var marginTop: Double = 30
     public var marginBottom: Double = 46
+    /// Horizontal grid lines at the y ticks.
+    public var grid: Bool = true
 
     public init(width: Double = 640, height: Double = 360, title: String = "", xLabel: String = "", yLabel: String = "") {
         self.width = width; self.height = height; self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
@@ -24,7 +26,7 @@ public struct ChartFrame: Sendable {
         if !title.isEmpty { canvas.text(width / 2, 18, title, size: 13, anchor: .middle, weight: "bold") }
         for t in y.ticks {
             guard let py = y.pixel(t) else { continue }
-            canvas.line(plotLeft, py, plotRight, py, stroke: "#e6e6e6", cls: "grid")
+            if grid { canvas.line(plotLeft, py, plotRight, py, stroke: "#e6e6e6", cls: "grid") }
             canvas.line(plotLeft - 4, py, plotLeft, py, stroke: "#333")
             canvas.text(plotLeft - 6, py + 3.5, y.label(t), size: 10, anchor: .end)
         }

@@ -11,6 +11,7 @@ public struct Heatmap: Sendable {
     public func svg() -> String {
         var f = frame
         f.marginRight = max(f.marginRight, 56)
+        f.grid = false
         let rows = values.count, cols = values.map(\.count).max() ?? 0
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         guard rows > 0, cols > 0, let lo = finite.min(), let hi = finite.max() else { return f.emptyChart("no data") }

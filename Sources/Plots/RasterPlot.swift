@@ -17,6 +17,7 @@ public struct RasterPlot: Sendable {
         var f = frame
         if f.xLabel.isEmpty { f.xLabel = binLabel }
         if f.yLabel.isEmpty { f.yLabel = "neuron" }
+        f.grid = false
         let neurons = counts.count
         let bins = counts.map(\.count).max() ?? 0
         guard neurons > 0, bins > 0 else { return f.emptyChart("no spikes to show") }
