@@ -126,3 +126,14 @@ func withServer<T>(_ snap: RunSnapshot, host: String = "127.0.0.1", token: Strin
     #expect(o.run.generation == 5 && o.etaSeconds == nil)
     await server.stop()
 }
+
+@Test func unreadableRunGivesAClearError() async throws {
+    let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-run-\(UUID().uuidString)")
+    let server = try DashboardServer(source: RunDirectorySource(directory: missing), port: 0, cacheSeconds: 0)
+    let port = try await server.start()
+    let (status, body, _) = try await httpGet("http://127.0.0.1:\(port)/api/run")
+    await server.stop()
+    #expect(status == 503)
+    let e = try JSONDecoder().decode([String: String].self, from: body)
+    #expect(e["error"]?.contains("does not exist; pass <storage>/runs/<run>") == true)
+}
