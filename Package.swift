@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PBT"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Plots", "LFADSData", "LFADSMetrics"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT"]),
     ],
     swiftLanguageModes: [.v5]

@@ -36,17 +36,19 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: "Access token (required when --host is not loopback; or set AUTOLFADS_DASHBOARD_TOKEN).") var token: String?
 
     func run() throws {
-        let source: any RunSnapshotSource
+        let (store, storage, runName, runDir, fixture) = (self.store, self.storage, self.runName, self.runDir, self.fixture)
+        let (host, port) = (self.host, self.port)
+        let token = self.token ?? ProcessInfo.processInfo.environment["AUTOLFADS_DASHBOARD_TOKEN"]
         do {
-            if let fixture {
-                let dir = URL(fileURLWithPath: fixture)
-                source = FixtureSource(directory: dir, base: try FixtureRun.write(to: dir))
-            } else {
-                source = try DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
-            }
-            let server = try DashboardServer(source: source, host: host, port: port,
-                                             token: token ?? ProcessInfo.processInfo.environment["AUTOLFADS_DASHBOARD_TOKEN"])
             try blockingRun {
+                let source: any RunSnapshotSource
+                if let fixture {
+                    let dir = URL(fileURLWithPath: fixture)
+                    source = FixtureSource(directory: dir, base: try FixtureRun.write(to: dir))
+                } else {
+                    source = try await DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
+                }
+                let server = try DashboardServer(source: source, host: host, port: port, token: token)
                 let p = try await server.start()
                 print("dashboard: http://\(host):\(p)/"); fflush(stdout)
                 try await Task.sleep(for: .seconds(365 * 24 * 3600))

@@ -2,15 +2,19 @@ import Foundation
 
 /// Chooses the snapshot source for the command-line options.
 public enum DashboardSources {
-    /// `runDir`, or `<storage>/runs/<run>`; with `store`, the store adapter adds live workers/jobs/clients.
-    public static func make(store: String?, storage: String?, run: String?, runDir: String?) throws -> any RunSnapshotSource {
-        let dir: URL
-        if let runDir { dir = URL(fileURLWithPath: runDir) }
-        else if let storage, let run { dir = URL(fileURLWithPath: storage).appendingPathComponent("runs").appendingPathComponent(run) }
-        else { throw DashboardError("say which run to show: --storage DIR --run NAME, or --run-dir DIR") }
-        if store != nil {
-            throw DashboardError("--store is not supported by this build yet; use --storage/--run (or --run-dir) to read the run directory")
+    /// `runDir`, or `<storage>/runs/<run>`; with `store`, `StoreSnapshotSource` adds live workers, jobs and clients.
+    public static func make(store: String?, storage: String?, run: String?, runDir: String?) async throws -> any RunSnapshotSource {
+        if let store {
+            guard let storage, let run else {
+                throw DashboardError("--store needs --storage DIR and --run NAME (the run's shared storage and name)")
+            }
+            _ = (store, storage, run)
+            throw DashboardError("--store needs the coordination store, not in this build yet; use --storage DIR --run NAME")
         }
-        return RunDirectorySource(directory: dir)
+        if let runDir { return RunDirectorySource(directory: URL(fileURLWithPath: runDir)) }
+        if let storage, let run {
+            return RunDirectorySource(directory: URL(fileURLWithPath: storage).appendingPathComponent("runs").appendingPathComponent(run))
+        }
+        throw DashboardError("say which run to show: --store URL --storage DIR --run NAME, --storage DIR --run NAME, or --run-dir DIR")
     }
 }
