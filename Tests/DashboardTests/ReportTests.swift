@@ -68,3 +68,14 @@ func SVGTextNumber(_ x: Double) -> String { SVGText.number(x) }
     #expect(o3.notes.contains { $0.hasPrefix("no results yet") })
     #expect(throws: DashboardError.self) { try RunReport.write(runDirectory: empty.appendingPathComponent("missing")) }
 }
+
+@Test func pageAndReportFiguresAreDeterministic() throws {
+    let (dir, snap) = try fixture(withModel: true)
+    defer { cleanup(dir.deletingLastPathComponent()) }
+    #expect(DashboardPage.html(snap) == DashboardPage.html(snap))
+    let a = try RunReport.write(runDirectory: dir, output: dir.appendingPathComponent("a.html"), now: snap.takenAt)
+    let b = try RunReport.write(runDirectory: dir, output: dir.appendingPathComponent("b.html"), now: snap.takenAt)
+    for (x, y) in zip(a.figures, b.figures) { #expect(try Data(contentsOf: x) == Data(contentsOf: y)) }
+    #expect(try String(contentsOf: a.html, encoding: .utf8).replacingOccurrences(of: "a-figures/", with: "")
+            == String(contentsOf: b.html, encoding: .utf8).replacingOccurrences(of: "b-figures/", with: ""))
+}
