@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 
 /// Chooses the snapshot source for the command-line options.
@@ -8,8 +9,8 @@ public enum DashboardSources {
             guard let storage, let run else {
                 throw DashboardError("--store needs --storage DIR and --run NAME (the run's shared storage and name)")
             }
-            _ = (store, storage, run)
-            throw DashboardError("--store needs the coordination store, not in this build yet; use --storage DIR --run NAME")
+            let opened = try await openCoordinationStore(store)
+            return StoreSnapshotSource(store: opened, storage: SharedStorage(rootPath: storage), run: run)
         }
         if let runDir { return RunDirectorySource(directory: URL(fileURLWithPath: runDir)) }
         if let storage, let run {
