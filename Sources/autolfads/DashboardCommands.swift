@@ -48,6 +48,7 @@ struct DashboardCommand: ParsableCommand {
                 } else {
                     source = try await DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
                 }
+                _ = try await source.snapshot(now: Date())   // fail fast on a wrong run, store or directory
                 let server = try DashboardServer(source: source, host: host, port: port, token: token)
                 let p = try await server.start()
                 print("dashboard: http://\(host):\(p)/"); fflush(stdout)
