@@ -26,12 +26,18 @@ public enum SVGText {
     /// A coordinate with two decimals, trailing zeros trimmed (`12.5`, `3`, `-0.25`). Deterministic.
     public static func coord(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        var s = String(format: "%.2f", x)
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
+        let scaled = (x * 100).rounded()
+        guard abs(scaled) < 1e15 else { return String(format: "%.0f", x) }
+        let hundredths = Int64(scaled)
+        if hundredths == 0 { return "0" }
+        let a = hundredths.magnitude
+        var s = hundredths < 0 ? "-" : ""
+        s += String(a / 100)
+        let frac = a % 100
+        if frac != 0 {
+            s += frac % 10 == 0 ? ".\(frac / 10)" : (frac < 10 ? ".0\(frac)" : ".\(frac)")
         }
-        return s == "-0" ? "0" : s
+        return s
     }
 
     /// A value for people: up to 4 significant digits, scientific notation for very small or large magnitudes.

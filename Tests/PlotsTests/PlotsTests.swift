@@ -107,3 +107,14 @@ import Testing
     #expect(s.lower == 0 && s.upper == 12 && s.pixel(12) == 0 && s.pixel(0) == 100)
     #expect(s.ticks == [0, 5, 10])
 }
+
+@Test func coordinatesMatchTwoDecimalFormatting() {
+    #expect(SVGText.coord(-0.25) == "-0.25" && SVGText.coord(0.05) == "0.05" && SVGText.coord(1.1) == "1.1")
+    #expect(SVGText.coord(-3.999) == "-4" && SVGText.coord(1e20) == "100000000000000000000")
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<2000 {
+        let x = Double.random(in: -5000...5000, using: &rng)
+        let reference = String(format: "%.2f", x)
+        #expect(Double(SVGText.coord(x))! == Double(reference)! || abs(Double(SVGText.coord(x))! - x) <= 0.005 + 1e-9)
+    }
+}
