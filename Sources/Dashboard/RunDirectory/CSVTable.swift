@@ -8,9 +8,9 @@ public struct CSVTable: Sendable, Equatable {
 
     /// Parses `text`; empty text gives an empty table.
     public init(text: String) {
-        var lines = text.components(separatedBy: "\n")
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let last = lines.last, !last.isEmpty { lines.removeLast() }   // torn final line
-        let parsed = lines.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }.map(CSVTable.fields)
+        let parsed = lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }.filter { !$0.isEmpty }.map(CSVTable.fields)
         header = parsed.first ?? []
         rows = Array(parsed.dropFirst())
     }
@@ -24,7 +24,8 @@ public struct CSVTable: Sendable, Equatable {
         return CSVTable(text: String(decoding: data, as: UTF8.self))
     }
 
-    static func fields(_ line: String) -> [String] {
+    static func fields(_ line: Substring) -> [String] {
+        if !line.contains("\"") { return line.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         var out: [String] = [], cur = "", quoted = false
         var it = Array(line).makeIterator()
         var pending: Character? = nil
