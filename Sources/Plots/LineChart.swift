@@ -30,6 +30,8 @@ public struct LineChart: Sendable {
     public var emptyMessage: String = "no data yet"
     /// Draw the legend right of the plot area instead of inside it.
     public var legendOutside: Bool = false
+    /// Longer series are thinned to about this many points (evenly strided, last point kept) to keep SVGs small.
+    public var maxPointsPerSeries: Int = 600
 
     public init(frame: ChartFrame, series: [Series], xScale: AxisScale = .linear, yScale: AxisScale = .linear,
                 legend: Bool = true) {
@@ -57,7 +59,11 @@ public struct LineChart: Sendable {
             let color = s.color ?? Palette.color(i)
             let dash = s.dashed ? "5,3" : nil
             var run: [(Double, Double)] = []
-            for (x, y) in zip(s.x, s.y) {
+            let n = min(s.x.count, s.y.count)
+            let stride = max(1, Int((Double(n) / Double(max(maxPointsPerSeries, 2))).rounded(.up)))
+            let kept = Swift.stride(from: 0, to: n, by: stride).map { $0 } + (n > 0 && (n - 1) % stride != 0 ? [n - 1] : [])
+            for i in kept {
+                let x = s.x[i], y = s.y[i]
                 if let px = sx.pixel(x), let py = sy.pixel(y) {
                     run.append((px, py))
                     if s.markers { canvas.circle(px, py, r: 2.5, fill: color, title: "\(s.name): \(SVGText.number(x)), \(SVGText.number(y))") }

@@ -118,3 +118,13 @@ import Testing
         #expect(Double(SVGText.coord(x))! == Double(reference)! || abs(Double(SVGText.coord(x))! - x) <= 0.005 + 1e-9)
     }
 }
+
+@Test func longSeriesAreThinnedKeepingTheEnds() throws {
+    let ys = (0..<5000).map { sin(Double($0) / 100) }
+    let doc = try #require(SVGInspector.parse(LineChart(frame: ChartFrame(), series: [Series(name: "s", values: ys)]).svg()))
+    let d = try #require(doc.all("path", cls: "series").first?.attributes["d"])
+    let points = d.split(separator: "L").count
+    #expect(points > 500 && points <= 601)
+    let short = try #require(SVGInspector.parse(LineChart(frame: ChartFrame(), series: [Series(name: "s", values: [1, 2, 3])]).svg()))
+    #expect(short.all("path", cls: "series").first?.attributes["d"]?.split(separator: "L").count == 3)
+}
