@@ -137,3 +137,19 @@ func withServer<T>(_ snap: RunSnapshot, host: String = "127.0.0.1", token: Strin
     let e = try JSONDecoder().decode([String: String].self, from: body)
     #expect(e["error"]?.contains("does not exist; pass <storage>/runs/<run>") == true)
 }
+
+@Test func portInUseIsAClearError() async throws {
+    let (dir, snap) = try fixture(withModel: false)
+    defer { cleanup(dir.deletingLastPathComponent()) }
+    let first = try DashboardServer(source: StaticSnapshotSource(snap), port: 0)
+    let port = try await first.start()
+    let second = try DashboardServer(source: StaticSnapshotSource(snap), port: port)
+    do {
+        _ = try await second.start()
+        Issue.record("a second server bound the same port")
+    } catch let e as DashboardError {
+        #expect(e.message.contains("cannot serve on 127.0.0.1:\(port)") && e.message.contains("pass another --port"))
+    }
+    await second.stop()
+    await first.stop()
+}

@@ -19,6 +19,7 @@ public final class DashboardServer: @unchecked Sendable {
     private var task: Task<Void, Error>?
     private var group: ServiceGroup?
     private var boundPort: Int?
+    private var failure: Error?
     private var waiters: [CheckedContinuation<Int, Error>] = []
 
     /// Throws when `host` is not loopback and no (non-empty) token is given.
@@ -48,7 +49,12 @@ public final class DashboardServer: @unchecked Sendable {
                               logger: Self.quietLogger())
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: Self.quietLogger())
         lock.withLock { self.group = group }
-        do { try await group.run() } catch { failWaiters(error); throw error }
+        do { try await group.run() } catch {
+            let listening = lock.withLock { boundPort != nil }
+            let e: Error = listening ? error
+                : DashboardError("cannot serve on \(host):\(requestedPort) (\(error)); pass another --port (0 = any free port)")
+            failWaiters(e); throw e
+        }
         failWaiters(DashboardError("dashboard server stopped before it was listening"))
     }
 
@@ -63,11 +69,12 @@ public final class DashboardServer: @unchecked Sendable {
     /// The port once listening.
     public func port() async throws -> Int {
         try await withCheckedThrowingContinuation { c in
-            let p: Int? = lock.withLock {
-                if let p = boundPort { return p }
+            let ready: Result<Int, Error>? = lock.withLock {
+                if let p = boundPort { return .success(p) }
+                if let failure { return .failure(failure) }
                 waiters.append(c); return nil
             }
-            if let p { c.resume(returning: p) }
+            if let ready { c.resume(with: ready) }
         }
     }
 
@@ -84,7 +91,10 @@ public final class DashboardServer: @unchecked Sendable {
     }
 
     private func failWaiters(_ error: Error) {
-        let w = lock.withLock { let w = waiters; waiters = []; return w }
+        let w = lock.withLock { () -> [CheckedContinuation<Int, Error>] in
+            if boundPort == nil && failure == nil { failure = error }
+            let w = waiters; waiters = []; return w
+        }
         for c in w { c.resume(throwing: error) }
     }
 
