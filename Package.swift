@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libhdf5-dev).
@@ -43,11 +44,18 @@ let package = Package(
         ]),
         // Server, client and worker processes.
         .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData"]),
+        // Server-side SVG charts: pure, deterministic, no dependencies.
+        .target(name: "Plots"),
+        // Live dashboard (Hummingbird), run report, Prometheus metrics.
+        .target(name: "Dashboard", dependencies: [
+            "Plots", "PBT", "LFADSData", "LFADSMetrics", "Coordination",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
         .target(name: "Deploy", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
-            "Runtime", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy",
+            "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +67,8 @@ let package = Package(
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PBT"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT"]),
     ],

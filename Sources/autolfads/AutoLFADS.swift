@@ -6,7 +6,8 @@ struct AutoLFADSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autolfads",
         abstract: "LFADS with automatic hyperparameter search (Population Based Training).",
-        subcommands: [DataCommand.self, TrainCommand.self, BenchCommand.self, SlurmCommand.self, ContainerCommand.self]
+        subcommands: [DataCommand.self, TrainCommand.self, BenchCommand.self, DashboardCommand.self, ReportCommand.self,
+                      SlurmCommand.self, ContainerCommand.self]
     )
 }
 

@@ -6,8 +6,8 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure performance (engine kernels, training, PBT simulation, coordination store).",
-        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self]
+        abstract: "Measure performance (engine kernels, training, PBT simulation, coordination store, dashboard).",
+        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self, DashboardBenchCommand.self]
     )
 }
 

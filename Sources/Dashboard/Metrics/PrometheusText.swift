@@ -1,0 +1,91 @@
+import Foundation
+
+/// Writes the Prometheus text exposition format (version 0.0.4): `# HELP`, `# TYPE`, then samples.
+public struct PrometheusText: Sendable {
+    public private(set) var text = ""
+    public init() {}
+
+    /// The `Content-Type` to serve this text with.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Adds one metric family. `name` must match `[a-zA-Z_:][a-zA-Z0-9_:]*` (invalid characters become `_`).
+    public mutating func family(_ name: String, type: String, help: String, samples: [([(String, String)], Double)]) {
+        let n = Self.sanitize(name)
+        text += "# HELP \(n) \(help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n"))\n"
+        text += "# TYPE \(n) \(type)\n"
+        for (labels, value) in samples {
+            text += n
+            if !labels.isEmpty {
+                text += "{" + labels.map { "\(Self.sanitize($0.0))=\"\(Self.escapeLabel($0.1))\"" }.joined(separator: ",") + "}"
+            }
+            text += " \(Self.value(value))\n"
+        }
+    }
+
+    public mutating func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
+        family(name, type: "gauge", help: help, samples: [(labels, value)])
+    }
+
+    /// Label values escape `\`, `"` and newline.
+    public static func escapeLabel(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    static func sanitize(_ name: String) -> String {
+        var out = ""
+        for (i, ch) in name.enumerated() {
+            let ok = ch == "_" || ch == ":" || (ch.isASCII && ch.isLetter) || (i > 0 && ch.isASCII && ch.isNumber)
+            out.append(ok ? ch : "_")
+        }
+        return out.isEmpty ? "_" : out
+    }
+
+    /// Go-style float text: `NaN`, `+Inf`, `-Inf`, integers without a fraction.
+    public static func value(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+}
+
+/// The dashboard's `/metrics`: slot utilisation, jobs, heartbeat lag, training throughput, progress.
+public enum RunMetrics {
+    /// Exposition text for one snapshot.
+    public static func exposition(_ s: RunSnapshot) -> String {
+        let o = RunSummary.overview(s)
+        let run = [("run", s.run.name)]
+        var p = PrometheusText()
+        let byStatus = Dictionary(grouping: s.processes, by: \.status).mapValues(\.count)
+        p.family("autolfads_slots", type: "gauge", help: "Worker slots (client processes) by status.",
+                 samples: ["alive", "dead", "exited"].map { (run + [("status", $0)], Double(byStatus[$0] ?? 0)) })
+        p.gauge("autolfads_slots_busy", "Alive slots currently holding a job.", Double(o.busyProcesses), labels: run)
+        p.gauge("autolfads_slot_utilization", "Busy alive slots / alive slots (0 when none are alive).",
+                o.aliveProcesses > 0 ? Double(o.busyProcesses) / Double(o.aliveProcesses) : 0, labels: run)
+        p.family("autolfads_jobs", type: "gauge", help: "Jobs by status.",
+                 samples: [("queued", s.jobs.queued), ("claimed", s.jobs.claimed), ("done", s.jobs.done), ("failed", s.jobs.failed)]
+                    .map { (run + [("status", $0.0)], Double($0.1)) })
+        p.family("autolfads_job_retries_total", type: "counter", help: "Job claims beyond the first attempt.",
+                 samples: [(run, Double(s.jobs.retries))])
+        p.family("autolfads_process_failures_total", type: "counter", help: "Jobs failed or lost per slot.",
+                 samples: s.processes.map { ([("run", s.run.name), ("process", $0.id), ("client", $0.client)], Double($0.failures)) })
+        let ages = s.processes.filter { $0.status == "alive" }.compactMap { p in p.lastHeartbeat.map { (p, s.takenAt.timeIntervalSince($0)) } }
+        p.family("autolfads_heartbeat_age_seconds", type: "gauge", help: "Seconds since each alive slot's last heartbeat.",
+                 samples: ages.map { ([("process", $0.0.id), ("client", $0.0.client), ("host", $0.0.host)], max(0, $0.1)) })
+        p.gauge("autolfads_heartbeat_lag_max_seconds", "Largest heartbeat age over alive slots (0 when none).",
+                max(0, ages.map(\.1).max() ?? 0), labels: run)
+        let epochs = s.results.compactMap(\.epochs).reduce(0, +)
+        let timed = s.results.filter { $0.epochs != nil && ($0.seconds ?? 0) > 0 }
+        let secs = timed.compactMap(\.seconds).reduce(0, +)
+        p.family("autolfads_training_epochs_total", type: "counter", help: "Epochs trained over all finished worker-generations.",
+                 samples: [(run, Double(epochs))])
+        p.gauge("autolfads_training_epochs_per_second", "Epochs per second of one worker process (finished generations).",
+                secs > 0 ? Double(timed.compactMap(\.epochs).reduce(0, +)) / secs : 0, labels: run)
+        p.gauge("autolfads_generation", "Current generation of the run.", Double(s.run.generation), labels: run)
+        p.gauge("autolfads_generations_completed", "Generations every worker has finished.", Double(o.completedGenerations), labels: run)
+        if let best = o.bestScore { p.gauge("autolfads_best_score", "Best valid score so far.", best, labels: run) }
+        if let eta = o.etaSeconds { p.gauge("autolfads_eta_seconds", "Estimated seconds until max generations.", eta, labels: run) }
+        return p.text
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+
+/// Runs async work from a synchronous command (the root command is synchronous).
+private func blockingRun<T>(_ body: @escaping () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, Error>!
+    Task {
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try result.get()
+}
+
+private func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+/// `autolfads dashboard`: the live web dashboard of a run.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Serve the live dashboard of a run (HTML, JSON API, /metrics).",
+        discussion: "Reads <storage>/runs/<run>/ (or --run-dir). Binds 127.0.0.1 by default; other addresses need --token. See docs/DASHBOARD.md.")
+
+    @Option(name: .long, help: "Coordination store URL (sqlite:///… or postgres://…); adds workers, jobs and clients.") var store: String?
+    @Option(name: .long, help: "Shared storage root (holds runs/<run>/).") var storage: String?
+    @Option(name: .customLong("run"), help: "Run name.") var runName: String?
+    @Option(name: .long, help: "Run directory to read directly (instead of --storage/--run).") var runDir: String?
+    @Option(name: .long, help: "Write a demo fixture run into this directory and serve it.") var fixture: String?
+    @Option(name: .long, help: "Address to bind.") var host: String = "127.0.0.1"
+    @Option(name: .long, help: "Port (0 = any free port).") var port: Int = 8050
+    @Option(name: .long, help: "Access token (required when --host is not loopback; or set AUTOLFADS_DASHBOARD_TOKEN).") var token: String?
+
+    func run() throws {
+        let (store, storage, runName, runDir, fixture) = (self.store, self.storage, self.runName, self.runDir, self.fixture)
+        let (host, port) = (self.host, self.port)
+        let token = self.token ?? ProcessInfo.processInfo.environment["AUTOLFADS_DASHBOARD_TOKEN"]
+        do {
+            try blockingRun {
+                let source: any RunSnapshotSource
+                if let fixture {
+                    let dir = URL(fileURLWithPath: fixture)
+                    source = FixtureSource(directory: dir, base: try FixtureRun.write(to: dir))
+                } else {
+                    source = try await DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
+                }
+                _ = try await source.snapshot(now: Date())   // fail fast on a wrong run, store or directory
+                let server = try DashboardServer(source: source, host: host, port: port, token: token)
+                let p = try await server.start()
+                print("dashboard: http://\(host):\(p)/"); fflush(stdout)
+                try await Task.sleep(for: .seconds(365 * 24 * 3600))
+            }
+        } catch { throw fail("\(error)") }
+    }
+}
+
+/// `autolfads report`: a self-contained HTML report of a run directory.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write an HTML report (inline SVG) and its SVG figures for a run, during or after it.")
+
+    @Argument(help: "The run directory (<storage>/runs/<run>).") var runDir: String
+    @Option(name: .long, help: "Output HTML file (default <run-dir>/report.html); figures go to <name>-figures/ next to it.") var out: String?
+
+    func run() throws {
+        do {
+            let o = try RunReport.write(runDirectory: URL(fileURLWithPath: runDir), output: out.map { URL(fileURLWithPath: $0) })
+            print("report: \(o.html.path) (\(o.figures.count) figures)")
+            for n in o.notes { print("  note: \(n)") }
+        } catch { throw fail("\(error)") }
+    }
+}
+
+/// `autolfads bench dashboard`: dashboard read/render times and HTTP throughput on a generated run.
+struct DashboardBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dashboard",
+        abstract: "Time reading a run, rendering the dashboard, and HTTP requests (cached vs uncached).")
+    @Option(help: "Workers in the generated run.") var workers: Int = 20
+    @Option(help: "Generations in the generated run.") var generations: Int = 20
+    @Option(help: "Epochs per generation (rows per metrics.csv).") var epochs: Int = 25
+    @Option(help: "HTTP requests for the cached measurement.") var requests: Int = 200
+
+    func run() throws {
+        var o = DashboardBenchmark.Options()
+        o.workers = workers; o.generations = generations; o.epochs = epochs; o.requests = requests
+        do { for line in try blockingRun({ try await DashboardBenchmark.run(o) }) { print(line) } }
+        catch { throw fail("\(error)") }
+    }
+}
