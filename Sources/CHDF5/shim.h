@@ -21,3 +21,15 @@ static inline unsigned chdf5_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned chdf5_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline int chdf5_init(void) { return H5open(); }
+/* Added for LFADSData: file (little-endian standard) types, property classes, error stack. */
+static inline hid_t chdf5_std_i8le(void) { return H5T_STD_I8LE; }
+static inline hid_t chdf5_std_i16le(void) { return H5T_STD_I16LE; }
+static inline hid_t chdf5_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t chdf5_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t chdf5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t chdf5_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
+static inline herr_t chdf5_silence_errors(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
+static inline unsigned chdf5_obj_all(void) { return H5F_OBJ_ALL; }

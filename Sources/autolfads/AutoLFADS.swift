@@ -6,7 +6,7 @@ struct AutoLFADSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autolfads",
         abstract: "LFADS with automatic hyperparameter search (Population Based Training).",
-        subcommands: [DataCommand.self, WorkerCommand.self]
+        subcommands: [DataCommand.self, WorkerCommand.self, PBTSimBenchmarkCommand.self]
     )
 }
 
@@ -15,6 +15,6 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect and generate LFADS HDF5 data files.",
-        subcommands: []
+        subcommands: [DataInspectCommand.self, DataSynthCommand.self]
     )
 }

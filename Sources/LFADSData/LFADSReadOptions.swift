@@ -1,0 +1,12 @@
+/// What the reader accepts.
+public struct LFADSReadOptions: Sendable {
+    /// Allow NaN in the count arrays (missing data), for observation models that mask it.
+    /// Infinite values are always rejected.
+    public var allowMissing: Bool
+    /// Require counts to be non-negative integers (Poisson observation model).
+    public var requireCounts: Bool
+
+    public init(allowMissing: Bool = false, requireCounts: Bool = true) {
+        self.allowMissing = allowMissing; self.requireCounts = requireCounts
+    }
+}

@@ -1,0 +1,94 @@
+/// Reads LFADS data files in either convention (auto-detected), whatever the file's name.
+/// Inputs are opened read-only and never modified.
+public enum LFADSReader {
+    /// Reads and validates `path`; throws the first problem found as a `DataFileError`.
+    public static func read(_ path: String, options: LFADSReadOptions = .init()) throws -> LFADSDataset {
+        let dataset = try readUnvalidated(path)
+        if let problem = LFADSValidator.problems(in: dataset, path: path, options: options).first { throw problem }
+        return dataset
+    }
+
+    /// Reads the structure (keys, ranks) without checking contents; `LFADSValidator` lists the
+    /// content problems. Throws for unreadable files, missing required keys and wrong ranks.
+    public static func readUnvalidated(_ path: String) throws -> LFADSDataset {
+        let file = try HDF5File(path: path, mode: .readOnly)
+        defer { file.close() }
+        let names = try file.datasetNames()
+        let keys = Set(names)
+        var used = Set<String>()
+        let convention: LFADSConvention
+        if keys.contains(where: { $0.hasSuffix("_encod_data") }) {
+            convention = .lfadsTorch
+        } else if keys.contains("train_data") || keys.contains("valid_data") {
+            convention = .original
+        } else {
+            throw DataFileError(path: path, key: "train_data",
+                                "missing: found neither train_data/valid_data (original LFADS) nor *_encod_data (lfads-torch); is this an LFADS data file?")
+        }
+
+        func array3(_ key: String) throws -> Array3D? {
+            guard keys.contains(key) else { return nil }
+            used.insert(key)
+            let (values, shape) = try file.readFloats(key)
+            guard shape.count == 3 else {
+                throw DataFileError(path: path, key: key, "expected a 3-D array (trials × time × channels) but found shape \(shape)")
+            }
+            return Array3D(trials: shape[0], time: shape[1], channels: shape[2], values: values)
+        }
+        func required(_ key: String) throws -> Array3D {
+            guard let a = try array3(key) else { throw DataFileError(path: path, key: key, "missing required dataset") }
+            return a
+        }
+
+        var splits: [LFADSSplitName: LFADSSplit] = [:]
+        var countsDType = HDF5DType.float32
+        for name in LFADSSplitName.allCases {
+            let s = name.rawValue
+            let encodKey = convention == .original ? "\(s)_data" : "\(s)_encod_data"
+            let needed = name != .test
+            guard needed || keys.contains(encodKey) else { continue }
+            let encod = try required(encodKey)
+            if name == .train || (name == .valid && splits.isEmpty) { countsDType = try file.info(encodKey).dtype }
+            let recon: Array3D?
+            switch convention {
+            case .original: recon = encod
+            case .lfadsTorch: recon = needed ? try required("\(s)_recon_data") : try array3("\(s)_recon_data")
+            }
+            var inds: [Int]?
+            if keys.contains("\(s)_inds") {
+                used.insert("\(s)_inds")
+                let (v, shape) = try file.readInts("\(s)_inds")
+                guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
+                    throw DataFileError(path: path, key: "\(s)_inds", "expected a 1-D index vector but found shape \(shape)")
+                }
+                inds = v
+            }
+            splits[name] = LFADSSplit(
+                encod: encod, recon: recon,
+                extInput: try array3("\(s)_ext_input"),
+                truth: try array3("\(s)_truth"),
+                latents: try array3("\(s)_latents") ?? array3("\(s)_lowd"),
+                inds: inds)
+        }
+
+        var conversionFactor: Double?
+        if keys.contains("conversion_factor") {
+            used.insert("conversion_factor")
+            let cf = try file.readScalar("conversion_factor")
+            guard cf.isFinite, cf > 0 else {
+                throw DataFileError(path: path, key: "conversion_factor", "must be a positive finite number, found \(cf)")
+            }
+            conversionFactor = cf
+            for (name, split) in splits {
+                if let t = split.truth { splits[name]!.truth = t.map { Float(Double($0) / cf) } }
+            }
+        }
+
+        var extras: [String: HDF5Array] = [:]
+        for key in names where !used.contains(key) {
+            if let array = try? file.readArray(key) { extras[key] = array }
+        }
+        return LFADSDataset(convention: convention, splits: splits, countsDType: countsDType,
+                            conversionFactor: conversionFactor, extras: extras)
+    }
+}

@@ -1,0 +1,48 @@
+/// Coefficient of determination between predictions and targets.
+///
+/// Arrays are flattened row-major with the last axis of size `neurons` (or latent dims).
+/// R² = 1 − SS_res / SS_tot with SS_tot taken around the mean of the targets.
+public enum RSquared {
+    /// R² pooled over every element (one grand mean of the targets).
+    public static func pooled(predicted: [Float], target: [Float]) throws -> Double {
+        try require(predicted.count == target.count,
+                    "R²: predicted has \(predicted.count) elements but target has \(target.count); pass arrays of the same shape")
+        try require(!target.isEmpty, "R²: empty arrays; pass at least one element")
+        var mean = 0.0
+        for v in target { mean += Double(v) }
+        mean /= Double(target.count)
+        var res = 0.0, tot = 0.0
+        for i in target.indices {
+            let d = Double(target[i]) - Double(predicted[i]); res += d * d
+            let c = Double(target[i]) - mean; tot += c * c
+        }
+        try require(tot > 0, "R²: target has zero variance; R² is undefined")
+        return 1 - res / tot
+    }
+
+    /// R² per neuron (column of the last axis). A neuron whose target is constant gets NaN.
+    public static func perNeuron(predicted: [Float], target: [Float], neurons: Int) throws -> [Double] {
+        try require(predicted.count == target.count,
+                    "R²: predicted has \(predicted.count) elements but target has \(target.count); pass arrays of the same shape")
+        try require(neurons > 0 && target.count % neurons == 0 && !target.isEmpty,
+                    "R²: \(target.count) elements is not a positive multiple of neurons=\(neurons)")
+        let rows = target.count / neurons
+        var mean = [Double](repeating: 0, count: neurons)
+        for i in target.indices { mean[i % neurons] += Double(target[i]) }
+        for j in 0..<neurons { mean[j] /= Double(rows) }
+        var res = [Double](repeating: 0, count: neurons), tot = res
+        for i in target.indices {
+            let j = i % neurons
+            let d = Double(target[i]) - Double(predicted[i]); res[j] += d * d
+            let c = Double(target[i]) - mean[j]; tot[j] += c * c
+        }
+        return (0..<neurons).map { tot[$0] > 0 ? 1 - res[$0] / tot[$0] : .nan }
+    }
+
+    /// Mean of the per-neuron R² over neurons with non-constant targets.
+    public static func meanOverNeurons(predicted: [Float], target: [Float], neurons: Int) throws -> Double {
+        let r = try perNeuron(predicted: predicted, target: target, neurons: neurons).filter { !$0.isNaN }
+        try require(!r.isEmpty, "R²: every neuron's target is constant; R² is undefined")
+        return r.reduce(0, +) / Double(r.count)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LFADSData
-
-@Test func LFADSDataModuleLinks() {
-    #expect(String(describing: LFADSDataModule.self) == "LFADSDataModule")
-}

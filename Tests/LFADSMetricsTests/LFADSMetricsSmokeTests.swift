@@ -1,6 +1,0 @@
-import Testing
-@testable import LFADSMetrics
-
-@Test func LFADSMetricsModuleLinks() {
-    #expect(String(describing: LFADSMetricsModule.self) == "LFADSMetricsModule")
-}
