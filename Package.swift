@@ -21,8 +21,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
+        // Per-thread malloc counter (forwards to glibc) so tests and benchmarks can prove 0 allocations.
+        .target(name: "CAllocCounter"),
         // Numerical engine: tensors, tape autodiff, BLAS, fused GRU, optimisers, RNG.
-        .target(name: "Engine", dependencies: ["CBLAS"],
+        .target(name: "Engine", dependencies: ["CBLAS", "CAllocCounter"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // Statistics users read: Poisson NLL, bits/spike, R², affine fits.
         .target(name: "LFADSMetrics"),

@@ -1,14 +1,12 @@
 import ArgumentParser
 import PBT
 
-/// `autolfads bench-pbt-sim`: slot utilisation of synchronous vs asynchronous PBT (discrete-event
+/// `autolfads bench pbt-sim`: slot utilisation of synchronous vs asynchronous PBT (discrete-event
 /// simulation) and the decision latency of one synchronous generation.
-/// Meant to live as `autolfads bench pbt-sim` once a `bench` group exists (rename `commandName`).
 struct PBTSimBenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-pbt-sim",
-        abstract: "Simulate slot utilisation of sync vs async PBT and time PBT decisions.",
-        shouldDisplay: false
+        commandName: "pbt-sim",
+        abstract: "Simulate slot utilisation of sync vs async PBT and time PBT decisions."
     )
 
     @Option(help: "Population size.") var workers = 8

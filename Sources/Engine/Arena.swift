@@ -1,0 +1,63 @@
+/// Growable Float storage that is rewound (not freed) between steps. Allocations are 64-byte aligned
+/// and stable until `rewind()`. When a step needs more than the current chunk, extra chunks are
+/// added; the next `rewind()` merges them into one chunk of the peak size, so from the second step
+/// on no heap allocation happens.
+final class FloatArena {
+    private var chunks: [UnsafeMutablePointer<Float>] = []
+    private var capacities: [Int] = []
+    private var current = 0          // index of the chunk being filled
+    private var used = 0             // floats used in the current chunk
+    private var usedBefore = 0       // floats used in earlier chunks this round
+    /// Largest total use seen in one round.
+    private(set) var peak = 0
+
+    init(initialCapacity: Int = 1 << 16) {
+        chunks.reserveCapacity(16); capacities.reserveCapacity(16)
+        addChunk(max(initialCapacity, 1024))
+    }
+
+    deinit { for c in chunks { c.deallocate() } }
+
+    private func addChunk(_ n: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64)
+        chunks.append(raw.bindMemory(to: Float.self, capacity: n))
+        capacities.append(n)
+    }
+
+    /// `n` uninitialised floats.
+    @inline(__always) func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
+        let padded = (n + 15) & ~15
+        if used + padded > capacities[current] { grow(padded) }
+        let p = chunks[current] + used
+        used += padded
+        return p
+    }
+
+    private func grow(_ padded: Int) {
+        usedBefore += used
+        current += 1
+        used = 0
+        if current == chunks.count || capacities[current] < padded {
+            if current < chunks.count {
+                // A later chunk too small for this request: drop it and the rest.
+                for i in current..<chunks.count { chunks[i].deallocate() }
+                chunks.removeSubrange(current...); capacities.removeSubrange(current...)
+            }
+            addChunk(max(padded, capacities[current - 1]))
+        }
+    }
+
+    /// Frees everything allocated since the last rewind (memory is kept for reuse).
+    func rewind() {
+        peak = max(peak, usedBefore + used)
+        if chunks.count > 1 {
+            for i in 0..<chunks.count { chunks[i].deallocate() }   // index loop: no iterator allocation in debug builds
+            chunks.removeAll(keepingCapacity: true); capacities.removeAll(keepingCapacity: true)
+            addChunk(peak + peak / 8 + 1024)
+        }
+        current = 0; used = 0; usedBefore = 0
+    }
+
+    /// Floats currently reserved across all chunks.
+    var reserved: Int { capacities.reduce(0, +) }
+}
