@@ -1,0 +1,215 @@
+import Foundation
+
+/// A JSON document stored verbatim (hyperparameters, results, configs, event messages).
+/// Decode typed values with `decode(_:)`; when itself encoded with `Codable` it is written as a JSON string.
+public struct JSONDocument: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The JSON text.
+    public var text: String
+
+    /// Wraps JSON text as is (not validated; use `init(encoding:)` for typed values).
+    public init(text: String) { self.text = text }
+
+    /// Encodes a value as JSON (keys sorted, so equal values give equal text).
+    public init<T: Encodable>(encoding value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Decodes the document as `type`.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// The empty object `{}`.
+    public static let emptyObject = JSONDocument(text: "{}")
+
+    public var description: String { text }
+
+    public init(from decoder: Decoder) throws { text = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}
+
+/// Lifecycle of a run.
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    case created, running, stopping, done, failed
+}
+
+/// PBT worker health: `new` (never trained), `ok`, `bad` (out of retries; never scheduled again).
+public enum WorkerStatus: String, Sendable, Codable, CaseIterable {
+    case new, ok, bad
+}
+
+/// Job lifecycle: queued → claimed → done, or back to queued on failure/expiry, or failed after `maxAttempts`.
+public enum JobStatus: String, Sendable, Codable, CaseIterable {
+    case queued, claimed, done, failed
+}
+
+/// Worker-process liveness as seen by the store.
+public enum ProcessStatus: String, Sendable, Codable, CaseIterable {
+    case alive, dead, exited
+}
+
+/// One AutoLFADS run (a PBT population and its settings).
+public struct RunRecord: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var config: JSONDocument
+    public var status: RunStatus
+    public var generation: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// One PBT population member's current state.
+public struct WorkerRecord: Sendable, Hashable {
+    public var runID: Int64
+    public var index: Int
+    public var status: WorkerStatus
+    /// Current hyperparameters (JSON object).
+    public var hps: JSONDocument
+    /// Current checkpoint, as a path relative to the shared-storage root (see `SharedStorage`).
+    public var checkpoint: String?
+    public var generation: Int
+    public var lastScore: Double?
+    /// Worker whose checkpoint/HPs this one copied at the last exploit, if any.
+    public var parent: Int?
+    public var updatedAt: Date
+
+    public init(runID: Int64, index: Int, status: WorkerStatus = .new, hps: JSONDocument,
+                checkpoint: String? = nil, generation: Int = 0, lastScore: Double? = nil,
+                parent: Int? = nil, updatedAt: Date = Date(timeIntervalSince1970: 0)) {
+        self.runID = runID; self.index = index; self.status = status; self.hps = hps
+        self.checkpoint = checkpoint; self.generation = generation; self.lastScore = lastScore
+        self.parent = parent; self.updatedAt = updatedAt
+    }
+}
+
+/// What to enqueue: one training job for one worker-generation.
+public struct JobSpec: Sendable, Hashable {
+    public var runID: Int64
+    public var worker: Int
+    public var generation: Int
+    /// HPs, checkpoint to start from, epochs, … (JSON object; the store does not interpret it).
+    public var payload: JSONDocument
+    /// Claims allowed before the job is `failed` and its worker marked `bad`.
+    public var maxAttempts: Int
+
+    public init(runID: Int64, worker: Int, generation: Int, payload: JSONDocument, maxAttempts: Int = 3) {
+        self.runID = runID; self.worker = worker; self.generation = generation
+        self.payload = payload; self.maxAttempts = maxAttempts
+    }
+}
+
+/// A job row.
+public struct JobRecord: Sendable, Hashable {
+    public var id: Int64
+    public var runID: Int64
+    public var worker: Int
+    public var generation: Int
+    public var status: JobStatus
+    /// Number of claims so far (the current claim's number while `claimed`).
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var claimedBy: String?
+    public var leaseExpires: Date?
+    public var payload: JSONDocument
+    public var result: JSONDocument?
+    public var error: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// Proof of a claim: completing or failing a job needs the exact claim (process and attempt number).
+public struct JobClaim: Sendable, Hashable {
+    public var jobID: Int64
+    public var process: String
+    public var attempt: Int
+    public init(jobID: Int64, process: String, attempt: Int) {
+        self.jobID = jobID; self.process = process; self.attempt = attempt
+    }
+}
+
+/// A job just claimed by a process.
+public struct ClaimedJob: Sendable, Hashable {
+    public var job: JobRecord
+    public var claim: JobClaim { JobClaim(jobID: job.id, process: job.claimedBy ?? "", attempt: job.attempts) }
+}
+
+/// Outcome of `completeJob`.
+public enum CompletionOutcome: Sendable, Hashable {
+    /// The result was recorded now.
+    case accepted
+    /// This same claim had already completed the job (a retried call); nothing changed.
+    case alreadyRecorded
+    /// The claim is stale (lease reaped, job re-claimed, failed…); the result was discarded.
+    case rejected(reason: String)
+}
+
+/// Outcome of `failJob`.
+public enum FailureOutcome: Sendable, Hashable {
+    /// The job went back to the queue for another attempt.
+    case requeued
+    /// Out of attempts: the job is `failed` and its worker `bad`.
+    case failedPermanently
+    /// The claim is stale; nothing changed.
+    case rejected(reason: String)
+}
+
+/// Outcome of a heartbeat.
+public struct HeartbeatOutcome: Sendable, Hashable {
+    /// The process had been declared dead (its jobs were re-queued) and is alive again.
+    public var revived: Bool
+    /// Jobs whose lease this process still holds (extended by this heartbeat). A worker whose job is
+    /// missing here lost its claim and should stop.
+    public var heldJobs: [Int64]
+}
+
+/// What `reapExpired` did.
+public struct ReapReport: Sendable, Hashable {
+    public var deadProcesses: [String] = []
+    public var requeuedJobs: [Int64] = []
+    public var failedJobs: [Int64] = []
+    public init(deadProcesses: [String] = [], requeuedJobs: [Int64] = [], failedJobs: [Int64] = []) {
+        self.deadProcesses = deadProcesses; self.requeuedJobs = requeuedJobs; self.failedJobs = failedJobs
+    }
+}
+
+/// Identity of a worker process (one slot of one client).
+public struct ProcessRegistration: Sendable, Hashable {
+    /// Unique id, e.g. `"<client>/<slot>/<pid>"`.
+    public var id: String
+    public var clientID: String
+    public var host: String
+    public var slot: Int
+    public var pid: Int
+    public init(id: String, clientID: String, host: String, slot: Int, pid: Int) {
+        self.id = id; self.clientID = clientID; self.host = host; self.slot = slot; self.pid = pid
+    }
+}
+
+/// A process row.
+public struct ProcessRecord: Sendable, Hashable {
+    public var id: String
+    public var clientID: String
+    public var host: String
+    public var slot: Int
+    public var pid: Int
+    public var status: ProcessStatus
+    public var startedAt: Date
+    public var lastHeartbeat: Date
+    /// Seconds since the last heartbeat at `now`.
+    public func heartbeatAge(now: Date) -> Double { now.timeIntervalSince(lastHeartbeat) }
+}
+
+/// An event row (append-only log the server and `autolfads status` read).
+public struct EventRecord: Sendable, Hashable {
+    public var id: Int64
+    public var time: Date
+    public var runID: Int64?
+    public var kind: String
+    public var message: JSONDocument
+}

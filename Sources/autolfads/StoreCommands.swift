@@ -1,0 +1,58 @@
+import ArgumentParser
+import Coordination
+import Foundation
+
+/// `autolfads bench store`: claims and heartbeats per second of the coordination store.
+struct BenchStoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Measure coordination-store throughput (claims, heartbeats) with simulated clients."
+    )
+
+    @Option(help: "sqlite or postgres.") var backend: String = "sqlite"
+    @Option(help: "Store URL (sqlite:///path.db or postgres://user@host:port/db); default: a temporary SQLite file.")
+    var url: String?
+    @Option(help: "Simulated clients.") var clients: Int = 100
+    @Option(help: "Seconds to run.") var seconds: Double = 5
+
+    func run() throws {
+        let target: String
+        var tempDir: URL?
+        switch (backend, url) {
+        case (_, let u?): target = u
+        case ("sqlite", nil):
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("autolfads-bench-\(getpid())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            tempDir = dir
+            target = "sqlite://" + dir.appendingPathComponent("bench.db").path
+        case ("postgres", nil):
+            throw ValidationError("--backend postgres needs --url postgres://user@host:port/db (password in AUTOLFADS_DB_PASSWORD)")
+        default:
+            throw ValidationError("--backend must be sqlite or postgres, not '\(backend)'")
+        }
+        defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
+        let clients = self.clients, seconds = self.seconds
+        let result = try storeBlockingAwait {
+            let store = try await openCoordinationStore(target)
+            defer { Task { await store.close() } }
+            return (store.location, try await StoreBenchmark.run(store: store, clients: clients, seconds: seconds))
+        }
+        print("store \(result.0): \(result.1)")
+    }
+}
+
+/// Runs async work from a synchronous command and waits for it.
+private final class StoreResultBox<T>: @unchecked Sendable { var value: Result<T, Error>? }
+
+private func storeBlockingAwait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = StoreResultBox<T>(), done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    switch box.value! {
+    case .success(let v): return v
+    case .failure(let e): throw e
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import Coordination
+
+/// Connection loss on the real server: stop PostgreSQL mid-test, restart it a few seconds later.
+@Suite struct PostgresReconnectTests {
+    @Test func operationInFlightSucceedsAfterServerRestart() async throws {
+        let server = try PostgresTestServer()
+        defer { server.destroy() }
+        let retry = RetryPolicy(maxAttempts: 40, initialDelay: 0.05, multiplier: 2, maxDelay: 0.5)
+        let store = try await openCoordinationStore(server.url, environment: [:], retry: retry)
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        let f = try await Fixture.make(store, workers: 3)
+        try await register(store, "p", now: t0)
+        #expect(try await store.claimJob(process: "p", leaseSeconds: 30, run: nil, now: t0)?.job.id == f.jobIDs[0])
+
+        try server.stop()
+        // Issued while the server is down: it must wait/retry, not fail.
+        let inFlight = Task { try await store.claimJob(process: "p", leaseSeconds: 30, run: nil, now: t0) }
+        try await Task.sleep(nanoseconds: 3_000_000_000)
+        try server.start()
+        let claimed = try await inFlight.value
+        #expect(claimed?.job.id == f.jobIDs[1])
+        // The pool is healthy again for later operations, and nothing was claimed twice.
+        #expect(try await store.heartbeat(process: "p", now: t0 + 1).heldJobs == [f.jobIDs[0], f.jobIDs[1]])
+        let jobs = try await store.jobs(run: f.run.id, generation: 0)
+        #expect(jobs.map(\.status) == [.claimed, .claimed, .queued])
+        await store.close()
+    }
+
+    @Test func unreachableServerGivesOneLineErrorWithoutPassword() async throws {
+        // Nothing listens on port 1; the password must never appear in the error.
+        let env = ["AUTOLFADS_DB_PASSWORD": "s3cret-pw"]
+        do {
+            let store = try await openCoordinationStore("postgres://bob@127.0.0.1:1/db?sslmode=disable", environment: env,
+                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01, attemptTimeout: 1))
+            await store.close()
+            Issue.record("connected to nothing")
+        } catch {
+            let text = "\(error)"
+            #expect(!text.contains("s3cret-pw"))
+            #expect(!text.contains("\n"))
+            #expect(text.contains("127.0.0.1:1"))
+        }
+    }
+}

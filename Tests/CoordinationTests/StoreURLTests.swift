@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import Coordination
+
+@Suite struct StoreURLTests {
+    @Test func parsesBothSchemes() throws {
+        #expect(try StoreLocation.parse("sqlite:///data/run.db", environment: [:]) == .sqlite(path: "/data/run.db"))
+        #expect(try StoreLocation.parse("sqlite:run.db", environment: [:]) == .sqlite(path: "run.db"))
+        let pg = try StoreLocation.parse("postgres://alice@db.lab:6543/pbt?sslmode=require", environment: ["PGPASSWORD": "pw1"])
+        guard case .postgres(let s) = pg else { Issue.record("not postgres"); return }
+        #expect(s.user == "alice" && s.host == "db.lab" && s.port == 6543 && s.database == "pbt" && s.tls == .require)
+        #expect(s.password == "pw1")
+        #expect(s.description == "postgres://alice:***@db.lab:6543/pbt")
+        let env2 = try StoreLocation.parse("postgres://a@h/d", environment: ["AUTOLFADS_DB_PASSWORD": "x", "PGPASSWORD": "y"])
+        #expect(env2 == .postgres(PostgresSettings(host: "h", user: "a", database: "d", password: "x")))
+    }
+
+    @Test func passwordFromFile() throws {
+        let f = TempDir.make().appendingPathComponent("pw")
+        try "from-file\n".write(to: f, atomically: true, encoding: .utf8)
+        guard case .postgres(let s) = try StoreLocation.parse("postgres://a@h/d", environment: ["AUTOLFADS_DB_PASSWORD_FILE": f.path]) else {
+            Issue.record("not postgres"); return
+        }
+        #expect(s.password == "from-file")
+    }
+
+    @Test func badURLsGiveClearErrorsAndNeverEchoPasswords() {
+        for bad in ["mysql://x", "postgres://h/db", "postgres://u@h", "postgres://u@h/d?sslmode=maybe", "sqlite:", "postgres://u@h/d?x=1"] {
+            #expect(throws: StoreError.self) { try StoreLocation.parse(bad, environment: [:]) }
+        }
+        do {
+            _ = try StoreLocation.parse("postgres://u:hunter2@h/d", environment: [:])
+            Issue.record("password in URL accepted")
+        } catch {
+            #expect(!"\(error)".contains("hunter2"))
+            #expect("\(error)".contains("AUTOLFADS_DB_PASSWORD"))
+        }
+        #expect(StoreLocation.redact("postgres://u:hunter2@h/d") == "postgres://u:***@h/d")
+    }
+
+    @Test func sqliteInMissingDirectoryIsAClearError() async {
+        do {
+            let s = try await openCoordinationStore("sqlite:///nonexistent-dir-\(getpid())/run.db", environment: [:])
+            await s.close()
+            Issue.record("opened a store in a missing directory")
+        } catch {
+            #expect("\(error)".contains("does not exist") && "\(error)".contains("nonexistent-dir"))
+        }
+    }
+
+    @Test func retryBackoffIsBoundedAndExponential() async throws {
+        let p = RetryPolicy(maxAttempts: 5, initialDelay: 0.001, multiplier: 2, maxDelay: 0.004)
+        #expect((1...4).map { p.delay(beforeRetry: $0) } == [0.001, 0.002, 0.004, 0.004])
+        struct Transient: Error {}
+        var calls = 0
+        await #expect(throws: Transient.self) {
+            try await p.run(isRetryable: { $0 is Transient }) { calls += 1; throw Transient() }
+        }
+        #expect(calls == 5)
+        calls = 0
+        let v = try await p.run(isRetryable: { _ in true }) { () async throws -> Int in
+            calls += 1
+            if calls < 3 { throw Transient() }
+            return 7
+        }
+        #expect(v == 7 && calls == 3)
+    }
+}
