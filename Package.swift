@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Server, client and worker processes.
-        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData",
+        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine",
                                                .product(name: "Yams", package: "Yams")]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [

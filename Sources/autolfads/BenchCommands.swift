@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance (engine kernels; later: training).",
-        subcommands: [EngineBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self]
+        subcommands: [EngineBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self, BenchRuntimeCommand.self]
     )
 }
 

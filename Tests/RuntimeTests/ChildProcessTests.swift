@@ -4,13 +4,13 @@ import Testing
 
 @Suite struct ChildProcessTests {
     @Test func blasEnvironmentForChildren() {
-        let avx = ChildEnvironment.make(base: ["PATH": "/bin"], threads: 2, cpuHasAVX512F: true)
+        let avx = ChildEnvironment.make(base: ["PATH": "/bin"], threads: 2, cpuHasAVX512: true)
         #expect(avx["OPENBLAS_CORETYPE"] == "SkylakeX")
         #expect(avx["OPENBLAS_NUM_THREADS"] == "2" && avx["OMP_NUM_THREADS"] == "2" && avx["PATH"] == "/bin")
-        #expect(ChildEnvironment.make(base: [:], threads: 1, cpuHasAVX512F: false)["OPENBLAS_CORETYPE"] == nil)
-        #expect(ChildEnvironment.make(base: ["AUTOLFADS_BLAS_CORETYPE": "keep"], threads: 1, cpuHasAVX512F: true)["OPENBLAS_CORETYPE"] == nil)
-        #expect(ChildEnvironment.make(base: ["AUTOLFADS_BLAS_CORETYPE": "Haswell"], threads: 1, cpuHasAVX512F: true)["OPENBLAS_CORETYPE"] == "Haswell")
-        #expect(ChildEnvironment.make(base: ["OPENBLAS_CORETYPE": "Zen"], threads: 1, cpuHasAVX512F: true)["OPENBLAS_CORETYPE"] == "Zen")
+        #expect(ChildEnvironment.make(base: [:], threads: 1, cpuHasAVX512: false)["OPENBLAS_CORETYPE"] == nil)
+        #expect(ChildEnvironment.make(base: ["AUTOLFADS_BLAS_CORETYPE": "keep"], threads: 1, cpuHasAVX512: true)["OPENBLAS_CORETYPE"] == nil)
+        #expect(ChildEnvironment.make(base: ["AUTOLFADS_BLAS_CORETYPE": "Haswell"], threads: 1, cpuHasAVX512: true)["OPENBLAS_CORETYPE"] == "Haswell")
+        #expect(ChildEnvironment.make(base: ["OPENBLAS_CORETYPE": "Zen"], threads: 1, cpuHasAVX512: true)["OPENBLAS_CORETYPE"] == "Zen")
     }
 
     @Test func exitStatusAndLogAreCaptured() async throws {
@@ -38,10 +38,33 @@ import Testing
         #expect(Date().timeIntervalSince(t0) < 10)
     }
 
+    @Test func childrenInheritOnlyStandardDescriptors() async throws {
+        let dir = TestSupport.tempDir("child")
+        let held = try #require(FileHandle(forWritingAtPath: "/dev/null"))   // an extra open descriptor here
+        defer { try? held.close() }
+        let c = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "ls /proc/$$/fd"], environment: [:], logPath: dir + "/fds.txt")
+        #expect(await c.wait() == .exited(0))
+        let fds = try String(contentsOfFile: dir + "/fds.txt", encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
+        #expect(Set(fds).isSubset(of: [0, 1, 2, 3]), "inherited: \(fds)")   // 3: ls's own directory handle
+    }
+
     @Test func missingExecutableIsAClearError() {
         let e = #expect(throws: RuntimeError.self) {
             _ = try ChildProcess(executable: "/nonexistent/autolfads", arguments: [], environment: [:], logPath: TestSupport.tempDir() + "/l.txt")
         }
         #expect(e?.message.contains("/nonexistent/autolfads") == true)
+    }
+}
+
+@Suite struct DeadlineTests {
+    @Test func aStuckCallIsAbandonedAfterItsDeadline() async throws {
+        let t0 = Date()
+        let e = await #expect(throws: RuntimeError.self) {
+            try await withDeadline(0.2, "stuck call") { try await Task.sleep(nanoseconds: 5_000_000_000); return 1 }
+        }
+        #expect(e?.message.contains("stuck call") == true)
+        #expect(Date().timeIntervalSince(t0) < 2)
+        #expect(try await withDeadline(2, "quick call") { 7 } == 7)
+        await #expect(throws: ConfigError.self) { try await withDeadline(2, "failing call") { () async throws -> Int in throw ConfigError("x") } }
     }
 }

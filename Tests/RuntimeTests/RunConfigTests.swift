@@ -46,7 +46,7 @@ import Testing
         let c = try RunConfig.parse(yaml: "", baseDirectory: "/w")
         #expect(c.objective == .lfads)
         #expect(c.searchSpace == SearchSpacePresets.lfads)
-        #expect(c.storage == "/w/autolfads-runs")
+        #expect(c.storage == "/w")
         let t = try RunConfig.parse(yaml: "objective: toy", baseDirectory: "/w")
         #expect(t.searchSpace.map(\.name) == ["h0", "h1"])
     }
@@ -97,5 +97,27 @@ import Testing
         #expect(c.store == "postgres://u@127.0.0.1:5432/db")
         let e = #expect(throws: ConfigError.self) { try RunConfig.load(path: dir + "/missing.yaml") }
         #expect(e?.message.contains("missing.yaml") == true)
+    }
+}
+
+@Suite struct BundledDataTests {
+    @Test func lfadsWithoutDataUsesTheBundledLorenzFile() throws {
+        let dir = TestSupport.tempDir("data")
+        var c = try RunConfig.parse(yaml: "storage: st", baseDirectory: dir)
+        var lines: [String] = []
+        try BundledData.resolve(&c, log: { lines.append($0) })
+        let path = dir + "/st/data/lorenz.h5"
+        #expect(c.data == path && lines.count == 1)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size > 100_000)
+        var again = try RunConfig.parse(yaml: "storage: st", baseDirectory: dir)
+        try BundledData.resolve(&again, log: { lines.append($0) })
+        #expect(again.data == path && lines.count == 1)   // generated once
+        var missing = try RunConfig.parse(yaml: "data: nope.h5", baseDirectory: dir)
+        let e = #expect(throws: RuntimeError.self) { try BundledData.resolve(&missing, log: { _ in }) }
+        #expect(e?.message.contains("nope.h5") == true)
+        var toy = try RunConfig.parse(yaml: "objective: toy", baseDirectory: dir)
+        try BundledData.resolve(&toy, log: { _ in })
+        #expect(toy.data == nil)
     }
 }

@@ -66,11 +66,12 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public enum ExploreStrategy: String, Codable, Sendable, CaseIterable { case perturb, resample }
 
     /// Run name (letters, digits, `.`, `_`, `-`); the key of the run in the store and storage.
+    /// Defaults to `lorenz` (objective `lfads`) or `toy`.
     public var name: String = "lorenz"
     /// Dataset file (LFADS HDF5); required for the `lfads` objective.
     public var data: String?
     /// Shared-storage root directory.
-    public var storage: String = "autolfads-runs"
+    public var storage: String = "."
     /// Coordination store URL (`sqlite:///…` or `postgres://…`).
     public var store: String = ""
     public var objective: Objective = .lfads

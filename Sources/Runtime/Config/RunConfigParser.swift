@@ -20,7 +20,7 @@ extension RunConfig {
         catch { throw ConfigError("not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")") }
         var top = try YAMLSection(root, path: "")
         var c = RunConfig()
-        c.name = try top.string("name") ?? c.name
+        let explicitName = try top.string("name")
         c.data = try top.string("data")
         c.storage = try top.string("storage") ?? c.storage
         c.store = try top.string("store") ?? ""
@@ -83,7 +83,7 @@ extension RunConfig {
         try faults.finish(allowed: ["heartbeat_interval", "heartbeat_timeout", "max_attempts", "client_idle_timeout"])
 
         try top.finish(allowed: topLevelKeys)
-        overrides.apply(to: &c)
+        overrides.apply(to: &c, explicitName: explicitName)
         if c.searchSpace.isEmpty { c.searchSpace = SearchSpacePresets.preset(for: c.objective) }
         c.resolvePaths(baseDirectory: baseDirectory)
         try c.validate()

@@ -14,8 +14,8 @@ public struct RunOverrides: Sendable {
         self.population = population; self.maxGenerations = maxGenerations; self.slots = slots
     }
 
-    func apply(to c: inout RunConfig) {
-        if let name { c.name = name }
+    /// Applies the overrides; the run name defaults to `lorenz` (lfads on the bundled data) or `toy`.
+    func apply(to c: inout RunConfig, explicitName: String?) {
         if let storage { c.storage = storage }
         if let store { c.store = store }
         if let objective {
@@ -25,5 +25,6 @@ public struct RunOverrides: Sendable {
         if let population { c.population = population }
         if let maxGenerations { c.maxGenerations = maxGenerations }
         if let slots { c.slots = slots }
+        c.name = name ?? explicitName ?? (c.objective == .toy ? "toy" : "lorenz")
     }
 }

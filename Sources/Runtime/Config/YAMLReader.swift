@@ -27,7 +27,7 @@ struct YAMLSection {
         var seen: [(String, Node)] = []
         for (k, v) in m {
             guard let key = k.string else { throw ConfigError("\(path): keys must be strings") }
-            if seen.contains(where: { $0.0 == key }) { throw ConfigError("\(path): key '\(key)' appears twice") }
+            if seen.contains(where: { $0.0 == key }) { throw ConfigError("\(path.isEmpty ? "" : path + ": ")key '\(key)' appears twice") }
             seen.append((key, v))
         }
         pairs = seen

@@ -16,12 +16,17 @@ public struct WorkerJob: Codable, Equatable, Sendable {
     public var outputDirectory: String
     public var seed: UInt64
     public var config: RunConfig
+    /// What to do: train a generation, or write the final model's outputs (posterior sampling).
+    public var task: Task = .train
+
+    /// The kinds of job a worker process runs.
+    public enum Task: String, Codable, Sendable { case train, posterior }
 
     public init(run: String, worker: Int, generation: Int, attempt: Int, epochs: Int, hps: [String: Double],
-                initCheckpoints: [String], outputDirectory: String, seed: UInt64, config: RunConfig) {
+                initCheckpoints: [String], outputDirectory: String, seed: UInt64, config: RunConfig, task: Task = .train) {
         self.run = run; self.worker = worker; self.generation = generation; self.attempt = attempt
         self.epochs = epochs; self.hps = hps; self.initCheckpoints = initCheckpoints
-        self.outputDirectory = outputDirectory; self.seed = seed; self.config = config
+        self.outputDirectory = outputDirectory; self.seed = seed; self.config = config; self.task = task
     }
 }
 

@@ -14,9 +14,10 @@ public enum WorkerRunner {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         log("worker \(job.worker) generation \(job.generation) attempt \(job.attempt): \(job.epochs) epochs, hps \(formatHPs(job.hps))")
         switch job.config.objective {
+        case .toy where job.task == .posterior: return try toyOutputs(job: job, started: started, log: log)
         case .toy: return try runToy(job: job, started: started, log: log)
-        case .lfads:
-            throw RuntimeError("objective 'lfads' is not available in this build yet; set `objective: toy` in run.yaml")
+        case .lfads where job.task == .posterior: return try LFADSObjective.outputs(job: job, started: started, log: log)
+        case .lfads: return try LFADSObjective.train(job: job, started: started, log: log)
         }
     }
 
@@ -57,6 +58,18 @@ public enum WorkerRunner {
         try FileIO.writeJSON(result, to: (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.result))
         log("done: score \(score.map { String($0) } ?? "NaN") after \(state.epochs) epochs in total")
         return result
+    }
+
+    /// Toy "posterior outputs": the final θ and score, as `toy_output.json` in the output directory.
+    static func toyOutputs(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
+        guard let path = job.initCheckpoints.first else { throw RuntimeError("posterior job without a checkpoint") }
+        let state = try ToyCheckpoint.read(path)
+        let score = ToyObjective.score(state, minimize: job.config.minimize)
+        try FileIO.writeJSON(["theta": state.theta, "score": [score]],
+                             to: (job.outputDirectory as NSString).appendingPathComponent("toy_output.json"))
+        log("wrote toy outputs for worker \(job.worker) generation \(job.generation)")
+        return JobOutcome(score: score, epochs: 0, totalEpochs: state.epochs, seconds: Date().timeIntervalSince(started),
+                          startedFrom: path, rejectedCheckpoints: [], checkpoint: path)
     }
 
     static func formatHPs(_ hps: [String: Double]) -> String {
