@@ -39,10 +39,34 @@ import Coordination
         let server = try h.startServer()
         let store = try await h.openStore()
         try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
-        let c = try h.startClient(slots: 3, log: "client.log")
+        // A client not tied to a run: it exits after the idle timeout once the work is gone.
+        let c = try h.start(["client", "--store", h.config.store, "--slots", "3", "--idle-timeout", "1.5"], log: "client.log")
         #expect(await h.exit(of: server) == .exited(0), "\(h.logs())")
         #expect(await h.exit(of: c, timeout: 20) == .exited(0))
         _ = try await h.expectCompleteRun(store, workers: 4, generations: 3)
+        await store.close()
+    }
+
+    @Test(arguments: ["sync", "async"]) func stallingRunStopsEarly(mode: String) async throws {
+        let h = try ClusterHarness(label: "e2e-stall-\(mode)", yaml: """
+            population: 3
+            max_generations: 12
+            pbt: {mode: \(mode)}
+            toy: {step: 0}
+            """)
+        let text = try String(contentsOfFile: h.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "stopping: {enabled: false}", with: "stopping: {enabled: true, patience: 3, min_change: 1.0e-4}")
+            .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+        let p = try h.start(["run", "--config", h.configPath, "--slots", "3"], log: "run.log")
+        #expect(await h.exit(of: p) == .exited(0), "\(h.logs())")
+        let store = try await h.openStore()
+        let (run, jobs, _) = try await h.snapshot(store)
+        #expect(run.status == .done)
+        #expect(jobs.allSatisfy { $0.status == .done })
+        let gens = Set(jobs.map(\.generation))
+        #expect(gens.count >= 3 && gens.count < 12, "generations trained: \(gens.sorted())")
+        let out = try String(contentsOfFile: h.dir + "/run.log", encoding: .utf8)
+        #expect(out.contains("no improvement"))
         await store.close()
     }
 
