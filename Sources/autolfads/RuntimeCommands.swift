@@ -87,6 +87,8 @@ struct ServerCommand: ParsableCommand {
                 return try await server.run()
             }
             print(RunSummaryText.render(summary))
+            if summary.status == "failed" { throw ExitCode(2) }
+        } catch let e as ExitCode { throw e
         } catch { printError(error); throw ExitCode(1) }
     }
 }
@@ -180,6 +182,8 @@ struct RunCommand: ParsableCommand {
                 try await LocalRun(config: cfg, slots: total, clients: clients, executable: ClientOptions.currentExecutable).run()
             }
             print(RunSummaryText.render(summary))
+            if summary.status == "failed" { throw ExitCode(2) }
+        } catch let e as ExitCode { throw e
         } catch { printError(error); throw ExitCode(1) }
     }
 }

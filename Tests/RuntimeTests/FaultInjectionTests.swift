@@ -114,6 +114,20 @@ import Coordination
         await store.close()
     }
 
+    @Test func runWhereEveryWorkerCrashesFailsClearly() async throws {
+        let h = try ClusterHarness(label: "fault-allcrash", yaml: "population: 2\nmax_generations: 3\ntoy: {crash_workers: [0, 1]}\n",
+                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: 1}")
+        let p = try h.start(["run", "--config", h.configPath, "--slots", "2"], log: "run.log")
+        #expect(await h.exit(of: p) == .exited(2), "\(h.logs())")
+        let out = try String(contentsOfFile: h.dir + "/run.log", encoding: .utf8)
+        #expect(out.contains("every worker failed") && out.contains("no worker produced a valid score"))
+        let store = try await h.openStore()
+        let (run, jobs, workers) = try await h.snapshot(store)
+        #expect(run.status == .failed && jobs.count == 2 && jobs.allSatisfy { $0.status == .failed })
+        #expect(workers.allSatisfy { $0.status == .bad })
+        await store.close()
+    }
+
     @Test func corruptedCheckpointIsDetectedAndTheWorkerRecovers() async throws {
         let h = try ClusterHarness(label: "fault-ckpt", yaml: "population: 3\nmax_generations: 3\n")
         defer { Task { await h.stopAll() } }
