@@ -6,7 +6,7 @@ struct AutoLFADSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autolfads",
         abstract: "LFADS with automatic hyperparameter search (Population Based Training).",
-        subcommands: [DataCommand.self, BenchCommand.self, RunCommand.self, ServerCommand.self, ClientCommand.self, StatusCommand.self, WorkerCommand.self]
+        subcommands: [DataCommand.self, TrainCommand.self, BenchCommand.self, RunCommand.self, ServerCommand.self, ClientCommand.self, StatusCommand.self, WorkerCommand.self]
     )
 }
 

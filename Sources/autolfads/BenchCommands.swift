@@ -6,8 +6,8 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure performance (engine kernels; later: training).",
-        subcommands: [EngineBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self, BenchRuntimeCommand.self]
+        abstract: "Measure performance (engine kernels, training, PBT simulation, coordination store, runtime).",
+        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self, BenchRuntimeCommand.self]
     )
 }
 

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Binary checkpoint file: header (magic "LFADSCKP", version, section lengths), config JSON,
+/// parameters, Adam m and v (Float32, little-endian), Adam step, epoch, RNG states, history JSON,
+/// then a 64-bit checksum over all preceding bytes. Written atomically (temp + fsync + rename).
+public enum CheckpointCodec {
+    static let magic = Array("LFADSCKP".utf8)
+    static let version: UInt32 = 1
+
+    /// Serialises a checkpoint to bytes (pure).
+    public static func encode(_ c: Checkpoint) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let configJSON = Array(try encoder.encode(c.config)), historyJSON = Array(try encoder.encode(c.history))
+        var out = magic
+        out.reserveCapacity(64 + configJSON.count + historyJSON.count + 4 * (c.parameters.count * 3) + 8 * c.rngStates.count)
+        appendInt(&out, UInt64(version))
+        for n in [configJSON.count, c.parameters.count, c.adamM.count, c.adamV.count, c.rngStates.count, historyJSON.count] {
+            appendInt(&out, UInt64(n))
+        }
+        out += configJSON
+        for array in [c.parameters, c.adamM, c.adamV] {
+            array.withUnsafeBytes { out += $0 }   // little-endian host (x86-64, arm64)
+        }
+        appendInt(&out, UInt64(c.adamStep)); appendInt(&out, UInt64(c.epoch))
+        for s in c.rngStates { appendInt(&out, s) }
+        out += historyJSON
+        appendInt(&out, checksum(out[...]))
+        return out
+    }
+
+    /// Parses bytes written by `encode`; any damage is reported as `CheckpointError.corrupt`.
+    public static func decode(_ bytes: [UInt8], path: String = "checkpoint") throws -> Checkpoint {
+        func corrupt(_ why: String) -> CheckpointError { .corrupt(path: path, reason: why) }
+        guard bytes.count >= magic.count + 8 * 8, Array(bytes[0..<magic.count]) == magic else {
+            throw corrupt("not an autolfads checkpoint (bad magic or too short)")
+        }
+        let stored = readInt(bytes, bytes.count - 8)
+        guard checksum(bytes[0..<(bytes.count - 8)]) == stored else { throw corrupt("checksum mismatch: truncated or damaged") }
+        var pos = magic.count
+        func next() -> UInt64 { defer { pos += 8 }; return readInt(bytes, pos) }
+        guard next() == UInt64(version) else { throw corrupt("unsupported version") }
+        let lengths = (0..<6).map { _ in Int(clamping: next()) }
+        let expected = lengths[0] + 4 * (lengths[1] + lengths[2] + lengths[3]) + 16 + 8 * lengths[4] + lengths[5] + 8
+        guard lengths.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }), pos + expected == bytes.count else {
+            throw corrupt("section lengths do not match the file size")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        func take(_ n: Int) -> ArraySlice<UInt8> { defer { pos += n }; return bytes[pos..<(pos + n)] }
+        func floats(_ n: Int) -> [Float] {
+            let slice = take(4 * n)
+            return [Float](unsafeUninitializedCapacity: n) { buf, count in
+                slice.withUnsafeBytes { raw in _ = memcpy(buf.baseAddress!, raw.baseAddress!, 4 * n) }
+                count = n
+            }
+        }
+        do {
+            let config = try decoder.decode(LFADSConfig.self, from: Data(take(lengths[0])))
+            let params = floats(lengths[1]), m = floats(lengths[2]), v = floats(lengths[3])
+            let step = Int(next()), epoch = Int(next())
+            let rng = (0..<lengths[4]).map { _ in next() }
+            let history = try decoder.decode(TrainingHistory.self, from: Data(take(lengths[5])))
+            return Checkpoint(config: config, parameters: params, adamM: m, adamV: v, adamStep: step,
+                              epoch: epoch, rngStates: rng, history: history)
+        } catch {
+            throw corrupt("unreadable section (\(error))")
+        }
+    }
+
+    /// Writes atomically: a temp file in the same folder, fsync, rename over `path`.
+    public static func write(_ c: Checkpoint, to path: String) throws {
+        try AtomicFile.write(try encode(c), to: path)
+    }
+
+    /// Reads and verifies a checkpoint file.
+    public static func read(from path: String) throws -> Checkpoint {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CheckpointError.unreadable(path: path, reason: "no such file or not readable (check the path)")
+        }
+        return try decode(Array(data), path: path)
+    }
+
+    static func appendInt(_ out: inout [UInt8], _ v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { out += $0 }
+    }
+
+    static func readInt(_ bytes: [UInt8], _ at: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[at + i]) << (8 * UInt64(i)) }
+        return v
+    }
+
+    /// 64-bit checksum: word-wise multiply–rotate mixing with a byte tail and length finaliser.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for i in 0..<words {
+                let w = raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                h = (h ^ (w &* 0x9E37_79B9_7F4A_7C15))
+                h = (h << 29 | h >> 35) &* 0xBF58_476D_1CE4_E5B9
+            }
+            for i in (8 * words)..<raw.count { h = (h ^ UInt64(raw[i])) &* 0x100_0000_01B3 }
+        }
+        h ^= UInt64(bytes.count)
+        h = (h ^ (h >> 31)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
+    }
+}
+
+/// Atomic file replacement: write to a temp file beside the target, fsync, rename, fsync the folder.
+enum AtomicFile {
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let tmp = dir + "/." + url.lastPathComponent + ".tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw CheckpointError.writeFailed(path: path, reason: "cannot create \(tmp): \(String(cString: strerror(errno))) (check the folder exists and is writable)")
+        }
+        var ok = bytes.withUnsafeBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(tmp, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(tmp)
+            throw CheckpointError.writeFailed(path: path, reason: why)
+        }
+        let dfd = open(dir, O_RDONLY)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+}

@@ -1,0 +1,34 @@
+/// JSON/Codable form of the config: a flat object keyed by the lfads-torch names. Missing keys
+/// take their defaults (checkpoints written before a key existed still load); unknown keys fail.
+extension LFADSConfig: Codable {
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: Key.self)
+        for key in container.allKeys {
+            guard let field = Self.fieldsByKey[key.stringValue] else {
+                throw ConfigError.unknownKey(key.stringValue, suggestions: Self.closeMatches(for: key.stringValue))
+            }
+            switch field {
+            case .int(let path): self[keyPath: path] = try container.decode(Int.self, forKey: key)
+            case .double(let path): self[keyPath: path] = try container.decode(Double.self, forKey: key)
+            }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for (key, field) in Self.fields {
+            switch field {
+            case .int(let path): try container.encode(self[keyPath: path], forKey: Key(stringValue: key))
+            case .double(let path): try container.encode(self[keyPath: path], forKey: Key(stringValue: key))
+            }
+        }
+    }
+}

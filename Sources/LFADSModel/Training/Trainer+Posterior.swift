@@ -1,0 +1,81 @@
+import Engine
+import Foundation
+import LFADSData
+
+/// Posterior-sampled model outputs of one split, trial-major, keyed by LT output name
+/// (`output_params`, `factors`, `gen_states`, `con_states`, `co_means`, `co_stds`,
+/// `gen_inputs`, `ic_mean`, `ic_std`, `gen_init`).
+public struct PosteriorSplitOutputs: Sendable {
+    public var arrays: [String: (values: [Float], shape: [Int])]
+}
+
+extension Trainer {
+    /// Posterior sampling (LFADS_SPEC §1.8, LT style): eval mode (no dropout, no CD, no SV),
+    /// `samples` full forward passes with sampled IC and inferred inputs; every output is the
+    /// mean over samples, rates = mean of exp(log-rate).
+    public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0) throws -> PosteriorSplitOutputs {
+        let c = config
+        let n = max(1, samples ?? c.posteriorSamples)
+        let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim)
+        var rng = Rng(seed: UInt64(c.seed), stream: 2_000_000 &+ seedStream)
+        var result: [String: (values: [Float], shape: [Int])] = [:]
+        tape.gradEnabled = false
+        defer { tape.gradEnabled = true }
+        let weights = LossWeights(rampL2: 0, rampKL: 0)
+        for idx in Batching.sequentialBatches(trials: arrays.trials, batchSize: c.batchSize) {
+            inputs.load(arrays, trials: idx)
+            let capture = OutputCapture(config: c, batch: idx.count)
+            for _ in 0..<n {
+                tape.reset()
+                _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: true,
+                                    weights: weights, capture: capture)
+            }
+            let inv = 1 / Float(n)
+            for (name, w) in capture.stepOutputs {
+                if result[name] == nil { result[name] = ([Float](repeating: 0, count: arrays.trials * c.reconSeqLen * w), [arrays.trials, c.reconSeqLen, w]) }
+                let mean = capture.sums[name]!.map { $0 * inv }
+                Batching.scatterTrialMajor(mean, trials: idx, bins: c.reconSeqLen, features: w, into: &result[name]!.values)
+            }
+            for (name, w) in capture.trialOutputs {
+                if result[name] == nil { result[name] = ([Float](repeating: 0, count: arrays.trials * w), [arrays.trials, w]) }
+                let sums = capture.sums[name]!
+                for (j, trial) in idx.enumerated() {
+                    for k in 0..<w { result[name]!.values[trial * w + k] = sums[j * w + k] * inv }
+                }
+            }
+        }
+        return PosteriorSplitOutputs(arrays: result)
+    }
+
+    /// Writes `<outputDir>/lfads_output_<input stem>.h5`: a copy of the input file plus
+    /// `{split}_{output}` for every split in `dataset` and `{split}_inds` where the input had
+    /// none. Written atomically. Returns the output path.
+    @discardableResult
+    public func writePosteriorOutputs(dataset: LFADSDataset, inputPath: String, outputDir: String,
+                                      samples: Int? = nil) throws -> String {
+        let stem = URL(fileURLWithPath: inputPath).deletingPathExtension().lastPathComponent
+        let path = URL(fileURLWithPath: outputDir).appendingPathComponent("lfads_output_\(stem).h5").path
+        var outputs: [(LFADSSplitName, PosteriorSplitOutputs)] = []
+        for (i, name) in LFADSSplitName.allCases.enumerated() {
+            guard let split = dataset.splits[name], split.trialCount > 0 else { continue }
+            outputs.append((name, try posteriorOutputs(split, samples: samples, seedStream: UInt64(i))))
+        }
+        try AtomicWrite.write(to: path) { temp in
+            try FileManager.default.copyItem(atPath: inputPath, toPath: temp)
+            let file = try HDF5File(path: temp, mode: .readWrite)
+            defer { file.close() }
+            for (name, out) in outputs {
+                for key in out.arrays.keys.sorted() {
+                    let a = out.arrays[key]!
+                    try file.write("\(name.rawValue)_\(key)", floats: a.values, shape: a.shape)
+                }
+                if !file.contains("\(name.rawValue)_inds") {
+                    let trials = dataset.splits[name]!.trialCount
+                    try file.write("\(name.rawValue)_inds", ints: dataset.splits[name]!.inds ?? Array(0..<trials), shape: [trials])
+                }
+            }
+            try file.flush()
+        }
+        return path
+    }
+}

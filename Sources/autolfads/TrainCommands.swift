@@ -1,0 +1,74 @@
+import ArgumentParser
+import Engine
+import Foundation
+import LFADSData
+import LFADSModel
+
+/// `autolfads train --data FILE [--config FILE] [--out DIR] [key=value …]`: one LFADS model.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train one LFADS model and write posterior-sampled outputs.",
+        discussion: "Hyperparameters come from the defaults, then --config (YAML), then key=value overrides. Keys: "
+            + LFADSConfig.keys.joined(separator: ", "))
+
+    @Option(help: "LFADS HDF5 data file (either convention).") var data: String
+    @Option(help: "YAML config file (unknown keys are errors).") var config: String?
+    @Option(help: "Output folder (config.yaml, train_log.csv, checkpoints, lfads_output_*.h5).") var out = "lfads_run"
+    @Flag(help: "Continue from <out>/checkpoint_last.ckpt exactly (its saved config is used).") var resume = false
+    @Option(name: .customLong("init-from"), help: "Start from another run's checkpoint (weights, optimiser, epoch) with this config's hyperparameters.")
+    var initFrom: String?
+    @Option(help: "Train at most this many more epochs (default: until max_epochs / early stopping).") var epochs: Int?
+    @Flag(name: .customLong("no-outputs"), help: "Skip posterior sampling at the end.") var noOutputs = false
+    @Option(name: .customLong("blas-kernel"), help: "OpenBLAS kernel: auto (SkylakeX on AVX-512), keep (inherit), or a core name.")
+    var blasKernel = "auto"
+    @Argument(help: "key=value hyperparameter overrides, e.g. gen_dim=100 lr_init=0.004.") var overrides: [String] = []
+
+    func run() throws {
+        guard !(resume && initFrom != nil) else { throw ValidationError("use either --resume or --init-from, not both") }
+        BLASKernel.relaunchIfNeeded(try BLASKernel.Policy(parsing: blasKernel))
+        var cfg = try config.map { try LFADSConfig.load(path: $0) } ?? LFADSConfig()
+        try cfg.apply(overrides: overrides)
+        try cfg.validate()
+        let dataset = try LFADSReader.read(data)
+        let start: TrainingRun.Start = resume ? .resume : initFrom.map { .initFrom($0) } ?? .fresh
+        let run = try TrainingRun(config: cfg, dataset: dataset, dataPath: data, outputDir: out, start: start)
+        let t = run.trainer
+        let c = t.config
+        print("model: enc \(c.encodDataDim)×\(c.encodSeqLen) → recon \(c.reconDataDim)×\(c.reconSeqLen), gen \(c.genDim), fac \(c.facDim), "
+              + "controller \(c.hasController ? "\(c.conDim)/\(c.coDim)" : "off"), \(t.network.store.count) parameters; start epoch \(t.epoch)")
+        let progress = Progress(total: c.maxEpochs)
+        do {
+            let best = try run.run(maxEpochs: epochs) { progress.show($0) }
+            progress.finish()
+            print(String(format: "best valid/recon_smth %.6f after %d epochs", best, t.epoch))
+        } catch let e as TrainingError {
+            progress.finish()
+            throw ValidationError("\(e)")
+        }
+        if !noOutputs {
+            let path = try run.writeOutputs(dataset: dataset)
+            print("wrote \(path)")
+        }
+    }
+}
+
+/// One-line progress on a terminal, plain lines otherwise.
+final class Progress {
+    let total: Int
+    let tty = isatty(STDOUT_FILENO) != 0
+    init(total: Int) { self.total = total }
+
+    func show(_ r: EpochRecord) {
+        if tty {
+            let width = 24, done = min(width, (r.epoch + 1) * width / max(total, 1))
+            let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+            print("\r[\(bar)] \(r.summary)", terminator: "")
+            fflush(stdout)
+        } else {
+            print(r.summary)
+        }
+    }
+
+    func finish() { if tty { print("") } }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LFADSModel
-
-@Test func LFADSModelModuleLinks() {
-    #expect(String(describing: LFADSModelModule.self) == "LFADSModelModule")
-}
