@@ -4,10 +4,12 @@ import Testing
 
 /// Helpers shared by the runtime tests.
 enum TestSupport {
-    /// A fresh temporary directory.
+    /// A fresh temporary directory, removed when the test process exits
+    /// (kept when `AUTOLFADS_KEEP_TEST_DIRS` is set, for debugging).
     static func tempDir(_ label: String = "rt") -> String {
         let p = (NSTemporaryDirectory() as NSString).appendingPathComponent("autolfads-\(label)-\(UUID().uuidString.prefix(8))")
         try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        TempDirs.shared.add(p)
         return p
     }
 
@@ -41,4 +43,20 @@ enum TestSupport {
             \(extra)
             """, baseDirectory: dir)
     }
+}
+
+/// Temporary directories of this test process, deleted at exit.
+final class TempDirs: @unchecked Sendable {
+    static let shared: TempDirs = {
+        let t = TempDirs()
+        atexit {
+            guard ProcessInfo.processInfo.environment["AUTOLFADS_KEEP_TEST_DIRS"] == nil else { return }
+            for d in TempDirs.shared.all() { try? FileManager.default.removeItem(atPath: d) }
+        }
+        return t
+    }()
+    private let lock = NSLock()
+    private var dirs: [String] = []
+    func add(_ d: String) { lock.lock(); dirs.append(d); lock.unlock() }
+    func all() -> [String] { lock.lock(); defer { lock.unlock() }; return dirs }
 }
