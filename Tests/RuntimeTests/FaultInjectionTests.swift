@@ -22,6 +22,10 @@ import Coordination
         }
         victim.signal(SIGKILL)
         #expect(await victim.wait() == .signaled(SIGKILL))
+        // Its orphaned worker notices the parent is gone and exits (it must not race the retry).
+        let victimLog = try String(contentsOfFile: h.dir + "/victim.log", encoding: .utf8)
+        let orphan = try #require(victimLog.split(separator: "\n").compactMap { l in l.contains("started worker") ? l.split(separator: " ").last.flatMap { Int32($0) } : nil }.last)
+        try await h.wait("orphaned worker \(orphan) exits", timeout: 20) { kill(orphan, 0) != 0 }
         let rescuer = try h.startClient(slots: 2, log: "rescuer.log")
         #expect(await h.exit(of: server) == .exited(0), "\(h.logs())")
         #expect(await h.exit(of: rescuer, timeout: 20) == .exited(0))
