@@ -43,7 +43,9 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Server, client and worker processes.
-        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData"]),
+        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy",
+                                               .product(name: "Yams", package: "Yams")],
+                swiftSettings: [.define("LFADS_TRAINER_AVAILABLE")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
         .target(name: "Plots"),
         // Live dashboard (Hummingbird), run report, Prometheus metrics.

@@ -6,8 +6,9 @@ struct AutoLFADSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autolfads",
         abstract: "LFADS with automatic hyperparameter search (Population Based Training).",
-        subcommands: [DataCommand.self, TrainCommand.self, BenchCommand.self, DashboardCommand.self, ReportCommand.self,
-                      SlurmCommand.self, ContainerCommand.self]
+        subcommands: [RunCommand.self, ServerCommand.self, ClientCommand.self, StatusCommand.self, TrainCommand.self,
+                      DataCommand.self, DashboardCommand.self, ReportCommand.self, BenchCommand.self,
+                      SlurmCommand.self, ContainerCommand.self, WorkerCommand.self]
     )
 }
 

@@ -1,0 +1,58 @@
+import Foundation
+import Coordination
+
+/// Measures the runtime end to end with the toy objective: slot utilisation (fraction of slot-time
+/// spent training) and server decision latency, for sync and async PBT.
+public enum RuntimeBenchmark {
+    public struct Result: Sendable, Codable {
+        public var mode: String
+        public var workers: Int
+        public var slots: Int
+        public var generations: Int
+        public var wallSeconds: Double
+        /// Σ training seconds reported by the workers.
+        public var trainSeconds: Double
+        /// trainSeconds / (slots × wallSeconds).
+        public var utilisation: Double
+        public var decisionMillisecondsMean: Double
+        public var decisionMillisecondsMax: Double
+        public var jobs: Int
+    }
+
+    /// Runs one toy population in `directory` and measures it.
+    public static func run(mode: RunConfig.Mode, workers: Int = 8, slots: Int = 2, generations: Int = 10,
+                           epochs: Int = 4, epochSeconds: Double = 0.05, spread: Double = 0.4,
+                           directory: String, executable: String) async throws -> Result {
+        var c = try RunConfig.parse(yaml: """
+            name: bench-\(mode.rawValue)
+            objective: toy
+            storage: \(directory)/\(mode.rawValue)
+            population: \(workers)
+            epochs_per_generation: \(epochs)
+            max_generations: \(generations)
+            stopping: {enabled: false}
+            pbt: {mode: \(mode.rawValue)}
+            toy: {epoch_seconds: \(epochSeconds), epoch_seconds_spread: \(spread)}
+            faults: {heartbeat_interval: 1, heartbeat_timeout: 10}
+            """, baseDirectory: directory)
+        c.seed = 1
+        var local = LocalRun(config: c, slots: slots, clients: 1, executable: executable)
+        local.log = { _ in }
+        let t0 = Date()
+        _ = try await local.run()
+        let wall = Date().timeIntervalSince(t0)
+        let store = try await openCoordinationStore(c.store)
+        defer { Task { await store.close() } }
+        guard let run = try await store.run(named: c.name) else { throw RuntimeError("benchmark run vanished") }
+        let jobs = try await store.jobs(run: run.id, generation: nil).filter { $0.status == .done }
+        let train = jobs.compactMap { try? $0.result?.decode(JobOutcome.self).seconds }.reduce(0, +)
+        let events = try await store.events(since: 0, run: run.id, limit: 100_000)
+        struct E: Decodable { var decisionMilliseconds: Double }
+        let ms = events.filter { $0.kind == "generation" || $0.kind == "decision" }
+            .compactMap { try? $0.message.decode(E.self).decisionMilliseconds }
+        return Result(mode: mode.rawValue, workers: workers, slots: slots, generations: generations, wallSeconds: wall,
+                      trainSeconds: train, utilisation: train / (Double(slots) * wall),
+                      decisionMillisecondsMean: ms.isEmpty ? 0 : ms.reduce(0, +) / Double(ms.count),
+                      decisionMillisecondsMax: ms.max() ?? 0, jobs: jobs.count)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Settings of one client (one machine).
+public struct ClientOptions: Sendable {
+    /// Worker processes run at once.
+    public var slots: Int
+    /// Only this run's jobs (nil = any run in the store).
+    public var run: String?
+    /// Shared-storage root on this machine (nil = the run config's `storage`).
+    public var storage: String?
+    /// Seconds between heartbeats (nil = the run config's).
+    public var heartbeatInterval: Double?
+    /// Exit after this many seconds without work (0 = only when the watched runs finish).
+    public var idleTimeout: Double
+    /// Threads per worker process (nil = the run config's `threads_per_slot`).
+    public var threadsPerSlot: Int?
+    /// The `autolfads` executable to start workers with.
+    public var executable: String
+    /// Exit after finishing this many jobs (0 = no limit); for draining a machine and for tests.
+    public var maxJobs: Int = 0
+    /// Seconds between claim attempts when the queue is empty.
+    public var pollInterval: Double = 0.05
+
+    public init(slots: Int, run: String? = nil, storage: String? = nil, heartbeatInterval: Double? = nil,
+                idleTimeout: Double = 0, threadsPerSlot: Int? = nil, maxJobs: Int = 0, executable: String) {
+        self.slots = slots; self.run = run; self.storage = storage; self.heartbeatInterval = heartbeatInterval
+        self.idleTimeout = idleTimeout; self.threadsPerSlot = threadsPerSlot; self.maxJobs = maxJobs
+        self.executable = executable
+    }
+
+    /// Number of CPU cores (the default slot count).
+    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// The running program's own executable path (to start `autolfads worker`).
+    public static var currentExecutable: String {
+        let p = CommandLine.arguments[0]
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        return p.hasPrefix("/") ? p : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(p)
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Coordination
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A client: registers one store process per slot, heartbeats, claims jobs and runs each as an
+/// `autolfads worker` child process, reporting results or failures. A crashing worker only fails
+/// its job. Stops on `requestStop()` (SIGTERM/SIGINT), when its runs finish, or after the idle timeout.
+public final class PBTClient: @unchecked Sendable {
+    public let store: any CoordinationStore
+    public let options: ClientOptions
+    public let clientID: String
+    let log: (String) -> Void
+    private let lock = NSLock()
+    private var stopping = false
+    private var children: [Int: ChildProcess] = [:]
+    private var heldJob: [Int: Int64] = [:]
+    private var configs: [Int64: RunConfig] = [:]
+    private var lastWork = Date()
+    private var watchedRun: Int64?
+    private var counts = (done: 0, failed: 0, rejected: 0)
+    private var claims = 0
+
+    public init(store: any CoordinationStore, options: ClientOptions, log: @escaping (String) -> Void = { print($0) }) {
+        self.store = DeadlineStore(store, seconds: 20); self.options = options; self.log = log
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        self.hostname = String(cString: host)
+        self.clientID = "\(hostname)-\(getpid())-\(UUID().uuidString.prefix(6))"
+    }
+    public let hostname: String
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T { lock.lock(); defer { lock.unlock() }; return try body() }
+
+    func processID(_ slot: Int) -> String { "\(clientID)/\(slot)" }
+    var isStopping: Bool { locked { stopping } }
+
+    /// What the client did.
+    public struct Report: Sendable, Equatable { public var done: Int; public var failed: Int; public var rejected: Int }
+
+    /// Asks the client to stop: no new claims, running workers are terminated, processes marked exited
+    /// (their jobs go back to the queue at the server's next reap).
+    public func requestStop() {
+        let kids: [ChildProcess] = locked { stopping = true; return Array(children.values) }
+        for c in kids { c.signal(SIGTERM) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { for c in kids { c.signal(SIGKILL) } }
+    }
+
+    /// Runs until stopped; returns the counts of completed and failed jobs.
+    public func run() async throws -> Report {
+        if let name = options.run {
+            guard let r = try await store.run(named: name) else {
+                throw RuntimeError("run '\(name)' does not exist in \(store.location); start `autolfads server` first")
+            }
+            watchedRun = r.id
+            _ = try await config(for: r.id)
+        }
+        for s in 0..<options.slots {
+            try await store.registerProcess(ProcessRegistration(id: processID(s), clientID: clientID, host: hostname,
+                                                                slot: s, pid: Int(getpid())), now: Date())
+        }
+        log("client \(clientID): \(options.slots) slots on \(store.location)")
+        let heartbeat = Task { await heartbeatLoop() }
+        await withTaskGroup(of: Void.self) { g in
+            for s in 0..<options.slots { g.addTask { await self.slotLoop(s) } }
+        }
+        heartbeat.cancel()
+        for s in 0..<options.slots {
+            try? await retrying("mark process exited") { try await self.store.setProcessStatus(self.processID(s), .exited, now: Date()) }
+        }
+        let c = locked { counts }
+        log("client \(clientID) exits: \(c.done) jobs done, \(c.failed) failed, \(c.rejected) results rejected")
+        return Report(done: c.done, failed: c.failed, rejected: c.rejected)
+    }
+
+    func config(for runID: Int64) async throws -> RunConfig {
+        let cached = locked { configs[runID] }
+        if let cached { return cached }
+        guard let r = try await store.run(id: runID) else { throw RuntimeError("run \(runID) vanished from the store") }
+        var c = try r.config.decode(RunConfig.self)
+        if let s = options.storage { c.storage = s }
+        locked { configs[runID] = c }
+        return c
+    }
+
+    var heartbeatInterval: Double {
+        if let h = options.heartbeatInterval { return h }
+        return locked { configs.values.map(\.heartbeatInterval).min() ?? 5 }
+    }
+
+    func heartbeatLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(heartbeatInterval * 1e9))
+            if Task.isCancelled { return }
+            for s in 0..<options.slots {
+                do {
+                    let out = try await store.heartbeat(process: processID(s), now: Date())
+                    let (held, child) = locked { (heldJob[s], children[s]) }
+                    if let held, !out.heldJobs.contains(held), let child {
+                        log("slot \(s): lost the lease on job \(held); stopping its worker")
+                        child.signal(SIGKILL)
+                    }
+                } catch {
+                    log("heartbeat failed (will retry): \(error)")
+                }
+            }
+        }
+    }
+
+    /// Whether the client should exit now (stop requested, watched run finished, idle too long).
+    func shouldExit() async -> Bool {
+        if isStopping { return true }
+        if options.maxJobs > 0 {
+            let n = locked { claims }
+            if n >= options.maxJobs { return true }
+        }
+        if let id = watchedRun, let r = try? await store.run(id: id), r.status == .done || r.status == .failed { return true }
+        let (idle, anyBusy) = locked { (Date().timeIntervalSince(lastWork), !children.isEmpty) }
+        return options.idleTimeout > 0 && idle > options.idleTimeout && !anyBusy
+    }
+
+    func slotLoop(_ slot: Int) async {
+        while true {
+            if await shouldExit() { return }
+            let claimed: ClaimedJob?
+            if options.maxJobs > 0 {   // reserve a claim so slots never exceed the limit together
+                let ok: Bool = locked { if claims < options.maxJobs { claims += 1; return true }; return false }
+                if !ok { return }
+            }
+            func unreserve() { if options.maxJobs > 0 { locked { claims -= 1 } } }
+            do {
+                var lease = 30.0
+                if let id = watchedRun { lease = try await config(for: id).heartbeatTimeout }
+                claimed = try await store.claimJob(process: processID(slot), leaseSeconds: lease, run: watchedRun, now: Date())
+            } catch {
+                unreserve()
+                log("slot \(slot): claim failed (will retry): \(error)")
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                continue
+            }
+            guard let claimed else {
+                unreserve()
+                try? await Task.sleep(nanoseconds: UInt64(options.pollInterval * 1e9))
+                continue
+            }
+            locked { lastWork = Date() }
+            await execute(claimed, slot: slot)
+            locked { lastWork = Date() }
+        }
+    }
+
+    func execute(_ claimed: ClaimedJob, slot: Int) async {
+        let job = claimed.job, claim = claimed.claim
+        let label = "worker \(job.worker) generation \(job.generation) (job \(job.id), attempt \(job.attempts))"
+        do {
+            let cfg = try await config(for: job.runID)
+            let storage = SharedStorage(rootPath: cfg.storage)
+            let payload = try job.payload.decode(JobPayload.self)
+            let dir = try storage.generationDirectory(run: cfg.name, worker: job.worker, generation: job.generation)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let resultURL = dir.appendingPathComponent(WorkerFiles.result)
+            try? FileManager.default.removeItem(at: resultURL)
+            let wj = WorkerJob(run: cfg.name, worker: job.worker, generation: job.generation, attempt: job.attempts,
+                               epochs: payload.epochs, hps: payload.hps,
+                               initCheckpoints: try payload.initCheckpoints.map { try storage.resolve($0).path },
+                               outputDirectory: dir.path, seed: payload.seed, config: cfg)
+            let jobFile = dir.appendingPathComponent(".job-\(job.attempts).json").path
+            try wj.save(path: jobFile)
+            let logPath = dir.appendingPathComponent(WorkerFiles.log).path
+            let child = try ChildProcess(executable: options.executable, arguments: ["worker", "--job-file", jobFile],
+                                         environment: ChildEnvironment.forWorker(threads: options.threadsPerSlot ?? cfg.threadsPerSlot),
+                                         logPath: logPath)
+            locked { children[slot] = child; heldJob[slot] = job.id }
+            log("slot \(slot): started \(label), pid \(child.pid)")
+            let exit = await child.wait()
+            locked { children[slot] = nil; heldJob[slot] = nil }
+            if isStopping { log("slot \(slot): \(label) interrupted by shutdown"); return }
+            if exit.succeeded, var outcome = try? FileIO.readJSON(JobOutcome.self, from: resultURL.path) {
+                outcome.checkpoint = try storage.relativePath(dir.appendingPathComponent(WorkerFiles.checkpoint))
+                let doc = try JSONDocument(encoding: outcome)
+                let result = try await retrying("complete job \(job.id)") { try await self.store.completeJob(claim, result: doc, now: Date()) }
+                switch result {
+                case .accepted, .alreadyRecorded:
+                    locked { counts.done += 1 }
+                    log("slot \(slot): \(label) done, score \(outcome.score.map { String($0) } ?? "NaN")")
+                case .rejected(let reason):
+                    locked { counts.rejected += 1 }
+                    log("slot \(slot): result of \(label) discarded: \(reason)")
+                }
+            } else {
+                let why = exit.succeeded ? "exited 0 without writing result.json" : exit.description
+                try await reportFailure(claim, "worker \(why); see \(logPath)", label: label, slot: slot)
+            }
+        } catch {
+            locked { children[slot] = nil; heldJob[slot] = nil }
+            try? await reportFailure(claim, "client could not run the job: \(error)", label: label, slot: slot)
+        }
+    }
+
+    func reportFailure(_ claim: JobClaim, _ error: String, label: String, slot: Int) async throws {
+        let outcome = try await retrying("fail job \(claim.jobID)") { try await self.store.failJob(claim, error: error, now: Date()) }
+        locked { counts.failed += 1 }
+        switch outcome {
+        case .requeued: log("slot \(slot): \(label) failed (\(error)); re-queued")
+        case .failedPermanently: log("slot \(slot): \(label) failed (\(error)); out of attempts, worker marked bad")
+        case .rejected(let reason): log("slot \(slot): failure of \(label) not recorded: \(reason)")
+        }
+    }
+
+    /// Retries a store call for up to two minutes (the database may be restarting).
+    func retrying<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        var delay = 0.2
+        let deadline = Date().addingTimeInterval(120)
+        while true {
+            do { return try await body() }
+            catch {
+                if Date() > deadline { throw error }
+                log("\(what) failed (retrying in \(String(format: "%.1f", delay)) s): \(error)")
+                try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+}

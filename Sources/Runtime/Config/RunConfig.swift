@@ -1,0 +1,125 @@
+import Foundation
+
+/// One hyperparameter of the search space as written in `run.yaml`.
+public struct HyperparameterConfig: Codable, Equatable, Sendable {
+    /// How initial values are drawn across the population.
+    public enum InitMode: String, Codable, Sendable, CaseIterable {
+        case fixed, uniform, logUniform = "log_uniform", grid, logGrid = "log_grid", choice
+    }
+    /// Whether perturbations multiply in linear or log space.
+    public enum Space: String, Codable, Sendable, CaseIterable { case linear, log }
+
+    public var name: String
+    public var min: Double?
+    public var max: Double?
+    /// Allowed values for list-valued hyperparameters (explore snaps to the nearest).
+    public var values: [Double]?
+    public var initMode: InitMode
+    /// The value for `fixed` init.
+    public var initValue: Double?
+    /// Whether PBT may perturb it.
+    public var explore: Bool
+    /// Perturbation factor p: scale ∈ [1−p, 1+p].
+    public var weight: Double
+    public var space: Space
+    /// Clip to [min, max] after perturbation (else only a lower bound of 0).
+    public var limit: Bool
+
+    public init(name: String, min: Double? = nil, max: Double? = nil, values: [Double]? = nil,
+                initMode: InitMode, initValue: Double? = nil, explore: Bool = true,
+                weight: Double = 0.3, space: Space = .linear, limit: Bool = true) {
+        self.name = name; self.min = min; self.max = max; self.values = values
+        self.initMode = initMode; self.initValue = initValue; self.explore = explore
+        self.weight = weight; self.space = space; self.limit = limit
+    }
+}
+
+/// Options of the built-in `toy` objective (cheap, deterministic; fault injection for tests).
+public struct ToyConfig: Codable, Equatable, Sendable {
+    /// Seconds slept per simulated epoch (to simulate work).
+    public var epochSeconds: Double = 0
+    /// Relative spread of epoch time across workers: worker w sleeps epochSeconds·(1 + spread·u_w),
+    /// u_w ∈ [−1, 1] fixed per worker (some workers are slower, as on real clusters).
+    public var epochSecondsSpread: Double = 0
+    /// Gradient step size of the toy problem.
+    public var step: Double = 0.05
+    /// Workers whose score is always NaN.
+    public var nanWorkers: [Int] = []
+    /// Workers whose job always crashes (abort signal).
+    public var crashWorkers: [Int] = []
+    /// Workers whose job crashes on its first attempt only (then succeeds when retried).
+    public var crashFirstAttemptWorkers: [Int] = []
+    public init() {}
+
+    /// Seconds of one epoch for `worker`.
+    public func epochSeconds(worker: Int) -> Double {
+        let u = Double((worker * 7) % 9) / 4 - 1   // deterministic in [−1, 1]
+        return max(0, epochSeconds * (1 + epochSecondsSpread * u))
+    }
+}
+
+/// The whole description of an AutoLFADS run (`run.yaml`). Paths are absolute once loaded.
+public struct RunConfig: Codable, Equatable, Sendable {
+    public enum Objective: String, Codable, Sendable, CaseIterable { case lfads, toy }
+    public enum Mode: String, Codable, Sendable, CaseIterable { case sync, async }
+    public enum ExploitStrategy: String, Codable, Sendable, CaseIterable { case tournament, truncation, paired }
+    public enum ExploreStrategy: String, Codable, Sendable, CaseIterable { case perturb, resample }
+
+    /// Run name (letters, digits, `.`, `_`, `-`); the key of the run in the store and storage.
+    /// Defaults to `lorenz` (objective `lfads`) or `toy`.
+    public var name: String = "lorenz"
+    /// Dataset file (LFADS HDF5); required for the `lfads` objective.
+    public var data: String?
+    /// Shared-storage root directory.
+    public var storage: String = "."
+    /// Coordination store URL (`sqlite:///…` or `postgres://…`).
+    public var store: String = ""
+    public var objective: Objective = .lfads
+    public var seed: Int = 0
+    public var population: Int = 8
+    public var epochsPerGeneration: Int = 25
+    /// Extra epochs in the first generation (KL/L2 ramp).
+    public var rampEpochs: Int = 0
+    public var maxGenerations: Int = 20
+    /// Improvement-ratio stopping rule: stop when the relative improvement over the last
+    /// `stopPatience` generation bests is ≤ `stopMinChange`. Disabled with `stopEnabled: false`.
+    public var stopEnabled: Bool = true
+    public var stopPatience: Int = 5
+    public var stopMinChange: Double = 5e-4
+    public var mode: Mode = .sync
+    /// Lower scores are better (LFADS validation NLL).
+    public var minimize: Bool = true
+    public var exploit: ExploitStrategy = .tournament
+    /// Bottom/top fraction for truncation selection.
+    public var exploitFraction: Double = 0.25
+    public var explore: ExploreStrategy = .perturb
+    /// Probability of resampling instead of perturbing (with `explore: resample`).
+    public var resampleProbability: Double = 1
+    public var searchSpace: [HyperparameterConfig] = []
+    /// LFADS model/training config, passed to the trainer untouched.
+    public var model: JSONValue = .object([:])
+    public var toy = ToyConfig()
+    /// Worker processes per client (0 = number of CPU cores).
+    public var slots: Int = 0
+    /// BLAS/compute threads per worker process.
+    public var threadsPerSlot: Int = 1
+    public var heartbeatInterval: Double = 5
+    public var heartbeatTimeout: Double = 30
+    /// Attempts per job before the worker is marked bad.
+    public var maxAttempts: Int = 3
+    /// A client with nothing to do exits after this many seconds (0 = never).
+    public var clientIdleTimeout: Double = 0
+    /// Posterior samples drawn for the best model's outputs (`lfads` objective).
+    public var posteriorSamples: Int = 50
+
+    public init() {}
+
+    /// The run directory in shared storage.
+    public var runDirectory: String { (storage as NSString).appendingPathComponent("runs/\(name)") }
+    /// The store URL used when none is configured.
+    public var defaultStoreURL: String {
+        "sqlite://" + (runDirectory as NSString).appendingPathComponent("coordination.db")
+    }
+    /// Epochs trained in generation `g` (0-based): the first one adds the ramp.
+    public func epochs(forGeneration g: Int) -> Int { epochsPerGeneration + (g == 0 ? rampEpochs : 0) }
+}

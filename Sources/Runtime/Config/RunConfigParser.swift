@@ -1,0 +1,185 @@
+import Foundation
+import Yams
+
+extension RunConfig {
+    /// Reads `run.yaml`: unknown keys are errors; relative paths resolve against the file's directory.
+    public static func load(path: String, overrides: RunOverrides = RunOverrides()) throws -> RunConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError("\(path): cannot read the run config (check the path)")
+        }
+        let base = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
+        do { return try parse(yaml: text, baseDirectory: base.isEmpty ? FileManager.default.currentDirectoryPath : base, overrides: overrides) }
+        catch let e as ConfigError { throw ConfigError("\(path): \(e.message)") }
+    }
+
+    /// Parses a run config from YAML text; missing keys keep the embedded defaults.
+    public static func parse(yaml: String, baseDirectory: String = FileManager.default.currentDirectoryPath,
+                             overrides: RunOverrides = RunOverrides()) throws -> RunConfig {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) }
+        catch { throw ConfigError("not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")") }
+        var top = try YAMLSection(root, path: "")
+        var c = RunConfig()
+        let explicitName = try top.string("name")
+        c.data = try top.string("data")
+        c.storage = try top.string("storage") ?? c.storage
+        c.store = try top.string("store") ?? ""
+        if let o = try top.string("objective") { c.objective = try enumValue(o, key: "objective") }
+        c.seed = try top.int("seed") ?? c.seed
+        c.population = try top.int("population") ?? c.population
+        c.epochsPerGeneration = try top.int("epochs_per_generation") ?? c.epochsPerGeneration
+        c.rampEpochs = try top.int("ramp_epochs") ?? c.rampEpochs
+        c.maxGenerations = try top.int("max_generations") ?? c.maxGenerations
+        c.posteriorSamples = try top.int("posterior_samples") ?? c.posteriorSamples
+
+        var stop = try top.section("stopping")
+        c.stopEnabled = try stop.bool("enabled") ?? c.stopEnabled
+        c.stopPatience = try stop.int("patience") ?? c.stopPatience
+        c.stopMinChange = try stop.double("min_change") ?? c.stopMinChange
+        try stop.finish(allowed: ["enabled", "patience", "min_change"])
+
+        var pbt = try top.section("pbt")
+        if let m = try pbt.string("mode") { c.mode = try enumValue(m, key: "pbt.mode") }
+        c.minimize = try pbt.bool("minimize") ?? c.minimize
+        if let e = try pbt.string("exploit") { c.exploit = try enumValue(e, key: "pbt.exploit") }
+        c.exploitFraction = try pbt.double("exploit_fraction") ?? c.exploitFraction
+        if let e = try pbt.string("explore") { c.explore = try enumValue(e, key: "pbt.explore") }
+        c.resampleProbability = try pbt.double("resample_probability") ?? c.resampleProbability
+        try pbt.finish(allowed: ["mode", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability"])
+
+        var space = try top.section("search_space")
+        c.searchSpace = try space.keys.map { name in
+            var hp = try space.section(name)
+            let parsed = try parseHyperparameter(name: name, section: &hp)
+            try hp.finish(allowed: ["min", "max", "values", "init", "explore", "weight", "space", "limit"])
+            return parsed
+        }
+        try space.finish(allowed: space.keys)
+
+        if let m = top.node("model") {
+            guard case .mapping = m else { throw ConfigError("model: expected a mapping (the LFADS model/train config)") }
+            c.model = YAMLSection.json(m)
+        }
+
+        var toy = try top.section("toy")
+        c.toy.epochSeconds = try toy.double("epoch_seconds") ?? c.toy.epochSeconds
+        c.toy.step = try toy.double("step") ?? c.toy.step
+        c.toy.epochSecondsSpread = try toy.double("epoch_seconds_spread") ?? 0
+        c.toy.nanWorkers = try toy.intList("nan_workers") ?? []
+        c.toy.crashWorkers = try toy.intList("crash_workers") ?? []
+        c.toy.crashFirstAttemptWorkers = try toy.intList("crash_first_attempt_workers") ?? []
+        try toy.finish(allowed: ["epoch_seconds", "epoch_seconds_spread", "step", "nan_workers", "crash_workers", "crash_first_attempt_workers"])
+
+        var res = try top.section("resources")
+        c.slots = try res.int("slots") ?? c.slots
+        c.threadsPerSlot = try res.int("threads_per_slot") ?? c.threadsPerSlot
+        try res.finish(allowed: ["slots", "threads_per_slot"])
+
+        var faults = try top.section("faults")
+        c.heartbeatInterval = try faults.double("heartbeat_interval") ?? c.heartbeatInterval
+        c.heartbeatTimeout = try faults.double("heartbeat_timeout") ?? c.heartbeatTimeout
+        c.maxAttempts = try faults.int("max_attempts") ?? c.maxAttempts
+        c.clientIdleTimeout = try faults.double("client_idle_timeout") ?? c.clientIdleTimeout
+        try faults.finish(allowed: ["heartbeat_interval", "heartbeat_timeout", "max_attempts", "client_idle_timeout"])
+
+        try top.finish(allowed: topLevelKeys)
+        overrides.apply(to: &c, explicitName: explicitName)
+        if c.searchSpace.isEmpty { c.searchSpace = SearchSpacePresets.preset(for: c.objective) }
+        c.resolvePaths(baseDirectory: baseDirectory)
+        try c.validate()
+        return c
+    }
+
+    static let topLevelKeys = ["name", "data", "storage", "store", "objective", "seed", "population",
+                               "epochs_per_generation", "ramp_epochs", "max_generations", "posterior_samples",
+                               "stopping", "pbt", "search_space", "model", "toy", "resources", "faults"]
+
+    private static func enumValue<T: RawRepresentable & CaseIterable>(_ s: String, key: String) throws -> T where T.RawValue == String {
+        guard let v = T(rawValue: s) else {
+            throw ConfigError("\(key): '\(s)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
+    }
+
+    private static func parseHyperparameter(name: String, section hp: inout YAMLSection) throws -> HyperparameterConfig {
+        let path = hp.path
+        var h = HyperparameterConfig(name: name, initMode: .uniform)
+        h.min = try hp.double("min")
+        h.max = try hp.double("max")
+        if let vs = hp.node("values") {
+            guard case .sequence(let seq) = vs else { throw ConfigError("\(path).values: expected a list of numbers") }
+            h.values = try seq.map { n in
+                guard case .scalar(let s) = n, let d = YAMLSection.parseNumber(s.string) else {
+                    throw ConfigError("\(path).values: expected a list of numbers")
+                }
+                return d
+            }
+        }
+        if h.values != nil { h.initMode = .choice }
+        if let initNode = hp.node("init") {
+            guard case .scalar(let s) = initNode else { throw ConfigError("\(path).init: expected a number or a mode") }
+            if let d = YAMLSection.parseNumber(s.string) { h.initMode = .fixed; h.initValue = d }
+            else { h.initMode = try enumValue(s.string, key: "\(path).init") }
+        }
+        h.explore = try hp.bool("explore") ?? true
+        h.weight = try hp.double("weight") ?? 0.3
+        if let sp = try hp.string("space") { h.space = try enumValue(sp, key: "\(path).space") }
+        h.limit = try hp.bool("limit") ?? true
+        return h
+    }
+
+    mutating func resolvePaths(baseDirectory: String) {
+        func absolute(_ p: String) -> String {
+            let expanded = (p as NSString).expandingTildeInPath
+            if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
+            return ((baseDirectory as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+        }
+        storage = absolute(storage)
+        if let d = data { data = absolute(d) }
+        if store.isEmpty { store = defaultStoreURL }
+    }
+
+    /// Checks ranges and consistency; the error names the key and a valid setting.
+    public func validate() throws {
+        if name.isEmpty || name.contains(where: { !($0.isLetter || $0.isNumber || "._-".contains($0)) }) || name.hasPrefix(".") {
+            throw ConfigError("name: '\(name)' must use only letters, digits, '.', '_' or '-'")
+        }
+        if population < 2 { throw ConfigError("population: must be at least 2 (got \(population))") }
+        if epochsPerGeneration < 1 { throw ConfigError("epochs_per_generation: must be at least 1") }
+        if rampEpochs < 0 { throw ConfigError("ramp_epochs: must be 0 or more") }
+        if maxGenerations < 1 { throw ConfigError("max_generations: must be at least 1") }
+        if stopPatience < 2 { throw ConfigError("stopping.patience: must be at least 2") }
+        if !(exploitFraction > 0 && exploitFraction <= 0.5) { throw ConfigError("pbt.exploit_fraction: must be in (0, 0.5]") }
+        if !(0...1).contains(resampleProbability) { throw ConfigError("pbt.resample_probability: must be in [0, 1]") }
+        if slots < 0 { throw ConfigError("resources.slots: must be 0 (all cores) or more") }
+        if threadsPerSlot < 1 { throw ConfigError("resources.threads_per_slot: must be at least 1") }
+        if heartbeatInterval <= 0 { throw ConfigError("faults.heartbeat_interval: must be positive") }
+        if heartbeatTimeout <= heartbeatInterval {
+            throw ConfigError("faults.heartbeat_timeout: must exceed heartbeat_interval (\(heartbeatInterval) s)")
+        }
+        if maxAttempts < 1 { throw ConfigError("faults.max_attempts: must be at least 1") }
+        if !(store.hasPrefix("sqlite://") || store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")) {
+            throw ConfigError("store: '\(store)' must start with sqlite:/// or postgres://")
+        }
+        if searchSpace.isEmpty { throw ConfigError("search_space: needs at least one hyperparameter") }
+        for h in searchSpace { try h.validate() }
+    }
+}
+
+extension HyperparameterConfig {
+    func validate() throws {
+        let key = "search_space.\(name)"
+        if let v = values {
+            if v.isEmpty { throw ConfigError("\(key).values: must not be empty") }
+        } else {
+            guard let lo = min, let hi = max else { throw ConfigError("\(key): needs min and max (or values: [...])") }
+            if !(lo < hi) { throw ConfigError("\(key): min (\(lo)) must be below max (\(hi))") }
+            if (initMode == .logUniform || initMode == .logGrid || space == .log) && lo <= 0 {
+                throw ConfigError("\(key): log-scale init/space needs min > 0")
+            }
+        }
+        if initMode == .fixed && initValue == nil { throw ConfigError("\(key).init: fixed init needs a value") }
+        if initMode == .choice && values == nil { throw ConfigError("\(key).init: choice needs values: [...]") }
+        if weight < 0 || weight >= 1 && space == .linear { throw ConfigError("\(key).weight: must be in [0, 1) for linear space") }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Bridges async code into synchronous command-line entry points.
+public enum Blocking {
+    /// Runs `body` on the concurrency pool and waits for it on the calling thread.
+    public static func run<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let sem = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        Task.detached {
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            sem.signal()
+        }
+        sem.wait()
+        return try box.result!.get()
+    }
+}
+
+/// Calls `handler` (on a background thread) when the process receives SIGTERM or SIGINT.
+/// A minimal C handler records the signal; a watcher thread delivers it (dispatch signal sources
+/// do not see signals on Linux unless every thread blocks them).
+public final class ShutdownSignals: @unchecked Sendable {
+    private let handler: @Sendable (Int32) -> Void
+    private var watching = true
+
+    public init(_ handler: @escaping @Sendable (Int32) -> Void) {
+        self.handler = handler
+        receivedSignal = 0
+        for sig in [SIGTERM, SIGINT] { signal(sig) { s in receivedSignal = s } }
+        let t = Thread { [weak self] in
+            while let self, self.watching {
+                let s = receivedSignal
+                if s != 0 { receivedSignal = 0; self.handler(s) }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        t.start()
+    }
+
+    /// Stops watching (the handlers stay installed and keep recording).
+    public func cancel() { watching = false }
+}
+
+/// The last shutdown signal received (0 = none); written by the C signal handler.
+nonisolated(unsafe) private var receivedSignal: Int32 = 0
+
+private final class ResultBox<T>: @unchecked Sendable { var result: Result<T, Error>? }

@@ -1,0 +1,27 @@
+import Engine
+import Foundation
+
+/// Environment for worker child processes: BLAS kernel choice and per-slot thread limits.
+public enum ChildEnvironment {
+    /// Builds a child's environment from the parent's.
+    /// - `OPENBLAS_CORETYPE`: `AUTOLFADS_BLAS_CORETYPE` chooses the `BLASKernel` policy (`auto`, `keep`
+    ///   or a core name). Without it, a user-set `OPENBLAS_CORETYPE` is kept, else `auto` (SkylakeX on
+    ///   AVX-512 CPUs, where OpenBLAS would pick its slower AVX2 kernel; see ENVIRONMENT.md).
+    /// - Thread limits (`OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS`, `AUTOLFADS_THREADS`) = `threads`.
+    public static func make(base: [String: String], threads: Int, cpuHasAVX512: Bool) -> [String: String] {
+        var policy = BLASKernel.Policy.auto
+        if let choice = base["AUTOLFADS_BLAS_CORETYPE"], let p = try? BLASKernel.Policy(parsing: choice) { policy = p }
+        else if base["OPENBLAS_CORETYPE"] != nil { policy = .keep }
+        var env = BLASKernel.childEnvironment(policy, base: base, avx512: cpuHasAVX512)
+        let t = String(max(1, threads))
+        env["OPENBLAS_NUM_THREADS"] = t
+        env["OMP_NUM_THREADS"] = t
+        env["AUTOLFADS_THREADS"] = t
+        return env
+    }
+
+    /// The environment for a worker on this machine.
+    public static func forWorker(threads: Int) -> [String: String] {
+        make(base: ProcessInfo.processInfo.environment, threads: threads, cpuHasAVX512: BLASKernel.cpuHasAVX512)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a child process ended.
+public enum ChildExit: Equatable, Sendable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    public var succeeded: Bool { self == .exited(0) }
+    public var description: String {
+        switch self {
+        case .exited(let c): return "exited with status \(c)"
+        case .signaled(let s): return "killed by signal \(s) (\(ChildExit.signalName(s)))"
+        }
+    }
+    static func signalName(_ s: Int32) -> String {
+        switch s {
+        case SIGKILL: return "SIGKILL"
+        case SIGTERM: return "SIGTERM"
+        case SIGABRT: return "SIGABRT"
+        case SIGSEGV: return "SIGSEGV"
+        case SIGINT: return "SIGINT"
+        case SIGBUS: return "SIGBUS"
+        case SIGILL: return "SIGILL"
+        case SIGTRAP: return "SIGTRAP"
+        default: return "signal \(s)"
+        }
+    }
+}
+
+/// A supervised child process whose stdout and stderr are appended to a log file.
+///
+/// Spawned with `posix_spawn` and an empty signal mask / default dispositions, so the child does not
+/// inherit the signals a Swift concurrency thread blocks (Foundation's `Process` passes them on, and a
+/// worker would then ignore SIGTERM). A dedicated thread waits for the exit.
+public final class ChildProcess: @unchecked Sendable {
+    private let lock = NSLock()
+    private var exitStatus: ChildExit?
+    private var waiters: [CheckedContinuation<ChildExit, Never>] = []
+    public let logPath: String
+    /// The child's process id.
+    public let pid: Int32
+
+    /// Starts `executable arguments…` with `environment`, output appended to `logPath`.
+    public init(executable: String, arguments: [String], environment: [String: String], logPath: String) throws {
+        self.logPath = logPath
+        try FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw RuntimeError("cannot start \(executable): no such executable (build it, or check the path)")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }   // no inherited database/socket descriptors
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv { free(p) }; for p in envp { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attr, argv, envp)
+        guard rc == 0 else { throw RuntimeError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        pid = child
+        let childPid = child
+        let t = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(childPid, &status, 0) < 0 && errno == EINTR {}
+            let sig = status & 0x7f
+            finish(sig == 0 ? .exited((status >> 8) & 0xff) : .signaled(sig))
+        }
+        t.start()
+    }
+
+    /// glibc ≥ 2.34 `posix_spawn_file_actions_addclosefrom_np` (not exported to Swift by the headers).
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(sym, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
+    private func finish(_ status: ChildExit) {
+        lock.lock(); exitStatus = status; let w = waiters; waiters = []; lock.unlock()
+        for c in w { c.resume(returning: status) }
+    }
+
+    /// The exit status once the child has ended (nil while running).
+    public var exit: ChildExit? { lock.lock(); defer { lock.unlock() }; return exitStatus }
+
+    /// Waits for the child to end.
+    public func wait() async -> ChildExit {
+        await withCheckedContinuation { c in
+            lock.lock()
+            if let s = exitStatus { lock.unlock(); c.resume(returning: s) }
+            else { waiters.append(c); lock.unlock() }
+        }
+    }
+
+    /// Sends a signal (no effect once ended).
+    public func signal(_ sig: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        if exitStatus == nil { kill(pid, sig) }
+    }
+
+    /// SIGTERM, then SIGKILL after `grace` seconds if still running; returns the exit status.
+    public func terminate(grace: Double = 5) async -> ChildExit {
+        signal(SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while exit == nil && Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
+        if exit == nil { signal(SIGKILL) }
+        return await wait()
+    }
+}
+
+/// A runtime failure with a one-line message for the user.
+public struct RuntimeError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

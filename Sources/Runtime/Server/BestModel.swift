@@ -1,0 +1,44 @@
+import Foundation
+import Coordination
+import PBT
+
+/// Copies the best worker-generation's files into `runs/<run>/best/`.
+enum BestModel {
+    static let files = ["checkpoint.bin", "hps.json", "metrics.csv", "result.json"]
+
+    /// Runs the final step for the best model in a worker process (posterior sampling for `lfads`,
+    /// `toy_output.json` for `toy`), writing into `best/`. Returns an error text, or nil on success.
+    static func writeOutputs(best: WorkerResult, config: RunConfig, storage: SharedStorage, executable: String,
+                             log: (String) -> Void) async -> String? {
+        do {
+            let dir = try storage.bestDirectory(run: config.name)
+            let job = WorkerJob(run: config.name, worker: best.worker, generation: best.generation, attempt: 1, epochs: 0,
+                                hps: best.hyperparameters, initCheckpoints: [dir.appendingPathComponent("checkpoint.bin").path],
+                                outputDirectory: dir.path, seed: 0, config: config, task: .posterior)
+            let jobFile = dir.appendingPathComponent("posterior-job.json").path
+            try job.save(path: jobFile)
+            log("writing the best model's outputs (worker \(best.worker), generation \(best.generation))")
+            let child = try ChildProcess(executable: executable, arguments: ["worker", "--job-file", jobFile],
+                                         environment: ChildEnvironment.forWorker(threads: ClientOptions.cores),
+                                         logPath: dir.appendingPathComponent("posterior.log").path)
+            let exit = await child.wait()
+            if exit.succeeded { return nil }
+            let why = "final step \(exit); see \(child.logPath)"
+            log("warning: \(why)")
+            return why
+        } catch {
+            log("warning: final step failed: \(error)")
+            return "\(error)"
+        }
+    }
+
+    static func export(best: WorkerResult, planner: PopulationPlanner, storage: SharedStorage, run: String) throws {
+        let src = try storage.generationDirectory(run: run, worker: best.worker, generation: best.generation)
+        let dst = try storage.bestDirectory(run: run)
+        try FileManager.default.createDirectory(at: dst, withIntermediateDirectories: true)
+        for f in files {
+            guard let data = FileManager.default.contents(atPath: src.appendingPathComponent(f).path) else { continue }
+            try Coordination.AtomicFile.write(data, to: dst.appendingPathComponent(f))
+        }
+    }
+}

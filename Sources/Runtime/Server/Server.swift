@@ -1,0 +1,247 @@
+import Foundation
+import Coordination
+import PBT
+
+/// The PBT server: creates or resumes a run in the store, schedules one job per worker-generation,
+/// reaps dead processes, applies PBT decisions (sync barrier or async) and finishes the run.
+/// It never trains. All state lives in the store, so a killed server resumes where it was.
+public final class PBTServer {
+    public let store: any CoordinationStore
+    public let storage: SharedStorage
+    public private(set) var config: RunConfig
+    let log: (String) -> Void
+    /// The `autolfads` executable for the final step (posterior outputs of the best model); nil skips it.
+    public var executable: String?
+    /// Seconds between polls of the store.
+    public var pollInterval: Double = 0.05
+
+    public init(config: RunConfig, store: any CoordinationStore, log: @escaping (String) -> Void = { print($0) }) {
+        self.config = config; self.store = DeadlineStore(store, seconds: 20); self.log = log
+        self.storage = SharedStorage(rootPath: config.storage)
+    }
+
+    /// The summary of a finished run.
+    public struct Summary: Codable, Equatable, Sendable {
+        public var run: String
+        public var status: String
+        public var stopReason: String
+        public var generations: Int
+        public var bestWorker: Int?
+        public var bestGeneration: Int?
+        public var bestScore: Double?
+        public var bestHyperparameters: [String: Double]?
+        public var bestDirectory: String
+        /// Why the best model's outputs could not be written (nil when they were, or not attempted).
+        public var finalStepError: String?
+    }
+
+    private var opened = false
+
+    /// Creates the run (or resumes it) and returns its record; the stored config wins on resume.
+    public func openRun() async throws -> RunRecord {
+        if opened, let r = try await store.run(named: config.name) { return r }
+        opened = true
+        if var existing = try await store.run(named: config.name) {
+            if let stored = try? existing.config.decode(RunConfig.self) {
+                if stored != config { log("note: run '\(config.name)' exists; resuming it with its stored config") }
+                var merged = stored
+                merged.storage = config.storage   // storage may be mounted elsewhere on this machine
+                config = merged
+            }
+            if existing.status == .created { try await store.setRunStatus(existing.id, .running, now: Date()); existing.status = .running }
+            log("resuming run '\(config.name)' at generation \(existing.generation) (status \(existing.status.rawValue))")
+            return existing
+        }
+        try BundledData.resolve(&config, log: log)
+        do {
+            let r = try await store.createRun(name: config.name, config: try JSONDocument(encoding: config), now: Date())
+            log("created run '\(config.name)': \(config.population) workers, \(config.maxGenerations) generations, \(config.mode.rawValue) PBT, objective \(config.objective.rawValue)")
+            return r
+        } catch let e as StoreError {
+            if case .runExists = e, let r = try await store.run(named: config.name) { return r }   // a racing server
+            throw e
+        }
+    }
+
+    /// Runs the population to the end; returns the summary (also written to `best/summary.json`).
+    public func run() async throws -> Summary {
+        var run = try await openRun()
+        let planner = PopulationPlanner(config: config, runID: run.id, storage: storage)
+        let logs = RunLogs(storage: storage, run: config.name, hpNames: config.searchSpace.map(\.name))
+        if run.status == .done || run.status == .failed {
+            return try summarize(run: run, planner: planner, jobs: try await store.jobs(run: run.id, generation: nil).map(JobView.init), reason: "already finished")
+        }
+        if run.status != .running { try await store.setRunStatus(run.id, .running, now: Date()); run.status = .running }
+        try await ensureFirstGeneration(run: run, planner: planner)
+
+        var stopping = false
+        var lastProgress = ""
+        var failingSince: Date?
+        while true {
+          do {
+            let now = Date()
+            let reap = try await store.reapExpired(now: now, heartbeatTimeout: config.heartbeatTimeout)
+            if !reap.deadProcesses.isEmpty || !reap.requeuedJobs.isEmpty || !reap.failedJobs.isEmpty {
+                log("reaped: dead processes \(reap.deadProcesses), re-queued jobs \(reap.requeuedJobs), failed jobs \(reap.failedJobs)")
+                try await store.appendEvent(run: run.id, kind: "reap", message: try JSONDocument(encoding: [
+                    "dead": reap.deadProcesses.joined(separator: ","), "requeued": reap.requeuedJobs.map(String.init).joined(separator: ","),
+                    "failed": reap.failedJobs.map(String.init).joined(separator: ",")]), now: now)
+            }
+            let jobs = views(try await store.jobs(run: run.id, generation: nil))
+            try logs.update(jobs: jobs, planner: planner)
+            let workers = try await store.workers(run: run.id)
+            let bad = Set(workers.filter { $0.status == .bad }.map(\.index))
+
+            switch config.mode {
+            case .sync:
+                let g = run.generation
+                let t0 = Date()
+                switch try planner.syncStep(generation: g, jobs: jobs) {
+                case .waiting:
+                    let done = jobs.filter { $0.generation == g && ($0.status == .done || $0.status == .failed) }.count
+                    let total = jobs.filter { $0.generation == g }.count
+                    let line = "generation \(g): \(done)/\(total) jobs finished"
+                    if line != lastProgress { log(line); lastProgress = line }
+                case .advance(let decisions, let next):
+                    _ = try await store.enqueueJobs(next, now: Date())
+                    try await store.upsertWorkers(decisions.decisions.map { workerRecord($0, run: run.id, planner: planner) }, now: Date())
+                    try await store.setRunGeneration(run.id, g + 1, now: Date())
+                    let ms = Date().timeIntervalSince(t0) * 1000
+                    let copies = decisions.decisions.filter { $0.action == .copy }.count
+                    log("generation \(g) done: best \(RunLogs.fmt(decisions.best?.score)) (worker \(decisions.best.map { String($0.worker) } ?? "-")), \(copies) exploited; decided in \(String(format: "%.1f", ms)) ms")
+                    try await store.appendEvent(run: run.id, kind: "generation", message: try JSONDocument(encoding: GenerationEvent(
+                        generation: g, best: decisions.best?.score, bestWorker: decisions.best?.worker, copies: copies, decisionMilliseconds: ms)), now: Date())
+                    run.generation = g + 1
+                    try logs.update(jobs: try await store.jobs(run: run.id, generation: nil).map(JobView.init), planner: planner)
+                case .stop(let reason):
+                    return try await finish(run: run, planner: planner, reason: reason)
+                }
+            case .async:
+                let done = planner.completedGenerations(jobs: jobs, badWorkers: bad)
+                if !stopping, done > 0,
+                   let reason = config.pbtStoppingRule.shouldStop(generationBests: planner.generationBests(jobs, generations: done),
+                                                                  completedGenerations: done, objective: config.minimize ? .minimize : .maximize) {
+                    if case .maxGenerations = reason {} else { log("stopping: \(describe(reason)); waiting for running jobs") }
+                    stopping = true
+                }
+                let t0 = Date()
+                let plan = try planner.asyncStep(jobs: jobs, badWorkers: bad, stopping: stopping)
+                if !plan.isEmpty {
+                    _ = try await store.enqueueJobs(plan.map(\.1), now: Date())
+                    try await store.upsertWorkers(plan.map { workerRecord($0.0, run: run.id, planner: planner) }, now: Date())
+                    let ms = Date().timeIntervalSince(t0) * 1000
+                    for (d, _) in plan {
+                        try await store.appendEvent(run: run.id, kind: "decision", message: try JSONDocument(encoding: GenerationEvent(
+                            generation: d.generation, best: d.score, bestWorker: d.worker, copies: d.action == .copy ? 1 : 0,
+                            decisionMilliseconds: ms / Double(plan.count))), now: Date())
+                    }
+                }
+                if done != run.generation { try await store.setRunGeneration(run.id, done, now: Date()); run.generation = done
+                    log("generation \(done - 1) finished by every worker")
+                }
+                let outstanding = jobs.contains { $0.status == .queued || $0.status == .claimed }
+                if plan.isEmpty && !outstanding {
+                    let reason: StopReason
+                    if !jobs.contains(where: { planner.result(of: $0)?.isValid == true }) { reason = .allFailed }
+                    else if stopping, let r = config.pbtStoppingRule.shouldStop(generationBests: planner.generationBests(jobs, generations: done),
+                                                                                completedGenerations: done, objective: config.minimize ? .minimize : .maximize) { reason = r }
+                    else { reason = .maxGenerations(config.maxGenerations) }
+                    return try await finish(run: run, planner: planner, reason: reason)
+                }
+            }
+            failingSince = nil
+          } catch let error as StoreError {
+            // The database may be restarting: keep trying for a while (the store retries each call too).
+            let since = failingSince ?? Date()
+            failingSince = since
+            if Date().timeIntervalSince(since) > storeOutageLimit { throw error }
+            log("store error (retrying): \(error)")
+            try await Task.sleep(nanoseconds: 500_000_000)
+          }
+          try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9))
+        }
+    }
+
+    /// Seconds of consecutive store failures tolerated before the server gives up.
+    public var storeOutageLimit: Double = 120
+
+    private var viewCache: [Int64: (Date, JobStatus, JobView)] = [:]
+
+    /// Decoded job rows; rows unchanged since the last poll are not decoded again.
+    func views(_ records: [JobRecord]) -> [JobView] {
+        records.map { r in
+            if let (t, st, v) = viewCache[r.id], t == r.updatedAt, st == r.status { return v }
+            let v = JobView(r)
+            viewCache[r.id] = (r.updatedAt, r.status, v)
+            return v
+        }
+    }
+
+    struct GenerationEvent: Codable {
+        var generation: Int
+        var best: Double?
+        var bestWorker: Int?
+        var copies: Int
+        var decisionMilliseconds: Double
+    }
+
+    func workerRecord(_ d: Decision, run: Int64, planner: PopulationPlanner) -> WorkerRecord {
+        WorkerRecord(runID: run, index: d.worker, status: .ok, hps: (try? JSONDocument(encoding: d.newHyperparameters)) ?? .emptyObject,
+                     checkpoint: d.parentCheckpoint, generation: d.generation + 1, lastScore: d.score,
+                     parent: d.action == .copy ? d.parent : nil)
+    }
+
+    /// Population init (first start) and generation-0 jobs; idempotent for a resumed run.
+    func ensureFirstGeneration(run: RunRecord, planner: PopulationPlanner) async throws {
+        var workers = try await store.workers(run: run.id)
+        if workers.isEmpty {
+            let hps = try planner.initialHyperparameters()
+            workers = try hps.enumerated().map { i, h in WorkerRecord(runID: run.id, index: i, hps: try JSONDocument(encoding: h)) }
+            try await store.upsertWorkers(workers, now: Date())
+        }
+        if try await store.jobs(run: run.id, generation: 0).isEmpty {
+            let jobs = try workers.map { w in try planner.firstJob(worker: w.index, hps: try w.hps.decode([String: Double].self)) }
+            _ = try await store.enqueueJobs(jobs, now: Date())
+            log("enqueued generation 0 for \(jobs.count) workers")
+        }
+    }
+
+    func describe(_ r: StopReason) -> String {
+        switch r {
+        case .maxGenerations(let n): return "reached max_generations (\(n))"
+        case .noImprovement(let ratio): return "no improvement (ratio \(String(format: "%.2e", ratio)) ≤ \(config.stopMinChange))"
+        case .allFailed: return "every worker failed"
+        }
+    }
+
+    /// Copies the best model to `best/`, marks the run done (or failed) and returns the summary.
+    func finish(run: RunRecord, planner: PopulationPlanner, reason: StopReason) async throws -> Summary {
+        let jobs = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
+        log("stopping: \(describe(reason))")
+        var finalStepError: String?
+        if let best = planner.best(jobs) {
+            try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
+            if let executable {
+                finalStepError = await BestModel.writeOutputs(best: best, config: config, storage: storage, executable: executable, log: log)
+            }
+        }
+        let failed: Bool
+        if case .allFailed = reason { failed = true } else { failed = false }
+        var summary = try summarize(run: run, planner: planner, jobs: jobs, reason: describe(reason))
+        summary.status = failed ? RunStatus.failed.rawValue : RunStatus.done.rawValue
+        summary.finalStepError = finalStepError
+        try storage.writeJSON(summary, to: try storage.bestDirectory(run: config.name).appendingPathComponent("summary.json"))
+        try await store.appendEvent(run: run.id, kind: "finished", message: try JSONDocument(encoding: summary), now: Date())
+        try await store.setRunStatus(run.id, failed ? .failed : .done, now: Date())
+        return summary
+    }
+
+    func summarize(run: RunRecord, planner: PopulationPlanner, jobs: [JobView], reason: String) throws -> Summary {
+        let best = planner.best(jobs)
+        let gens = (jobs.filter { $0.status == .done }.map(\.generation).max() ?? -1) + 1
+        return Summary(run: config.name, status: run.status.rawValue, stopReason: reason, generations: gens,
+                       bestWorker: best?.worker, bestGeneration: best?.generation, bestScore: best?.score,
+                       bestHyperparameters: best?.hyperparameters,
+                       bestDirectory: (try? storage.bestDirectory(run: config.name).path) ?? "")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+#if LFADS_TRAINER_AVAILABLE
+import LFADSData
+import LFADSModel
+
+extension WorkerRunner {
+    /// Whether this build includes the `lfads` objective (the LFADS trainer).
+    public static let lfadsObjectiveAvailable = true
+}
+
+/// The `lfads` objective: trains the LFADS model (`LFADSModel.Trainer`) for one generation.
+/// The run's `model:` mapping and the job's hyperparameters become `LFADSConfig` keys; PBT copies
+/// load the parent's checkpoint with this job's hyperparameters (`overridingHPs: true`).
+/// A NaN/Inf loss reports a missing score (PBT exploits the worker) rather than failing the job.
+enum LFADSObjective {
+    /// The LFADS config of a job: defaults, then `model:`, then the job's HPs.
+    static func config(for job: WorkerJob) throws -> LFADSConfig {
+        var c = LFADSConfig()
+        for (key, value) in (job.config.model.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            do { try c.set(key, to: text(value)) }
+            catch { throw RuntimeError("run.yaml model.\(key): \(error)") }
+        }
+        for (key, value) in job.hps.sorted(by: { $0.key < $1.key }) {
+            do { try c.set(key, to: text(.number(value))) }
+            catch { throw RuntimeError("run.yaml search_space.\(key): \(error)") }
+        }
+        if job.config.model["seed"] == nil { c.seed = Int(job.seed % 1_000_000_007) }
+        // PBT decides how long a worker trains: the trainer's own stopping rules stay out of the way
+        // unless the run config sets them.
+        let total = job.config.rampEpochs + job.config.maxGenerations * job.config.epochsPerGeneration + 1
+        if job.config.model["max_epochs"] == nil { c.maxEpochs = max(c.maxEpochs, total) }
+        if job.config.model["early_stopping_patience"] == nil { c.earlyStoppingPatience = max(c.earlyStoppingPatience, total) }
+        return c
+    }
+
+    static func text(_ v: JSONValue) -> String {
+        switch v {
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case .bool(let b): return b ? "1" : "0"
+        case .string(let s): return s
+        default: return "\(v)"
+        }
+    }
+
+    static func dataset(_ job: WorkerJob) throws -> (LFADSDataset, String) {
+        guard let path = job.config.data else { throw RuntimeError("run.yaml data: the lfads objective needs a data file") }
+        return (try LFADSReader.read(path), path)
+    }
+
+    static var threads: Int { Int(ProcessInfo.processInfo.environment["AUTOLFADS_THREADS"] ?? "") ?? 1 }
+
+    static func train(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
+        let (data, _) = try dataset(job)
+        let trainer = try Trainer(config: try config(for: job), dataset: data, threads: threads)
+        var rejected: [String] = [], startedFrom: String?
+        for path in job.initCheckpoints {
+            do { try trainer.loadCheckpoint(path, overridingHPs: true); startedFrom = path; break }
+            catch { log("rejected starting checkpoint: \(error)"); rejected.append(path) }
+        }
+        if startedFrom == nil && !job.initCheckpoints.isEmpty { log("no valid starting checkpoint; starting fresh") }
+        var rows = ["epoch,train_recon,valid_recon,valid_recon_smth,train_kl_ic,train_kl_co,train_l2,lr,seconds"]
+        var score: Double?
+        do {
+            let s = try withoutActuallyEscaping(log) { log in
+                try trainer.train(epochs: job.epochs) { r in
+                    rows.append("\(r.epoch),\(r.trainRecon),\(r.validRecon),\(r.smoothedValid),\(r.trainKLIc),\(r.trainKLCo),\(r.trainL2),\(r.learningRate),\(r.seconds)")
+                    log("epoch \(r.epoch): valid \(r.validRecon), smoothed \(r.smoothedValid)")
+                }
+            }
+            score = s.isFinite ? s : nil
+        } catch let e as TrainingError {
+            log("training stopped: \(e); reporting no score so PBT replaces this worker")
+        }
+        let out = job.outputDirectory as NSString
+        let ckpt = out.appendingPathComponent(WorkerFiles.checkpoint)
+        if score != nil { try trainer.saveCheckpoint(to: ckpt) }
+        try FileIO.writeJSON(job.hps, to: out.appendingPathComponent(WorkerFiles.hps))
+        try FileIO.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: out.appendingPathComponent(WorkerFiles.metrics))
+        let result = JobOutcome(score: score, epochs: job.epochs, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
+                                startedFrom: startedFrom, rejectedCheckpoints: rejected, checkpoint: ckpt)
+        try FileIO.writeJSON(result, to: out.appendingPathComponent(WorkerFiles.result))
+        log("done: score \(score.map { String($0) } ?? "NaN") after \(trainer.epoch) epochs in total")
+        return result
+    }
+
+    /// Posterior sampling of the best model into its output directory (`lfads_output_<stem>.h5`).
+    static func outputs(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
+        let (data, path) = try dataset(job)
+        guard let ckpt = job.initCheckpoints.first else { throw RuntimeError("posterior job without a checkpoint") }
+        let trainer = try Trainer(config: try config(for: job), dataset: data, threads: threads)
+        try trainer.loadCheckpoint(ckpt, overridingHPs: true)
+        let file = try trainer.writePosteriorOutputs(dataset: data, inputPath: path, outputDir: job.outputDirectory,
+                                                     samples: job.config.posteriorSamples)
+        log("wrote \(file)")
+        return JobOutcome(score: nil, epochs: 0, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
+                          startedFrom: ckpt, rejectedCheckpoints: [], checkpoint: ckpt)
+    }
+}
+
+#else
+
+extension WorkerRunner {
+    /// Whether this build includes the `lfads` objective (the LFADS trainer).
+    public static let lfadsObjectiveAvailable = false
+}
+
+/// Stand-in until the LFADS trainer is part of the build (`LFADS_TRAINER_AVAILABLE`).
+enum LFADSObjective {
+    static func unavailable() -> RuntimeError {
+        RuntimeError("objective 'lfads' needs the LFADS trainer, which this build does not include; set `objective: toy` in run.yaml")
+    }
+    static func train(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome { throw unavailable() }
+    static func outputs(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome { throw unavailable() }
+}
+#endif

@@ -1,0 +1,39 @@
+import Foundation
+
+/// State of the toy model: θ ∈ R^d, carried between generations through checkpoints.
+public struct ToyState: Codable, Equatable, Sendable {
+    public var theta: [Double]
+    public var epochs: Int
+}
+
+/// The built-in `toy` objective (after Jaderberg et al. 2017, Fig. 2): θ starts at 0.9 in every
+/// coordinate; each epoch is a gradient step on the surrogate Σ hᵢθᵢ², where hᵢ is the i-th
+/// hyperparameter normalised to [0, 1] over its configured range. The score is the true
+/// objective |θ|² (minimise) or 1.2 − |θ|² (maximise). Deterministic; state lives in checkpoints.
+public enum ToyObjective {
+    /// Normalised hyperparameters in search-space order.
+    public static func normalised(_ hps: [String: Double], space: [HyperparameterConfig]) -> [Double] {
+        space.map { h in
+            let v = hps[h.name] ?? 0
+            let lo = h.values?.min() ?? h.min ?? 0, hi = h.values?.max() ?? h.max ?? 1
+            guard hi > lo else { return 0 }
+            if h.space == .log, lo > 0, v > 0 { return Swift.min(1, Swift.max(0, log(v / lo) / log(hi / lo))) }
+            return Swift.min(1, Swift.max(0, (v - lo) / (hi - lo)))
+        }
+    }
+
+    /// A fresh model.
+    public static func initial(dimension: Int) -> ToyState { ToyState(theta: Array(repeating: 0.9, count: max(1, dimension)), epochs: 0) }
+
+    /// One epoch of training.
+    public static func step(_ s: inout ToyState, h: [Double], step: Double) {
+        for i in s.theta.indices { s.theta[i] -= step * 2 * (i < h.count ? h[i] : 0) * s.theta[i] }
+        s.epochs += 1
+    }
+
+    /// The score of a state.
+    public static func score(_ s: ToyState, minimize: Bool) -> Double {
+        let sq = s.theta.reduce(0) { $0 + $1 * $1 }
+        return minimize ? sq : 1.2 - sq
+    }
+}

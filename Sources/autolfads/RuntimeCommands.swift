@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+/// `autolfads worker --job-file FILE`: trains one worker for one generation (started by a client).
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run one PBT job (one worker, one generation); started by `autolfads client`.",
+        shouldDisplay: false)
+
+    @Option(name: .customLong("job-file"), help: "The job description (job.json) written by the client.")
+    var jobFile: String
+
+    @Flag(name: .customLong("no-parent-watch"), help: "Keep running if the parent process dies.")
+    var noParentWatch = false
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // log lines reach log.txt even if the worker crashes
+        if !noParentWatch { WorkerRunner.exitWhenParentDies() }
+        do {
+            let job = try WorkerJob.load(path: jobFile)
+            _ = try WorkerRunner.run(job: job)
+        } catch {
+            FileHandle.standardError.write(Data("autolfads worker: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+import ArgumentParser
+import Coordination
+import Foundation
+import Runtime
+
+/// Options shared by commands that read a run config.
+struct RunConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The run config (run.yaml); embedded defaults when omitted.")
+    var config: String?
+    @Option(name: .long, help: "Override the run name.")
+    var name: String?
+    @Option(name: .long, help: "Override the coordination store URL (sqlite:///… or postgres://…).")
+    var store: String?
+    @Option(name: .long, help: "Override the shared-storage root directory.")
+    var storage: String?
+    @Option(name: .long, help: "Override the objective (lfads or toy).")
+    var objective: String?
+    @Option(name: .long, help: "Override the population size.")
+    var population: Int?
+    @Option(name: .long, help: "Override max_generations.")
+    var generations: Int?
+
+    /// The config with command-line overrides applied and validated.
+    func load() throws -> RunConfig {
+        var obj: RunConfig.Objective?
+        if let objective {
+            guard let o = RunConfig.Objective(rawValue: objective) else { throw ValidationError("--objective must be lfads or toy") }
+            obj = o
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        let o = RunOverrides(name: name, storage: storage.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path },
+                             store: store, objective: obj, population: population, maxGenerations: generations)
+        if let config { return try RunConfig.load(path: config, overrides: o) }
+        return try RunConfig.parse(yaml: "", baseDirectory: cwd, overrides: o)
+    }
+}
+
+func printError(_ error: Error) {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+}
+
+/// `autolfads server`: oversees a run (decides, never trains).
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "server",
+        abstract: "Run the PBT server for a run: create or resume it, schedule jobs, apply PBT decisions.")
+    @OptionGroup var options: RunConfigOptions
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach log files as they happen
+        let cfg = try options.load()
+        do {
+            let summary = try Blocking.run {
+                try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
+                let store = try await openCoordinationStore(cfg.store)
+                defer { Task { await store.close() } }
+                let server = PBTServer(config: cfg, store: store)
+                server.executable = ClientOptions.currentExecutable
+                return try await server.run()
+            }
+            print(RunSummaryText.render(summary))
+            if summary.status == "failed" { throw ExitCode(2) }
+        } catch let e as ExitCode { throw e
+        } catch { printError(error); throw ExitCode(1) }
+    }
+}
+
+/// `autolfads client`: runs worker processes for the jobs in a store.
+struct ClientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client",
+        abstract: "Run a client: claim jobs from the store and train them in worker processes (slots).")
+    @Option(name: .long, help: "Coordination store URL (sqlite:///… or postgres://…).") var store: String
+    @Option(name: .long, help: "Shared-storage root on this machine (default: the run's).") var storage: String?
+    @Option(name: .long, help: "Worker processes at once (default: CPU cores).") var slots: Int?
+    @Option(name: .customLong("run"), help: "Only work on this run (the client exits when it finishes).") var runName: String?
+    @Option(name: .customLong("idle-timeout"), help: "Exit after this many idle seconds (0 = never).") var idleTimeout: Double = 0
+    @Option(name: .long, help: "Heartbeat interval in seconds (default: the run's).") var heartbeat: Double?
+    @Option(name: .long, help: "Threads per worker (default: the run's threads_per_slot).") var threads: Int?
+    @Option(name: .customLong("max-jobs"), help: "Exit after this many jobs (0 = no limit).") var maxJobs: Int = 0
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let k = slots ?? ClientOptions.cores
+        guard k >= 1 else { throw ValidationError("--slots must be at least 1") }
+        let opts = ClientOptions(slots: k, run: runName, storage: storage.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                                 heartbeatInterval: heartbeat, idleTimeout: idleTimeout, threadsPerSlot: threads, maxJobs: maxJobs,
+                                 executable: ClientOptions.currentExecutable)
+        let url = store
+        do {
+            _ = try Blocking.run {
+                let s = try await openCoordinationStore(url)
+                let client = PBTClient(store: s, options: opts)
+                let signals = ShutdownSignals { sig in
+                    print("client: received signal \(sig); stopping workers")
+                    client.requestStop()
+                }
+                defer { signals.cancel() }
+                let report = try await client.run()
+                await s.close()
+                return report
+            }
+        } catch { printError(error); throw ExitCode(1) }
+    }
+}
+
+/// `autolfads status`: the population, clients and the run's state.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status",
+        abstract: "Show a run's population, jobs and clients.")
+    @Option(name: .long, help: "Coordination store URL (default: from --config or the embedded defaults).") var store: String?
+    @Option(name: .long, help: "The run config, to find the store and run name.") var config: String?
+    @Argument(help: "Run name (default: the config's).") var runName: String?
+
+    func run() throws {
+        var cfg = try RunConfigOptions.parse(config.map { ["--config", $0] } ?? []).load()
+        if let runName { cfg.name = runName; if store == nil && config == nil { cfg.store = cfg.defaultStoreURL } }
+        let url = store ?? cfg.store, name = cfg.name
+        if store == nil, url.hasPrefix("sqlite://"), !FileManager.default.fileExists(atPath: String(url.dropFirst("sqlite://".count))) {
+            let runsDir = (cfg.storage as NSString).appendingPathComponent("runs")
+            let found = ((try? FileManager.default.contentsOfDirectory(atPath: runsDir)) ?? []).filter {
+                FileManager.default.fileExists(atPath: "\(runsDir)/\($0)/coordination.db")
+            }.sorted()
+            printError(RuntimeError("no run '\(name)' under \(runsDir)" + (found.isEmpty ? "; start one with `autolfads run`"
+                : " (found: \(found.joined(separator: ", "))); use `autolfads status \(found[0])`")))
+            throw ExitCode(1)
+        }
+        do {
+            let text = try Blocking.run {
+                let s = try await openCoordinationStore(url)
+                let t = try await StatusReport.load(store: s, run: name)
+                await s.close()
+                return t
+            }
+            print(text)
+        } catch { printError(error); throw ExitCode(1) }
+    }
+}
+
+/// `autolfads run`: server + one local client in one command (SQLite store, local storage).
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run",
+        abstract: "Run AutoLFADS on this machine: server and clients in one command.")
+    @OptionGroup var options: RunConfigOptions
+    @Option(name: .long, help: "Worker slots (default: resources.slots, else CPU cores).") var slots: Int?
+    @Option(name: .long, help: "Client processes to start (slots are split between them).") var clients: Int = 1
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let cfg = try options.load()
+        let total = slots ?? (cfg.slots > 0 ? cfg.slots : ClientOptions.cores)
+        guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
+        do {
+            let summary = try Blocking.run {
+                try await LocalRun(config: cfg, slots: total, clients: clients, executable: ClientOptions.currentExecutable).run()
+            }
+            print(RunSummaryText.render(summary))
+            if summary.status == "failed" { throw ExitCode(2) }
+        } catch let e as ExitCode { throw e
+        } catch { printError(error); throw ExitCode(1) }
+    }
+}
+
+/// `autolfads bench runtime`: slot utilisation and decision latency, sync vs async (toy objective).
+struct BenchRuntimeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runtime",
+        abstract: "Slot utilisation and server decision latency of real server/client/worker processes, sync vs async PBT (toy objective).")
+    @Option(name: .long) var workers: Int = 8
+    @Option(name: .long) var slots: Int = 2
+    @Option(name: .long) var generations: Int = 10
+    @Option(name: .long, help: "Epochs per generation.") var epochs: Int = 4
+    @Option(name: .customLong("epoch-seconds"), help: "Simulated seconds per epoch.") var epochSeconds: Double = 0.05
+    @Option(name: .long, help: "Relative spread of worker speeds.") var spread: Double = 0.4
+
+    func run() throws {
+        let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("autolfads-bench-\(getpid())")
+        let exe = ClientOptions.currentExecutable
+        let (w, k, g, e, s, sp) = (workers, slots, generations, epochs, epochSeconds, spread)
+        do {
+            let results = try Blocking.run {
+                var out: [RuntimeBenchmark.Result] = []
+                for mode in [RunConfig.Mode.sync, .async] {
+                    out.append(try await RuntimeBenchmark.run(mode: mode, workers: w, slots: k, generations: g, epochs: e,
+                                                              epochSeconds: s, spread: sp, directory: dir, executable: exe))
+                }
+                return out
+            }
+            print("runtime benchmark: \(w) workers × \(k) slots × \(g) generations, \(e) epochs of \(s) s (spread ±\(Int(sp * 100))%)")
+            print("mode   wall s   train s  utilisation  decision ms (mean / max)  jobs")
+            for r in results {
+                print(String(format: "%-6@ %7.2f  %7.2f  %10.1f%%  %10.2f / %-10.2f  %4d", r.mode as NSString, r.wallSeconds, r.trainSeconds,
+                             r.utilisation * 100, r.decisionMillisecondsMean, r.decisionMillisecondsMax, r.jobs))
+            }
+            if results.count == 2 {
+                print(String(format: "async/sync: utilisation ×%.2f, wall time ×%.2f", results[1].utilisation / results[0].utilisation,
+                             results[1].wallSeconds / results[0].wallSeconds))
+            }
+            try? FileManager.default.removeItem(atPath: dir)
+        } catch { printError(error); throw ExitCode(1) }
+    }
+}

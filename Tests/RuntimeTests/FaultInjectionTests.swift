@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import Coordination
+@testable import Runtime
+
+/// Faults injected with real signals and real files; the run must finish with nothing lost or double-counted.
+@Suite(.serialized) struct FaultInjectionTests {
+    @Test func killedClientsJobIsRequeuedAndFinishedElsewhere() async throws {
+        let h = try ClusterHarness(label: "fault-client", yaml: "population: 3\nmax_generations: 2\ntoy: {epoch_seconds: 0.4}\n")
+        defer { Task { await h.stopAll() } }
+        let server = try h.startServer()
+        let store = try await h.openStore()
+        try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
+        let victim = try h.startClient(slots: 1, log: "victim.log")
+        var victimJob: Int64 = -1
+        try await h.wait("victim claims a job") {
+            let procs = try await store.processes().filter { $0.pid == Int(victim.pid) }
+            let (_, jobs, _) = try await h.snapshot(store)
+            guard let j = jobs.first(where: { $0.status == .claimed && procs.map(\.id).contains($0.claimedBy ?? "") }) else { return false }
+            victimJob = j.id
+            return true
+        }
+        victim.signal(SIGKILL)
+        #expect(await victim.wait() == .signaled(SIGKILL))
+        // Its orphaned worker notices the parent is gone and exits (it must not race the retry).
+        let victimLog = try String(contentsOfFile: h.dir + "/victim.log", encoding: .utf8)
+        let orphan = try #require(victimLog.split(separator: "\n").compactMap { l in l.contains("started worker") ? l.split(separator: " ").last.flatMap { Int32($0) } : nil }.last)
+        try await h.wait("orphaned worker \(orphan) exits", timeout: 20) { kill(orphan, 0) != 0 }
+        let rescuer = try h.startClient(slots: 2, log: "rescuer.log")
+        #expect(await h.exit(of: server) == .exited(0), "\(h.logs())")
+        #expect(await h.exit(of: rescuer, timeout: 20) == .exited(0))
+        let jobs = try await h.expectCompleteRun(store, workers: 3, generations: 2)
+        let j = try #require(jobs.first { $0.id == victimJob })
+        #expect(j.attempts >= 2)
+        let victimProcs = try await store.processes().filter { $0.pid == Int(victim.pid) }
+        #expect(!victimProcs.isEmpty && victimProcs.allSatisfy { $0.status == .dead })
+        await store.close()
+    }
+
+    @Test func sigtermStopsAClientCleanlyAndItsJobIsRequeued() async throws {
+        let h = try ClusterHarness(label: "fault-term", yaml: "population: 2\nmax_generations: 2\ntoy: {epoch_seconds: 0.5}\n")
+        defer { Task { await h.stopAll() } }
+        let server = try h.startServer()
+        let store = try await h.openStore()
+        try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
+        let client = try h.startClient(slots: 2, log: "client-1.log")
+        try await h.wait("a worker is running") {
+            (try String(contentsOfFile: h.dir + "/client-1.log", encoding: .utf8)).contains("started worker")
+        }
+        let log = try String(contentsOfFile: h.dir + "/client-1.log", encoding: .utf8)
+        let workerPids = log.split(separator: "\n").compactMap { line in line.split(separator: " ").last.flatMap { Int32($0) } }
+        client.signal(SIGTERM)
+        #expect(await h.exit(of: client, timeout: 15) == .exited(0))
+        #expect(!workerPids.isEmpty && workerPids.allSatisfy { kill($0, 0) != 0 }, "workers \(workerPids) must be gone")
+        let procs = try await store.processes().filter { $0.pid == Int(client.pid) }
+        #expect(procs.count == 2 && procs.allSatisfy { $0.status == .exited })
+        let second = try h.startClient(slots: 2, log: "client-2.log")
+        #expect(await h.exit(of: server) == .exited(0), "\(h.logs())")
+        #expect(await h.exit(of: second, timeout: 20) == .exited(0))
+        let jobs = try await h.expectCompleteRun(store, workers: 2, generations: 2)
+        #expect(jobs.contains { $0.attempts >= 2 })
+        let text = try String(contentsOfFile: h.dir + "/client-1.log", encoding: .utf8)
+        #expect(text.contains("received signal 15") && text.contains("interrupted by shutdown"))
+        await store.close()
+    }
+
+    @Test func killedServerResumesAtTheSameGeneration() async throws {
+        let h = try ClusterHarness(label: "fault-server", yaml: "population: 3\nmax_generations: 4\ntoy: {epoch_seconds: 0.1}\n")
+        defer { Task { await h.stopAll() } }
+        let first = try h.startServer(log: "server-1.log")
+        let store = try await h.openStore()
+        try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
+        let client = try h.startClient(slots: 3, log: "client.log")
+        try await h.wait("generation 2 reached") { try await h.snapshot(store).0.generation >= 2 }
+        first.signal(SIGKILL)
+        #expect(await first.wait() == .signaled(SIGKILL))
+        let genAtKill = try await h.snapshot(store).0.generation
+        let second = try h.startServer(log: "server-2.log")
+        #expect(await h.exit(of: second) == .exited(0), "\(h.logs())")
+        #expect(await h.exit(of: client, timeout: 20) == .exited(0))
+        let log2 = try String(contentsOfFile: h.dir + "/server-2.log", encoding: .utf8)
+        #expect(log2.contains("resuming run 'fault-server' at generation \(genAtKill)"), "\(log2)")
+        _ = try await h.expectCompleteRun(store, workers: 3, generations: 4)
+        await store.close()
+    }
+
+    @Test func nanWorkerIsExploitedAway() async throws {
+        let h = try ClusterHarness(label: "fault-nan", yaml: "population: 4\nmax_generations: 3\ntoy: {nan_workers: [1]}\n")
+        defer { Task { await h.stopAll() } }
+        let p = try h.start(["run", "--config", h.configPath, "--slots", "2"], log: "run.log")
+        #expect(await h.exit(of: p) == .exited(0), "\(h.logs())")
+        let store = try await h.openStore()
+        _ = try await h.expectCompleteRun(store, workers: 4, generations: 3)
+        let rows = try CSVLog.read(try SharedStorage(rootPath: h.config.storage).decisionsCSV(run: h.config.name)).dropFirst()
+        let w1 = rows.filter { $0[1] == "1" }
+        #expect(w1.count == 2 && w1.allSatisfy { $0[2] == "copy" && $0[3] != "1" && $0[5] == "nan" })
+        await store.close()
+    }
+
+    @Test func crashingWorkerIsRetriedThenMarkedBad() async throws {
+        let h = try ClusterHarness(label: "fault-crash", yaml: """
+            population: 3
+            max_generations: 2
+            toy: {crash_workers: [2], crash_first_attempt_workers: [0]}
+            """)
+        defer { Task { await h.stopAll() } }
+        let p = try h.start(["run", "--config", h.configPath, "--slots", "2"], log: "run.log")
+        #expect(await h.exit(of: p) == .exited(0), "\(h.logs())")
+        let store = try await h.openStore()
+        let (run, jobs, workers) = try await h.snapshot(store)
+        #expect(run.status == .done)
+        #expect(workers.first { $0.index == 2 }?.status == .bad)
+        let w2 = jobs.filter { $0.worker == 2 }
+        #expect(w2.count == 1 && w2[0].status == .failed && w2[0].attempts == 3 && (w2[0].error ?? "").contains("SIGABRT"))
+        let w0g0 = try #require(jobs.first { $0.worker == 0 && $0.generation == 0 })
+        #expect(w0g0.status == .done && w0g0.attempts == 2)
+        #expect(jobs.filter { $0.status == .done }.count == 4)
+        await store.close()
+    }
+
+    @Test func runWhereEveryWorkerCrashesFailsClearly() async throws {
+        let h = try ClusterHarness(label: "fault-allcrash", yaml: "population: 2\nmax_generations: 3\ntoy: {crash_workers: [0, 1]}\n",
+                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: 1}")
+        let p = try h.start(["run", "--config", h.configPath, "--slots", "2"], log: "run.log")
+        #expect(await h.exit(of: p) == .exited(2), "\(h.logs())")
+        let out = try String(contentsOfFile: h.dir + "/run.log", encoding: .utf8)
+        #expect(out.contains("every worker failed") && out.contains("no worker produced a valid score"))
+        let store = try await h.openStore()
+        let (run, jobs, workers) = try await h.snapshot(store)
+        #expect(run.status == .failed && jobs.count == 2 && jobs.allSatisfy { $0.status == .failed })
+        #expect(workers.allSatisfy { $0.status == .bad })
+        await store.close()
+    }
+
+    @Test func corruptedCheckpointIsDetectedAndTheWorkerRecovers() async throws {
+        let h = try ClusterHarness(label: "fault-ckpt", yaml: "population: 3\nmax_generations: 3\n")
+        defer { Task { await h.stopAll() } }
+        let server = try h.startServer()
+        let store = try await h.openStore()
+        try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
+        let first = try h.startClient(slots: 3, log: "client-1.log", extra: ["--max-jobs", "6"])
+        #expect(await h.exit(of: first) == .exited(0))
+        try await h.wait("generation 2 enqueued") { try await h.snapshot(store).0.generation == 2 }
+        let st = SharedStorage(rootPath: h.config.storage)
+        for w in 0..<3 {   // corrupt every generation-1 checkpoint: generation 2 must fall back to generation 0
+            let url = try st.checkpoint(run: h.config.name, worker: w, generation: 1)
+            var bytes = try Data(contentsOf: url)
+            bytes[bytes.count - 2] ^= 0xff
+            try bytes.write(to: url)
+        }
+        let second = try h.startClient(slots: 3, log: "client-2.log")
+        #expect(await h.exit(of: server) == .exited(0), "\(h.logs())")
+        #expect(await h.exit(of: second, timeout: 20) == .exited(0))
+        let jobs = try await h.expectCompleteRun(store, workers: 3, generations: 3)
+        for j in jobs where j.generation == 2 {
+            let o = try #require(try j.result?.decode(JobOutcome.self))
+            #expect(!o.rejectedCheckpoints.isEmpty && o.rejectedCheckpoints.allSatisfy { $0.contains("/g001/") })
+            #expect(o.startedFrom?.contains("/g000/") == true)
+            #expect(o.totalEpochs == 4)
+            let log = try String(contentsOf: try st.logFile(run: h.config.name, worker: j.worker, generation: 2), encoding: .utf8)
+            #expect(log.contains("checksum"))
+        }
+        await store.close()
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+@testable import Runtime
+
+/// A throwaway PostgreSQL 15 server for the runtime tests (initdb + pg_ctl in a temp dir, loopback only).
+final class LocalPostgres {
+    static let bin = "/usr/lib/postgresql/15/bin"
+    let dir: String
+    let port: Int
+
+    init() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.bin + "/initdb") else {
+            throw TestFailure("PostgreSQL 15 is not installed (\(Self.bin)); run scripts/deps --test")
+        }
+        dir = TestSupport.tempDir("pg")
+        if getuid() == 0 { try Self.sh("chown postgres: '\(dir)'", root: true) }
+        try Self.sh("\(Self.bin)/initdb -D '\(dir)/data' -U postgres --auth=trust -E UTF8 >'\(dir)/initdb.log' 2>&1")
+        var p = 0
+        for _ in 0..<5 {
+            p = Int.random(in: 21000...59000)
+            if (try? Self.sh(Self.startCommand(dir: dir, port: p))) != nil { break }
+            p = 0
+        }
+        guard p != 0 else { throw TestFailure("PostgreSQL did not start; see \(dir)/server.log") }
+        port = p
+    }
+
+    static func startCommand(dir: String, port: Int) -> String {
+        "\(bin)/pg_ctl -D '\(dir)/data' -l '\(dir)/server.log' -w -t 30 -o \"-c listen_addresses=127.0.0.1 -p \(port) -k '\(dir)' -c fsync=off\" start >/dev/null"
+    }
+
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+    func start() throws { try Self.sh(Self.startCommand(dir: dir, port: port)) }
+    func stop() throws { try Self.sh("\(Self.bin)/pg_ctl -D '\(dir)/data' -m fast -w stop >/dev/null") }
+    func destroy() { _ = try? Self.sh("\(Self.bin)/pg_ctl -D '\(dir)/data' -m immediate -w stop >/dev/null 2>&1") }
+
+    /// Runs a shell command (as user postgres when running as root). Spawned with `ChildProcess`, which
+    /// passes no extra descriptors: Foundation's `Process` would wait until the daemon closes the ones
+    /// it inherits.
+    @discardableResult
+    static func sh(_ command: String, root: Bool = false) throws -> String {
+        let args = getuid() == 0 && !root
+            ? ["-c", "su postgres -s /bin/sh -c \"\(command.replacingOccurrences(of: "\"", with: "\\\""))\""] : ["-c", command]
+        let outPath = NSTemporaryDirectory() + "autolfads-pgcmd-\(UUID().uuidString.prefix(8)).log"
+        defer { try? FileManager.default.removeItem(atPath: outPath) }
+        let p = try ChildProcess(executable: "/bin/sh", arguments: args, environment: ProcessInfo.processInfo.environment, logPath: outPath)
+        let deadline = Date().addingTimeInterval(60)
+        while p.exit == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        guard p.exit == .exited(0) else { throw TestFailure("command failed (\(p.exit.map { "\($0)" } ?? "timed out")): \(command)\n\(out)") }
+        return out
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+@Suite struct RunConfigTests {
+    @Test func fullConfigParses() throws {
+        let c = try RunConfig.parse(yaml: """
+            name: nlb-maze
+            data: data/mc_maze.h5
+            storage: out
+            objective: lfads
+            seed: 7
+            population: 20
+            epochs_per_generation: 25
+            ramp_epochs: 80
+            max_generations: 30
+            stopping: {enabled: true, patience: 4, min_change: 1.0e-3}
+            pbt: {mode: async, minimize: true, exploit: truncation, exploit_fraction: 0.2, explore: resample, resample_probability: 0.5}
+            search_space:
+              lr_init: {min: 1e-5, max: 5e-3, init: 4e-3, weight: 0.3, limit: true}
+              kl_co_scale: {min: 1e-6, max: 1e-4, init: log_uniform, weight: 0.8, limit: false, space: log}
+              gen_dim: {values: [64, 100, 128]}
+            model:
+              gen_dim: 100
+              train: {batch_size: 256, lr_stop: 1e-5}
+            resources: {slots: 3, threads_per_slot: 2}
+            faults: {heartbeat_interval: 2, heartbeat_timeout: 10, max_attempts: 4, client_idle_timeout: 60}
+            """, baseDirectory: "/base")
+        #expect(c.name == "nlb-maze")
+        #expect(c.data == "/base/data/mc_maze.h5")
+        #expect(c.storage == "/base/out")
+        #expect(c.store == "sqlite:///base/out/runs/nlb-maze/coordination.db")
+        #expect(c.epochs(forGeneration: 0) == 105 && c.epochs(forGeneration: 1) == 25)
+        #expect(c.mode == .async && c.exploit == .truncation && c.explore == .resample)
+        #expect(c.stopPatience == 4 && c.stopMinChange == 1e-3)
+        #expect(c.searchSpace.map(\.name) == ["lr_init", "kl_co_scale", "gen_dim"])
+        #expect(c.searchSpace[0].initMode == .fixed && c.searchSpace[0].initValue == 4e-3)
+        #expect(c.searchSpace[1].initMode == .logUniform && c.searchSpace[1].space == .log && !c.searchSpace[1].limit)
+        #expect(c.searchSpace[2].initMode == .choice && c.searchSpace[2].values == [64, 100, 128])
+        #expect(c.model["train"]?["batch_size"] == .number(256))
+        #expect(c.model["gen_dim"] == .number(100))
+        #expect(c.slots == 3 && c.threadsPerSlot == 2 && c.maxAttempts == 4 && c.clientIdleTimeout == 60)
+    }
+
+    @Test func emptyConfigUsesDefaultsAndPresets() throws {
+        let c = try RunConfig.parse(yaml: "", baseDirectory: "/w")
+        #expect(c.objective == .lfads)
+        #expect(c.searchSpace == SearchSpacePresets.lfads)
+        #expect(c.storage == "/w")
+        let t = try RunConfig.parse(yaml: "objective: toy", baseDirectory: "/w")
+        #expect(t.searchSpace.map(\.name) == ["h0", "h1"])
+    }
+
+    @Test func configRoundTripsThroughJSON() throws {
+        let c = try RunConfig.parse(yaml: "objective: toy\nmodel: {a: [1, two, true]}\ntoy: {nan_workers: [2]}", baseDirectory: "/w")
+        let back = try JSONDecoder().decode(RunConfig.self, from: JSONEncoder().encode(c))
+        #expect(back == c)
+        #expect(back.toy.nanWorkers == [2])
+    }
+
+    @Test(arguments: [
+        ("populaton: 8", "populaton"),
+        ("pbt: {mod: sync}", "pbt.mod"),
+        ("search_space: {lr: {min: 0.1, max: 1, wieght: 2}}", "search_space.lr.wieght"),
+        ("faults: {heartbeat: 3}", "faults.heartbeat"),
+    ])
+    func unknownKeysAreNamed(yaml: String, key: String) throws {
+        let e = #expect(throws: ConfigError.self) { try RunConfig.parse(yaml: yaml) }
+        #expect(e?.message.contains(key) == true, "\(e?.message ?? "")")
+        #expect(e?.message.contains("unknown key") == true)
+    }
+
+    @Test(arguments: [
+        ("population: 1", "population"),
+        ("population: many", "population"),
+        ("objective: magic", "objective"),
+        ("pbt: {mode: sometimes}", "pbt.mode"),
+        ("search_space: {lr: {min: 1, max: 0.5}}", "search_space.lr"),
+        ("search_space: {lr: {min: 0, max: 1, init: log_uniform}}", "search_space.lr"),
+        ("faults: {heartbeat_interval: 5, heartbeat_timeout: 2}", "faults.heartbeat_timeout"),
+        ("store: mongodb://x", "store"),
+        ("name: 'a b'", "name"),
+        ("[1, 2]", "mapping"),
+        ("a: [", "YAML"),
+    ])
+    func invalidSettingsAreRejected(yaml: String, key: String) throws {
+        let e = #expect(throws: ConfigError.self) { try RunConfig.parse(yaml: yaml) }
+        #expect(e?.message.contains(key) == true, "\(e?.message ?? "")")
+    }
+
+    @Test func loadResolvesPathsAgainstTheConfigFile() throws {
+        let dir = TestSupport.tempDir("cfg")
+        let path = (dir as NSString).appendingPathComponent("run.yaml")
+        try "name: r1\nobjective: toy\nstorage: st\nstore: postgres://u@127.0.0.1:5432/db\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let c = try RunConfig.load(path: path)
+        #expect(c.storage == (dir as NSString).appendingPathComponent("st"))
+        #expect(c.store == "postgres://u@127.0.0.1:5432/db")
+        let e = #expect(throws: ConfigError.self) { try RunConfig.load(path: dir + "/missing.yaml") }
+        #expect(e?.message.contains("missing.yaml") == true)
+    }
+}
+
+@Suite struct BundledDataTests {
+    @Test func lfadsWithoutDataUsesTheBundledLorenzFile() throws {
+        let dir = TestSupport.tempDir("data")
+        var c = try RunConfig.parse(yaml: "storage: st", baseDirectory: dir)
+        var lines: [String] = []
+        try BundledData.resolve(&c, log: { lines.append($0) })
+        let path = dir + "/st/data/lorenz.h5"
+        #expect(c.data == path && lines.count == 1)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size > 100_000)
+        var again = try RunConfig.parse(yaml: "storage: st", baseDirectory: dir)
+        try BundledData.resolve(&again, log: { lines.append($0) })
+        #expect(again.data == path && lines.count == 1)   // generated once
+        var missing = try RunConfig.parse(yaml: "data: nope.h5", baseDirectory: dir)
+        let e = #expect(throws: RuntimeError.self) { try BundledData.resolve(&missing, log: { _ in }) }
+        #expect(e?.message.contains("nope.h5") == true)
+        var toy = try RunConfig.parse(yaml: "objective: toy", baseDirectory: dir)
+        try BundledData.resolve(&toy, log: { _ in })
+        #expect(toy.data == nil)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import Runtime
-
-@Test func RuntimeModuleLinks() {
-    #expect(String(describing: RuntimeModule.self) == "RuntimeModule")
-}

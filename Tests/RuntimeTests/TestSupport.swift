@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+/// Helpers shared by the runtime tests.
+enum TestSupport {
+    /// A fresh temporary directory, removed when the test process exits
+    /// (kept when `AUTOLFADS_KEEP_TEST_DIRS` is set, for debugging).
+    static func tempDir(_ label: String = "rt") -> String {
+        let p = (NSTemporaryDirectory() as NSString).appendingPathComponent("autolfads-\(label)-\(UUID().uuidString.prefix(8))")
+        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        TempDirs.shared.add(p)
+        return p
+    }
+
+    /// The `autolfads` executable built next to the test bundle (`swift build --build-tests` builds it).
+    static func autolfadsBinary() throws -> String {
+        var candidates: [String] = []
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {   // …/debug/AutoLFADSPackageTests.xctest[/Contents/MacOS/…]
+            candidates.append(dir.appendingPathComponent("autolfads").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/autolfads").path)
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
+        throw RuntimeError("the autolfads executable was not found next to the tests (looked in \(candidates.joined(separator: ", "))); build it first with `swift build --build-tests`")
+    }
+
+    /// A small toy-objective config rooted in `dir`.
+    static func toyConfig(dir: String, name: String = "toy", population: Int = 4, generations: Int = 3,
+                          extra: String = "") throws -> RunConfig {
+        try RunConfig.parse(yaml: """
+            name: \(name)
+            objective: toy
+            storage: \(dir)/storage
+            population: \(population)
+            epochs_per_generation: 3
+            max_generations: \(generations)
+            stopping: {enabled: false}
+            faults: {heartbeat_interval: 0.5, heartbeat_timeout: 3, max_attempts: 2}
+            \(extra)
+            """, baseDirectory: dir)
+    }
+}
+
+/// Temporary directories of this test process, deleted at exit.
+final class TempDirs: @unchecked Sendable {
+    static let shared: TempDirs = {
+        let t = TempDirs()
+        atexit {
+            guard ProcessInfo.processInfo.environment["AUTOLFADS_KEEP_TEST_DIRS"] == nil else { return }
+            for d in TempDirs.shared.all() { try? FileManager.default.removeItem(atPath: d) }
+        }
+        return t
+    }()
+    private let lock = NSLock()
+    private var dirs: [String] = []
+    func add(_ d: String) { lock.lock(); dirs.append(d); lock.unlock() }
+    func all() -> [String] { lock.lock(); defer { lock.unlock() }; return dirs }
+}
