@@ -46,3 +46,13 @@ public enum ObservationModel: String, CaseIterable, Equatable, Sendable {
     /// True for the count model (data must be whole non-negative numbers).
     public var requiresCounts: Bool { self == .poisson }
 }
+
+import LFADSData
+
+extension LFADSConfig {
+    /// What the data reader must accept for this config: whole counts only for Poisson, NaN only
+    /// with `allow_missing: 1`.
+    public var readOptions: LFADSReadOptions {
+        LFADSReadOptions(allowMissing: allowMissing == 1, requireCounts: reconstruction.requiresCounts)
+    }
+}
