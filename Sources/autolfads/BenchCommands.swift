@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance (engine kernels, training, PBT simulation, coordination store).",
-        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self]
+        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self, ObsBenchCommand.self]
     )
 }
 
