@@ -44,9 +44,9 @@ struct ObsBenchCommand: ParsableCommand {
         try trainer.train(epochs: epochs)
         let r2 = try TruthRecovery.modelR2(trainer, split: d.valid!)
         let base = TruthRecovery.smoothingBaseline(train: d.train!, valid: d.valid!)
-        print(String(format: "%-16@ %-9@ LFADS valid R² %.3f   smoothing (σ=%.1f bins) valid R² %.3f   ratio %.2f   %d epochs %.0fs",
-                     data as NSString, model as NSString, r2, base.width, base.validR2, r2 / base.validR2, trainer.epoch,
-                     Date().timeIntervalSince(start)))
+        let label = (data.padding(toLength: 16, withPad: " ", startingAt: 0) + model).padding(toLength: 26, withPad: " ", startingAt: 0)
+        print(label + String(format: "LFADS valid R² %.3f   smoothing (σ=%.1f bins) valid R² %.3f   ratio %.2f   %d epochs %.0fs",
+                             r2, base.width, base.validR2, r2 / base.validR2, trainer.epoch, Date().timeIntervalSince(start)))
     }
 
     /// `d` with a seeded `fraction` of data entries set to NaN (encod and recon alike).
