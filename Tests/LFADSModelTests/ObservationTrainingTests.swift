@@ -57,3 +57,30 @@ import LFADSData
         #expect(b.model > b.smoothing + 0.1)
     }
 }
+
+@Suite struct ObservationCheckpointTests {
+    /// A ZIG model with missing data checkpoints and resumes with its observation model, scales
+    /// and outputs (mean and raw parameters) intact.
+    @Test func zigModelResumesAndWritesMeanAndParams() throws {
+        var c = CalciumConfig(); c.conditions = 2; c.trialsPerCondition = 6; c.bins = 12; c.neurons = 4
+        let d = try CalciumGenerator.generate(c)
+        let cfg = try ObservationTrainingTests.config(["reconstruction=ZeroInflatedGamma", "allow_missing=1", "scale_init=3"], epochs: 2)
+        let trainer = try Trainer(config: cfg, dataset: d)
+        try trainer.train(epochs: 1)
+        let path = Fixtures.tempDir() + "/zig.ckpt"
+        try trainer.saveCheckpoint(to: path)
+        let resumed = try Trainer.resuming(from: path, dataset: d)
+        #expect(resumed.config.reconstruction == .zig && resumed.config.allowMissing == 1)
+        #expect(Array(resumed.network.store.values) == Array(trainer.network.store.values))
+        let out = try resumed.posteriorOutputs(d.valid!, samples: 1)
+        let mean = out.arrays["output_params"]!, params = out.arrays["output_dist_params"]!
+        #expect(mean.shape == [d.valid!.trialCount, 12, 4] && params.shape == [d.valid!.trialCount, 12, 12])
+        // The written mean is q·(α/β + loc) of the written parameters (one sample, so exact up to rounding).
+        for i in stride(from: 0, to: mean.values.count, by: 7) {
+            let row = i / 4, k = i % 4, p = params.values
+            let a = p[row * 12 + k], b = p[row * 12 + 4 + k], q = p[row * 12 + 8 + k]
+            #expect(mean.values[i] > 0 && a > 0 && b > 0 && q > 0 && q <= 1)
+            #expect(abs(mean.values[i] - q * a / b) / (q * a / b) < 1e-4)
+        }
+    }
+}
