@@ -120,6 +120,14 @@ extension Tape {
             backwardKL(n, mq, vq, mp, vp)
         case let .logNormal(x, m, v):
             backwardLogNormal(n, x, m, v)
+        case let .gaussianNLL(m, lv, y):
+            backwardGaussianNLL(n, m, lv, y)
+        case let .gammaNLL(la, lb, y):
+            backwardGammaNLL(n, la, lb, y)
+        case let .zigNLL(a, b, q, y, loc):
+            backwardZIG(n, a, b, q, y, loc)
+        case let .clampMin(a, f):
+            backwardClampMin(n, a, f)
         case let .gru(rec):
             backwardGRU(n, rec)
         }

@@ -84,7 +84,7 @@ public enum LFADSValidator {
         }
         if inf > 0 { fail(key, "contains \(inf) infinite values; counts must be finite") }
         if nan > 0 && !options.allowMissing {
-            fail(key, "contains \(nan) NaN values; remove them or use an observation model that allows missing data (allowMissing, --allow-missing)")
+            fail(key, "contains \(nan) NaN values; remove them or mark them as missing (allow_missing=1 for training, --allow-missing for data inspect)")
         }
         if options.requireCounts {
             if negative > 0 { fail(key, "contains \(negative) negative values; Poisson counts must be ≥ 0") }

@@ -32,19 +32,7 @@ public enum LorenzGenerator {
         var rng = SeededRandom(seed: c.seed)
         let weights = (0..<(c.neurons * 3)).map { _ in rng.uniform(-1, 1) }
 
-        // Latent paths per condition (bins × 3), raw.
-        let h = c.timePerBin / Double(c.substeps)
-        var raw = [Double](repeating: 0, count: c.conditions * c.bins * 3)
-        for cond in 0..<c.conditions {
-            var s = (rng.normal() * 5, rng.normal() * 5, 25 + rng.normal() * 5)
-            for _ in 0..<(c.burnInBins * c.substeps) { s = rk4(s, h) }
-            for t in 0..<c.bins {
-                let o = (cond * c.bins + t) * 3
-                raw[o] = s.0; raw[o + 1] = s.1; raw[o + 2] = s.2
-                for _ in 0..<c.substeps { s = rk4(s, h) }
-            }
-        }
-        let z = zScorePerColumn(raw, columns: 3)
+        let z = latents(c, rng: &rng)
 
         // Rates (counts per bin) per condition, then Poisson trials.
         let rowsPerCond = c.bins * c.neurons
@@ -83,6 +71,22 @@ public enum LorenzGenerator {
                         conversionFactor: 1 / c.binSeconds,
                         extras: ["n_init_conds": scalar(c.conditions), "n_trials_per_init_cond": scalar(c.trialsPerCondition),
                                  "dt": HDF5Array(shape: [], dtype: .float64, values: [c.binSeconds])])
+    }
+
+    /// Z-scored latent paths per condition (conditions × bins × 3), drawn from `rng`.
+    static func latents(_ c: LorenzConfig, rng: inout SeededRandom) -> [Double] {
+        let h = c.timePerBin / Double(c.substeps)
+        var raw = [Double](repeating: 0, count: c.conditions * c.bins * 3)
+        for cond in 0..<c.conditions {
+            var s = (rng.normal() * 5, rng.normal() * 5, 25 + rng.normal() * 5)
+            for _ in 0..<(c.burnInBins * c.substeps) { s = rk4(s, h) }
+            for t in 0..<c.bins {
+                let o = (cond * c.bins + t) * 3
+                raw[o] = s.0; raw[o + 1] = s.1; raw[o + 2] = s.2
+                for _ in 0..<c.substeps { s = rk4(s, h) }
+            }
+        }
+        return zScorePerColumn(raw, columns: 3)
     }
 
     private static func rk4(_ s: (Double, Double, Double), _ h: Double) -> (Double, Double, Double) {

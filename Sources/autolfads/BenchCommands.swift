@@ -6,9 +6,9 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure performance (engine kernels, training, PBT simulation, coordination store, runtime, dashboard).",
-        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, PBTSimBenchmarkCommand.self, BenchStoreCommand.self,
-                      BenchRuntimeCommand.self, DashboardBenchCommand.self]
+        abstract: "Measure performance (engine kernels, training, observation models, PBT simulation, coordination store, runtime, dashboard).",
+        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, ObsBenchCommand.self, PBTSimBenchmarkCommand.self,
+                      BenchStoreCommand.self, BenchRuntimeCommand.self, DashboardBenchCommand.self]
     )
 }
 

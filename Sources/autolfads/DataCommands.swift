@@ -30,9 +30,9 @@ struct DataSynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Generate a synthetic benchmark with ground truth (same seed → identical file).")
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case lorenz, chaoticRNN = "chaotic-rnn" }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case lorenz, chaoticRNN = "chaotic-rnn", emg, calcium }
 
-    @Argument(help: "lorenz or chaotic-rnn.")
+    @Argument(help: "lorenz, chaotic-rnn, emg (Gamma-noise muscle activity) or calcium (deconvolved events, NaN where not sampled).")
     var kind: Kind
 
     @Option(help: "Output .h5 path (written atomically).")
@@ -41,13 +41,13 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
-    @Option(help: "Total trials (a multiple of --conditions). Default: lorenz 800, chaotic-rnn 1000.")
+    @Option(help: "Total trials (a multiple of --conditions). Default: lorenz 800, chaotic-rnn 1000, emg/calcium 400.")
     var trials: Int?
 
-    @Option(help: "Conditions (initial conditions). Default: lorenz 20, chaotic-rnn 100.")
+    @Option(help: "Conditions (initial conditions). Default: lorenz 20, chaotic-rnn 100, emg/calcium 20.")
     var conditions: Int?
 
-    @Option(help: "Neurons. Default: lorenz 60, chaotic-rnn 50 (= network units).")
+    @Option(help: "Neurons. Default: lorenz 60, chaotic-rnn 50 (= network units), emg 12 muscles, calcium 30.")
     var neurons: Int?
 
     @Option(help: "Time bins per trial. Default 100.")
@@ -66,6 +66,16 @@ struct DataSynthCommand: ParsableCommand {
             c.seed = seed
             try apply(&c.conditions, &c.trialsPerCondition, &c.neurons, &c.bins)
             dataset = try ChaoticRNNGenerator.generate(c)
+        case .emg:
+            var c = EMGConfig()
+            c.seed = seed
+            try apply(&c.conditions, &c.trialsPerCondition, &c.muscles, &c.bins)
+            dataset = try EMGGenerator.generate(c)
+        case .calcium:
+            var c = CalciumConfig()
+            c.seed = seed
+            try apply(&c.conditions, &c.trialsPerCondition, &c.neurons, &c.bins)
+            dataset = try CalciumGenerator.generate(c)
         }
         try LFADSWriter.write(dataset, to: out)
         print("wrote \(out): \(kind.rawValue), seed \(seed), train \(dataset.trialCount(.train)) / valid \(dataset.trialCount(.valid)) trials, \(dataset.encodTime) bins, \(dataset.encodNeurons) neurons")

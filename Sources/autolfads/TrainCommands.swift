@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
         var cfg = try config.map { try LFADSConfig.load(path: $0) } ?? LFADSConfig()
         try cfg.apply(overrides: overrides)
         try cfg.validate()
-        let dataset = try LFADSReader.read(data)
+        let dataset = try LFADSReader.read(data, options: cfg.readOptions)
         let start: TrainingRun.Start = resume ? .resume : initFrom.map { .initFrom($0) } ?? .fresh
         let run = try TrainingRun(config: cfg, dataset: dataset, dataPath: data, outputDir: out, start: start)
         let t = run.trainer

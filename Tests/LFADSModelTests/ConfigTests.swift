@@ -65,9 +65,24 @@ import Testing
 
     @Test func yamlRoundTripsEveryKey() throws {
         var c = LFADSConfig()
-        try c.apply(overrides: ["gen_dim=77", "kl_ic_scale=3.5e-7", "seed=9"])
+        try c.apply(overrides: ["gen_dim=77", "kl_ic_scale=3.5e-7", "seed=9", "reconstruction=ZeroInflatedGamma"])
+        #expect(c.reconstruction == .zig)
         #expect(try LFADSConfig.fromYAML(c.yamlString()) == c)
-        #expect(LFADSConfig.keys.count == 53)
+        #expect(LFADSConfig.keys.count == 59)
+    }
+}
+
+@Suite struct ObservationConfigTests {
+    @Test func reconstructionAcceptsShortAndTorchNamesAndRejectsOthers() throws {
+        var c = LFADSConfig()
+        for (text, model) in [("gaussian", ObservationModel.gaussian), ("Gamma", .gamma), ("zig", .zig), ("Poisson", .poisson)] {
+            try c.set("reconstruction", to: text)
+            #expect(c.reconstruction == model)
+        }
+        #expect(throws: ConfigError.self) { try c.set("reconstruction", to: "binomial") }
+        do { try c.set("reconstruction", to: "binomial") } catch { #expect("\(error)".contains("one of poisson, gaussian, gamma, zig")) }
+        c.reconstruction = .gaussian; c.spikeJitterWidth = 2
+        #expect(throws: ConfigError.self) { try c.validate() }
     }
 }
 

@@ -7,7 +7,8 @@ import LFADSData
 enum Fixtures {
     /// lfads-torch layout with forward steps, held-out neurons and external inputs.
     static func tinyDataset(trials: Int = 12, tEnc: Int = 6, tRec: Int = 8, nEnc: Int = 5, nRec: Int = 7,
-                            ext: Int = 2, seed: UInt64 = 1) -> LFADSDataset {
+                            ext: Int = 2, seed: UInt64 = 1, continuous: Bool = false,
+                            missingFraction: Double = 0) -> LFADSDataset {
         var rng = Rng(seed: seed)
         func split(_ n: Int) -> LFADSSplit {
             var recon = Array3D(trials: n, time: tRec, channels: nRec)
@@ -22,6 +23,8 @@ enum Fixtures {
                     }
                 }
             }
+            if continuous { for i in recon.values.indices { recon.values[i] = recon.values[i] * 0.7 + 0.3 + 0.1 * Float(i % 5) } }
+            if missingFraction > 0 { for i in recon.values.indices where Double(rng.uniform()) < missingFraction { recon.values[i] = .nan } }
             var encod = Array3D(trials: n, time: tEnc, channels: nEnc)
             for b in 0..<n { for t in 0..<tEnc { for k in 0..<nEnc { encod.values[(b * tEnc + t) * nEnc + k] = recon.values[(b * tRec + t) * nRec + k] } } }
             let extIn = ext > 0 ? Array3D(trials: n, time: tRec, channels: ext, values: (0..<(n * tRec * ext)).map { _ in Float(rng.normal()) }) : nil

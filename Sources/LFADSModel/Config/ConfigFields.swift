@@ -2,6 +2,7 @@
 enum ConfigField {
     case int(WritableKeyPath<LFADSConfig, Int>)
     case double(WritableKeyPath<LFADSConfig, Double>)
+    case observation(WritableKeyPath<LFADSConfig, ObservationModel>)
 }
 
 extension LFADSConfig {
@@ -17,6 +18,9 @@ extension LFADSConfig {
         ("ic_prior_var", .double(\.icPriorVar)), ("ic_post_var_min", .double(\.icPostVarMin)),
         ("co_prior_tau", .double(\.coPriorTau)), ("co_prior_nvar", .double(\.coPriorNvar)),
         ("readout_bias_from_data", .int(\.readoutBiasFromData)),
+        ("reconstruction", .observation(\.reconstruction)), ("gamma_loc", .double(\.gammaLoc)),
+        ("scale_init", .double(\.scaleInit)), ("scale_prior", .double(\.scalePrior)),
+        ("scale_penalty", .double(\.scalePenalty)), ("allow_missing", .int(\.allowMissing)),
         ("batch_size", .int(\.batchSize)), ("lr_init", .double(\.lrInit)), ("lr_stop", .double(\.lrStop)),
         ("lr_decay", .double(\.lrDecay)), ("lr_patience", .int(\.lrPatience)),
         ("lr_adam_beta1", .double(\.lrAdamBeta1)), ("lr_adam_beta2", .double(\.lrAdamBeta2)),
@@ -56,6 +60,8 @@ extension LFADSConfig {
             guard let value = Double(trimmed), value.isFinite
             else { throw ConfigError.badValue(key: key, value: text, expected: "a finite number") }
             self[keyPath: path] = value
+        case .observation(let path):
+            self[keyPath: path] = try ObservationModel(parsing: trimmed)
         }
     }
 
@@ -64,6 +70,7 @@ extension LFADSConfig {
         switch Self.fieldsByKey[key] {
         case .int(let path)?: return String(self[keyPath: path])
         case .double(let path)?: return String(self[keyPath: path])
+        case .observation(let path)?: return self[keyPath: path].rawValue
         case nil: return nil
         }
     }

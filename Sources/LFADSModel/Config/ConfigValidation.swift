@@ -22,6 +22,12 @@ extension LFADSConfig {
             try check(v > 0, key, "must be > 0 (got \(v))")
         }
         try check(readoutBiasFromData == 0 || readoutBiasFromData == 1, "readout_bias_from_data", "must be 0 or 1 (got \(readoutBiasFromData))")
+        try check(allowMissing == 0 || allowMissing == 1, "allow_missing", "must be 0 or 1 (got \(allowMissing))")
+        try check(scaleInit > 0, "scale_init", "must be > 0 (got \(scaleInit))")
+        try check(scalePrior >= 0 && scalePenalty >= 0, "scale_penalty", "scale_prior and scale_penalty must be ≥ 0")
+        try check(gammaLoc >= 0, "gamma_loc", "must be ≥ 0 (got \(gammaLoc))")
+        try check(spikeJitterWidth == 0 || reconstruction == .poisson, "spike_jitter_width",
+                  "jitters spike counts and needs reconstruction: poisson (got \(reconstruction.rawValue)); set it to 0")
         let controllerDims = [ciEncDim, conDim, coDim]
         try check(controllerDims.allSatisfy { $0 == 0 } || controllerDims.allSatisfy { $0 > 0 }, "con_dim",
                   "ci_enc_dim, con_dim and co_dim must be all 0 (no controller) or all > 0 (got \(ciEncDim), \(conDim), \(coDim))")

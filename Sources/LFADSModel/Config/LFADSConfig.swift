@@ -53,6 +53,18 @@ public struct LFADSConfig: Equatable, Sendable {
     /// does with `readout_bias`); 0 = bias 0 (LT default without PCR). Low-rate data such as
     /// 10 ms Lorenz bins otherwise spends its first hundreds of steps lowering the bias.
     public var readoutBiasFromData = 1
+    /// Observation model of the reconstructed data (LFADS_SPEC §1.5).
+    public var reconstruction = ObservationModel.poisson
+    /// Zero-inflated Gamma: offset of the non-zero values (y − gamma_loc is Gamma distributed).
+    public var gammaLoc = 0.0
+    /// Zero-inflated Gamma: initial per-neuron scale of α and β.
+    public var scaleInit = 1.0
+    /// Zero-inflated Gamma: value the scales are pulled towards.
+    public var scalePrior = 1.0
+    /// Zero-inflated Gamma: weight of the L2 pull `Σ (scale − scale_prior)²` (added to the loss).
+    public var scalePenalty = 0.0
+    /// 1 = NaN in the data marks missing entries (selective backprop through time); 0 = NaN is an error.
+    public var allowMissing = 0
 
     // MARK: training
     public var batchSize = 64

@@ -13,6 +13,10 @@ public final class BatchInputs {
     var gradMask: [Float] = []
     /// SV held-in mask (Trec×B×Nrec; 1 = held in, also for forward steps and held-out neurons).
     var lossMask: [Float] = []
+    /// Observed-entry mask of the targets (Trec×B×Nrec; 0 = missing), meaningful when `hasMissing`.
+    var observed: [Float] = []
+    /// True when the loaded batch has missing targets.
+    var hasMissing = false
     /// Scratch for input scales (Tenc×B×Nenc).
     var inputScale: [Float] = []
 
@@ -33,6 +37,7 @@ public final class BatchInputs {
         recon = [Float](repeating: 0, count: shape.tRec * b * shape.nRec)
         gradMask = [Float](repeating: 1, count: recon.count)
         lossMask = gradMask
+        observed = gradMask
         ext = [Float](repeating: 0, count: shape.tRec * b * shape.ext)
     }
 
@@ -47,6 +52,12 @@ public final class BatchInputs {
         }
         gradMask.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
         lossMask.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
+        if let obs = split.observed {
+            Batching.gatherTimeMajor(obs, trials: idx, bins: shape.tRec, features: shape.nRec, into: &observed)
+            hasMissing = observed.contains(0)
+        } else {
+            hasMissing = false
+        }
     }
 
     /// Multiplies the encoder input by `inputScale` element-wise.
@@ -67,8 +78,30 @@ public struct SplitArrays: Sendable {
     public var ext: [Float]
     /// Bins stored per trial in `ext` (≤ T_recon).
     public var extBins: Int
+    /// Observed mask of `recon` (1 = observed, 0 = missing; missing targets hold a finite
+    /// filler), nil when nothing is missing.
+    public var observed: [Float]?
+
+    /// `recon` with NaN at missing entries.
+    var maskedRecon: [Float] {
+        guard let observed else { return recon }
+        return zip(recon, observed).map { $1 == 0 ? .nan : $0 }
+    }
 
     public init(trials: Int, encod: [Float], recon: [Float], ext: [Float] = [], extBins: Int = 0) {
         self.trials = trials; self.encod = encod; self.recon = recon; self.ext = ext; self.extBins = extBins
+    }
+
+    /// Missing data (selective backprop through time, LFADS_SPEC §3): NaN encoder inputs become
+    /// 0; NaN targets become `filler` and are marked in `observed`. Returns the NaN count.
+    @discardableResult
+    mutating func maskMissing(filler: Float = 1) -> Int {
+        var count = 0
+        for i in encod.indices where encod[i].isNaN { encod[i] = 0; count += 1 }
+        guard recon.contains(where: \.isNaN) else { return count }
+        var obs = [Float](repeating: 1, count: recon.count)
+        for i in recon.indices where recon[i].isNaN { recon[i] = filler; obs[i] = 0; count += 1 }
+        observed = obs
+        return count
     }
 }

@@ -93,7 +93,8 @@ extension LFADSNetwork {
         var prevU: Tensor? = nil
         var klCoTotal: Tensor? = nil
         var reconTotal: Tensor? = nil
-        var heldIn = 0.0, heldOut = 0.0
+        var heldIn = 0.0, heldOut = 0.0, inCount = 0.0, outCount = 0.0
+        let missing = x.hasMissing
         let emptyInput = tape.constant(rows: b, cols: 0)
         let sv = c.svRate
         let useGradMask = training && c.cdRate > 0
@@ -101,6 +102,7 @@ extension LFADSNetwork {
         x.gradMask.withUnsafeBufferPointer { gBuf in
         x.lossMask.withUnsafeBufferPointer { mBuf in
         x.ext.withUnsafeBufferPointer { eBuf in
+        x.observed.withUnsafeBufferPointer { oBuf in
             for t in 0..<tRec {
                 var u: Tensor? = nil
                 var coMean: Tensor? = nil, coStd: Tensor? = nil
@@ -135,30 +137,41 @@ extension LFADSNetwork {
                 }
                 g = tape.gruCell(x: genIn, h: g, gen)
                 f = tape.linear(dropout(g), facWeight)
-                let logRate = tape.linear(f, roW, roB)
+                let params = distributionParams(tape: tape, readout: tape.linear(f, roW, roB))
                 let off = t * b * nRec
                 let y = tape.constant(rows: b, cols: nRec, copying: yBuf.baseAddress! + off)
-                // The CD gradient mask only matters in training with CD; the SV mask only with SV.
+                // The CD gradient mask only matters in training with CD; the SV mask only with SV;
+                // the observed mask only when targets are missing (selective backprop through time).
                 let gm = useGradMask ? tape.constant(rows: b, cols: nRec, copying: gBuf.baseAddress! + off) : nil
-                let nll = tape.poissonNLL(logRate: logRate, target: y, gradientMask: gm)
-                let masked = sv > 0 ? tape.mul(nll, tape.constant(rows: b, cols: nRec, copying: mBuf.baseAddress! + off)) : nll
+                let nll = observationNLL(tape: tape, params: params, target: y, gradientMask: gm)
+                var masked = nll
+                if sv > 0 || missing {
+                    let m = tape.constant(rows: b, cols: nRec, copying: (sv > 0 ? mBuf : oBuf).baseAddress! + off)
+                    if sv > 0 && missing { let mv = tape.value(m); for i in 0..<mv.count { mv[i] *= oBuf[off + i] } }
+                    masked = tape.mul(nll, m)
+                }
                 if collectTerms { terms.append(masked) }
                 let term = tape.sum(masked)
                 reconTotal = reconTotal.map { tape.add($0, term) } ?? term
                 if sv > 0 {
                     let v = tape.value(nll)
-                    for i in 0..<v.count { if mBuf[off + i] != 0 { heldIn += Double(v[i]) } else { heldOut += Double(v[i]) } }
+                    for i in 0..<v.count where !missing || oBuf[off + i] != 0 {
+                        if mBuf[off + i] != 0 { heldIn += Double(v[i]); inCount += 1 } else { heldOut += Double(v[i]); outCount += 1 }
+                    }
                 } else {
                     heldIn += Double(tape.scalar(term))
                 }
-                capture?.record(step: t, tape: tape, factors: f, logRate: logRate, gen: g, con: con,
+                capture?.record(step: t, tape: tape, factors: f, params: params, gen: g, con: con,
                                 coMean: coMean, coStd: coStd, genInput: u)
             }
-        }}}}
+        }}}}}
 
         let elements = Double(b * tRec * nRec)
-        let reconT = tape.scale(reconTotal!, Float(1 / (elements * (1 - sv))))
+        // Renormalised by 1/(1 − frac_nan) over the batch when targets are missing.
+        let observedCount = missing ? x.observed.reduce(0.0) { $0 + Double($1) } : elements
+        let reconT = tape.scale(reconTotal!, Float(1 / (max(observedCount, 1) * (1 - sv))))
         var total = reconT
+        if let penalty = scalePenalty(tape: tape) { total = tape.add(total, penalty) }
         // L2 on recurrent kernels: Σ s_k·½‖W_k‖² / Σ numel(W_k).
         var l2Value = 0.0
         let kernels = l2Kernels
@@ -186,9 +199,9 @@ extension LFADSNetwork {
             klCoValue = Double(tape.scalar(k)) / Double(b)
         }
         let loss = tape.scale(total, Float(c.lossScale))
-        let inCount = sv > 0 ? x.lossMask.reduce(0.0) { $0 + Double($1) } : elements
+        if sv == 0 { inCount = observedCount }
         return ForwardResult(loss: loss, reconHeldIn: heldIn / max(inCount, 1),
-                             reconHeldOut: sv > 0 ? heldOut / max(elements - inCount, 1) : nil,
+                             reconHeldOut: sv > 0 ? heldOut / max(outCount, 1) : nil,
                              klIc: Double(tape.scalar(klIcT)), klCo: klCoValue, l2: l2Value, terms: terms)
     }
 }

@@ -18,6 +18,8 @@ public final class LFADSNetwork {
     let gen: GRUWeights
     let facW: Param
     let readoutW, readoutB: Param
+    /// Zero-inflated Gamma per-neuron scales of α and β (nil for other observation models).
+    let zigScale: (alpha: Param, beta: Param)?
     /// Controller parts (nil without a controller).
     let controller: ControllerParams?
 
@@ -80,17 +82,14 @@ public final class LFADSNetwork {
         gen = GRUWeights(store: store, name: "gen", inputSize: (c.hasController ? c.coDim : 0) + c.extInputDim,
                          hiddenSize: c.genDim, fan: .decoder, clip: clip, rng: &rng)
         facW = linear("fac_linear", c.genDim, c.facDim, bias: false).0
-        (readoutW, readoutB) = { let (w, b) = linear("readout", c.facDim, c.reconDataDim); return (w, b!) }()
-    }
-
-    /// Sets the readout bias to log(per-neuron mean of `counts`) (trial-major, last axis
-    /// `neurons`), floored at 1e-3 counts per bin.
-    func setReadoutBias(meanCounts counts: [Float], neurons: Int) {
-        var sums = [Double](repeating: 0, count: neurons)
-        for (i, v) in counts.enumerated() { sums[i % neurons] += Double(v) }
-        let rows = Double(max(counts.count / neurons, 1))
-        let bias = store.value(readoutB)
-        for n in 0..<neurons { bias[n] = Float(Foundation.log(max(sums[n] / rows, 1e-3))) }
+        let outputs = c.reconDataDim * c.reconstruction.parameterCount
+        (readoutW, readoutB) = { let (w, b) = linear("readout", c.facDim, outputs); return (w, b!) }()
+        if c.reconstruction == .zig {
+            zigScale = (store.add("zig.scale_alpha", rows: 1, cols: c.reconDataDim, init: .constant(Float(c.scaleInit))),
+                        store.add("zig.scale_beta", rows: 1, cols: c.reconDataDim, init: .constant(Float(c.scaleInit))))
+        } else {
+            zigScale = nil
+        }
     }
 
     /// Recurrent kernels with their L2 scales (only those with scale > 0 count, LFADS_SPEC §1.6).

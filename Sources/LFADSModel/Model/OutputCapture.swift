@@ -9,13 +9,17 @@ final class OutputCapture {
     /// Per-trial outputs: name and width.
     let trialOutputs: [(name: String, width: Int)]
     let batch: Int, steps: Int
+    let model: ObservationModel, neurons: Int, gammaLoc: Float
     var sums: [String: [Float]] = [:]
 
     init(config c: LFADSConfig, batch: Int) {
         self.batch = batch
         steps = c.reconSeqLen
+        model = c.reconstruction; neurons = c.reconDataDim; gammaLoc = Float(c.gammaLoc)
+        let k = c.reconstruction.parameterCount
         let co = c.hasController ? c.coDim : 0
-        stepOutputs = [("output_params", c.reconDataDim), ("factors", c.facDim), ("gen_states", c.genDim),
+        stepOutputs = [("output_params", c.reconDataDim),
+                       ("output_dist_params", k > 1 ? k * c.reconDataDim : 0), ("factors", c.facDim), ("gen_states", c.genDim),
                        ("con_states", c.hasController ? c.conDim : 0), ("co_means", co), ("co_stds", co),
                        ("gen_inputs", co)].filter { $0.1 > 0 }
         trialOutputs = [("ic_mean", c.icDim), ("ic_std", c.icDim), ("gen_init", c.genDim)]
@@ -34,10 +38,24 @@ final class OutputCapture {
         add("gen_init", at: 0, genInit); add("ic_mean", at: 0, icMean); add("ic_std", at: 0, icStd)
     }
 
-    func record(step t: Int, tape: Tape, factors: Tensor, logRate: Tensor, gen: Tensor, con: Tensor?,
+    func record(step t: Int, tape: Tape, factors: Tensor, params: [Tensor], gen: Tensor, con: Tensor?,
                 coMean: Tensor?, coStd: Tensor?, genInput: Tensor?) {
         func off(_ w: Int) -> Int { t * batch * w }
-        add("output_params", at: off(logRate.cols), tape.value(logRate)) { Foundation.exp($0) }
+        let values = params.map { tape.value($0) }
+        let k = values.count, n = neurons
+        sums["output_params"]!.withUnsafeMutableBufferPointer { s in
+            var p = [Float](repeating: 0, count: k)
+            for i in 0..<batch * n {
+                for j in 0..<k { p[j] = values[j][i] }
+                s[off(n) + i] += model.mean(p, gammaLoc: gammaLoc)
+            }
+        }
+        if k > 1 {
+            // Raw parameters side by side per trial row: [param 0 (N) | param 1 (N) | …].
+            sums["output_dist_params"]!.withUnsafeMutableBufferPointer { s in
+                for r in 0..<batch { for j in 0..<k { for m in 0..<n { s[off(k * n) + r * k * n + j * n + m] += values[j][r * n + m] } } }
+            }
+        }
         add("factors", at: off(factors.cols), tape.value(factors))
         add("gen_states", at: off(gen.cols), tape.value(gen))
         if let con { add("con_states", at: off(con.cols), tape.value(con)) }

@@ -16,7 +16,8 @@ extension Trainer {
     public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0) throws -> PosteriorSplitOutputs {
         let c = config
         let n = max(1, samples ?? c.posteriorSamples)
-        let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim)
+        let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
+                                     allowMissing: c.allowMissing == 1)
         var rng = Rng(seed: UInt64(c.seed), stream: 2_000_000 &+ seedStream)
         var result: [String: (values: [Float], shape: [Int])] = [:]
         tape.gradEnabled = false

@@ -43,8 +43,9 @@ public final class Trainer {
         optimizer = Adam(store: network.store, learningRate: Float(c.lrInit), beta1: Float(c.lrAdamBeta1),
                          beta2: Float(c.lrAdamBeta2), epsilon: Float(c.lrAdamEpsilon), weightDecay: 0, decoupled: true)
         tape = Tape(store: network.store)
-        train = try SplitArrays(trainSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim)
-        valid = try SplitArrays(validSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim)
+        train = try SplitArrays(trainSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim, allowMissing: c.allowMissing == 1)
+        valid = try SplitArrays(validSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
+                                allowMissing: c.allowMissing == 1)
         jittered = train
         svTrain = SampleValidationMask(trials: train.trials, bins: c.encodSeqLen, neurons: c.encodDataDim,
                                        rate: c.svRate, seed: c.svSeed, stream: 0)
@@ -52,7 +53,7 @@ public final class Trainer {
                                        rate: c.svRate, seed: c.svSeed, stream: 1)
         inputs = BatchInputs(encodBins: c.encodSeqLen, encodNeurons: c.encodDataDim, reconBins: c.reconSeqLen,
                              reconNeurons: c.reconDataDim, extDim: c.extInputDim)
-        if c.readoutBiasFromData == 1 { network.setReadoutBias(meanCounts: train.recon, neurons: c.reconDataDim) }
+        if c.readoutBiasFromData == 1 { network.setReadoutBias(data: train.maskedRecon, neurons: c.reconDataDim) }
         dataRNG = Rng(seed: UInt64(c.seed), stream: 1)
         modelRNG = Rng(seed: UInt64(c.seed), stream: 2)
         history = TrainingHistory(config: c)

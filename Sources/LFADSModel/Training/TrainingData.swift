@@ -3,7 +3,8 @@ import LFADSData
 extension SplitArrays {
     /// The arrays of `split` as the trainer reads them; recon defaults to the encoder data
     /// (original convention) or zeros (an lfads-torch test split has no recon data).
-    init(_ split: LFADSSplit, reconBins: Int, reconNeurons: Int, extDim: Int) throws {
+    /// NaN (missing data) is masked when `allowMissing`, an error otherwise.
+    init(_ split: LFADSSplit, reconBins: Int, reconNeurons: Int, extDim: Int, allowMissing: Bool = false) throws {
         let recon = split.recon?.values ?? (split.encod.time == reconBins && split.encod.channels == reconNeurons
             ? split.encod.values : [Float](repeating: 0, count: split.trialCount * reconBins * reconNeurons))
         var ext: [Float] = [], extBins = 0
@@ -15,6 +16,10 @@ extension SplitArrays {
             ext = e.values; extBins = e.time
         }
         self.init(trials: split.trialCount, encod: split.encod.values, recon: recon, ext: ext, extBins: extBins)
+        if !allowMissing && (encod.contains(where: \.isNaN) || recon.contains(where: \.isNaN)) {
+            throw TrainingError.badData("the data contains NaN (missing entries); set allow_missing: 1 to mask them (selective backprop through time)")
+        }
+        maskMissing()
     }
 }
 

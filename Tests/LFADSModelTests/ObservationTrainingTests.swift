@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import LFADSData
+@testable import LFADSModel
+
+/// Small end-to-end runs: each observation model trains on its synthetic data and beats the
+/// Gaussian-smoothing baseline; with 30% of the data missing the fit stays close to the full run.
+/// (`autolfads bench obs` runs the larger comparison.)
+@Suite(.serialized) struct ObservationTrainingTests {
+    static func config(_ keys: [String], epochs: Int) throws -> LFADSConfig {
+        var c = LFADSConfig()
+        c.icEncDim = 16; c.ciEncDim = 0; c.conDim = 0; c.coDim = 0; c.icDim = 8; c.genDim = 24; c.facDim = 8
+        c.batchSize = 16; c.maxEpochs = epochs; c.klIncreaseEpoch = epochs / 2; c.l2IncreaseEpoch = epochs / 2
+        c.lrInit = 1e-2; c.dropoutRate = 0
+        try c.apply(overrides: keys)
+        return c
+    }
+
+    func fit(_ d: LFADSDataset, _ keys: [String], epochs: Int = 70) throws -> (model: Double, smoothing: Double) {
+        let trainer = try Trainer(config: Self.config(keys, epochs: epochs), dataset: d)
+        try trainer.train(epochs: epochs)
+        return (try TruthRecovery.modelR2(trainer, split: d.valid!, samples: 4),
+                TruthRecovery.smoothingBaseline(train: d.train!, valid: d.valid!).validR2)
+    }
+
+    @Test(arguments: ["gamma", "gaussian"]) func emgModelBeatsSmoothing(model: String) throws {
+        var e = EMGConfig(); e.conditions = 10; e.trialsPerCondition = 12; e.bins = 40; e.muscles = 8
+        let r = try fit(try EMGGenerator.generate(e), ["reconstruction=\(model)"])
+        print("EMG \(model): LFADS R² \(r.model), smoothing R² \(r.smoothing)")
+        #expect(r.model > r.smoothing + 0.01, "\(r)")
+    }
+
+    @Test func calciumZIGWithStaggeredMissingBeatsSmoothing() throws {
+        var c = CalciumConfig(); c.conditions = 10; c.trialsPerCondition = 12; c.bins = 40; c.neurons = 16
+        let r = try fit(try CalciumGenerator.generate(c), ["reconstruction=zig", "allow_missing=1"])
+        print("calcium zig: LFADS R² \(r.model), smoothing R² \(r.smoothing)")
+        #expect(r.model > r.smoothing + 0.05, "\(r)")
+    }
+
+    @Test func thirtyPercentMissingStaysCloseToTheFullRun() throws {
+        let full = try Fixtures.lorenz(conditions: 10, trialsPerCondition: 12, bins: 30, neurons: 16)
+        var missing = full
+        var rng = SeededRandom(seed: 5)
+        var nan = 0, total = 0
+        for (name, split) in full.splits {
+            var s = split
+            for i in s.encod.values.indices where rng.uniform() < 0.3 { s.encod.values[i] = .nan; nan += 1 }
+            total += s.encod.values.count
+            s.recon = s.encod
+            missing.splits[name] = s
+        }
+        #expect(abs(Double(nan) / Double(total) - 0.3) < 0.02)
+        #expect(throws: TrainingError.self) { try Trainer(config: Self.config([], epochs: 1), dataset: missing) }
+        let a = try fit(full, []), b = try fit(missing, ["allow_missing=1"])
+        print("Lorenz: full R² \(a.model) (smoothing \(a.smoothing)); 30% missing R² \(b.model) (smoothing \(b.smoothing))")
+        #expect(b.model > a.model - 0.1, "missing \(b.model) vs full \(a.model)")
+        #expect(b.model > b.smoothing + 0.1)
+    }
+}
+
+@Suite struct ObservationCheckpointTests {
+    /// A ZIG model with missing data checkpoints and resumes with its observation model, scales
+    /// and outputs (mean and raw parameters) intact.
+    @Test func zigModelResumesAndWritesMeanAndParams() throws {
+        var c = CalciumConfig(); c.conditions = 2; c.trialsPerCondition = 6; c.bins = 12; c.neurons = 4
+        let d = try CalciumGenerator.generate(c)
+        let cfg = try ObservationTrainingTests.config(["reconstruction=ZeroInflatedGamma", "allow_missing=1", "scale_init=3"], epochs: 2)
+        let trainer = try Trainer(config: cfg, dataset: d)
+        try trainer.train(epochs: 1)
+        let path = Fixtures.tempDir() + "/zig.ckpt"
+        try trainer.saveCheckpoint(to: path)
+        let resumed = try Trainer.resuming(from: path, dataset: d)
+        #expect(resumed.config.reconstruction == .zig && resumed.config.allowMissing == 1)
+        #expect(Array(resumed.network.store.values) == Array(trainer.network.store.values))
+        let out = try resumed.posteriorOutputs(d.valid!, samples: 1)
+        let mean = out.arrays["output_params"]!, params = out.arrays["output_dist_params"]!
+        #expect(mean.shape == [d.valid!.trialCount, 12, 4] && params.shape == [d.valid!.trialCount, 12, 12])
+        // The written mean is q·(α/β + loc) of the written parameters (one sample, so exact up to rounding).
+        for i in stride(from: 0, to: mean.values.count, by: 7) {
+            let row = i / 4, k = i % 4, p = params.values
+            let a = p[row * 12 + k], b = p[row * 12 + 4 + k], q = p[row * 12 + 8 + k]
+            #expect(mean.values[i] > 0 && a > 0 && b > 0 && q > 0 && q <= 1)
+            #expect(abs(mean.values[i] - q * a / b) / (q * a / b) < 1e-4)
+        }
+    }
+}
