@@ -44,7 +44,8 @@ enum LFADSObjective {
 
     static func dataset(_ job: WorkerJob) throws -> (LFADSDataset, String) {
         guard let path = job.config.data else { throw RuntimeError("run.yaml data: the lfads objective needs a data file") }
-        return (try LFADSReader.read(path), path)
+        // The observation model decides what the data may hold (float values, NaN for missing data).
+        return (try LFADSReader.read(path, options: try config(for: job).readOptions), path)
     }
 
     static var threads: Int { Int(ProcessInfo.processInfo.environment["AUTOLFADS_THREADS"] ?? "") ?? 1 }
