@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT", "Deploy", "Dashboard"]),
     ],
     swiftLanguageModes: [.v5]
 )

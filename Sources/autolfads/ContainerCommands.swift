@@ -58,6 +58,15 @@ struct WorkerRuntimeOptions: ParsableArguments {
     @Option(name: .customLong("container-cpus"), help: "CPU limit per containerised worker.") var containerCPUs: Double?
     @Option(name: .customLong("container-memory"), help: "Memory limit per containerised worker, e.g. 4g.") var containerMemory: String?
 
+    /// These options as `autolfads client` arguments (empty for the default `process` runtime).
+    var clientArguments: [String] {
+        guard runtime == .container else { return [] }
+        var a = ["--runtime", "container", "--image", image, "--container-engine", containerEngine]
+        if let containerCPUs { a += ["--container-cpus", String(containerCPUs)] }
+        if let containerMemory { a += ["--container-memory", containerMemory] }
+        return a
+    }
+
     /// The settings for a client whose shared storage is `storage`.
     func settings(storage: String) -> WorkerRuntimeSettings {
         WorkerRuntimeSettings(runtime: runtime, engine: containerEngine, image: image, cpus: containerCPUs,

@@ -29,6 +29,7 @@ struct WorkerCommand: ParsableCommand {
 }
 import ArgumentParser
 import Coordination
+import Deploy
 import Foundation
 import Runtime
 
@@ -73,20 +74,25 @@ struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "server",
         abstract: "Run the PBT server for a run: create or resume it, schedule jobs, apply PBT decisions.")
     @OptionGroup var options: RunConfigOptions
+    @OptionGroup var dashboard: RunDashboardOptions
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach log files as they happen
         let cfg = try options.load()
+        let dash = dashboard
         do {
-            let summary = try Blocking.run {
-                try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
-                let store = try await openCoordinationStore(cfg.store)
-                defer { Task { await store.close() } }
-                let server = PBTServer(config: cfg, store: store)
-                server.executable = ClientOptions.currentExecutable
-                return try await server.run()
+            let (summary, report) = try Blocking.run {
+                try await runWithDashboard(cfg, dash) {
+                    try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
+                    let store = try await openCoordinationStore(cfg.store)
+                    defer { Task { await store.close() } }
+                    let server = PBTServer(config: cfg, store: store)
+                    server.executable = ClientOptions.currentExecutable
+                    return try await server.run()
+                }
             }
             print(RunSummaryText.render(summary))
+            if let report { print("report: \(report)") }
             if summary.status == "failed" { throw ExitCode(2) }
         } catch let e as ExitCode { throw e
         } catch { printError(error); throw ExitCode(1) }
@@ -105,19 +111,21 @@ struct ClientCommand: ParsableCommand {
     @Option(name: .long, help: "Heartbeat interval in seconds (default: the run's).") var heartbeat: Double?
     @Option(name: .long, help: "Threads per worker (default: the run's threads_per_slot).") var threads: Int?
     @Option(name: .customLong("max-jobs"), help: "Exit after this many jobs (0 = no limit).") var maxJobs: Int = 0
+    @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         let k = slots ?? ClientOptions.cores
         guard k >= 1 else { throw ValidationError("--slots must be at least 1") }
-        let opts = ClientOptions(slots: k, run: runName, storage: storage.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+        var opts = ClientOptions(slots: k, run: runName, storage: storage.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                  heartbeatInterval: heartbeat, idleTimeout: idleTimeout, threadsPerSlot: threads, maxJobs: maxJobs,
                                  executable: ClientOptions.currentExecutable)
-        let url = store
+        opts.workerRuntime = workerRuntime.settings(storage: opts.storage ?? "")
+        let (url, clientOptions) = (store, opts)
         do {
             _ = try Blocking.run {
                 let s = try await openCoordinationStore(url)
-                let client = PBTClient(store: s, options: opts)
+                let client = PBTClient(store: s, options: clientOptions)
                 let signals = ShutdownSignals { sig in
                     print("client: received signal \(sig); stopping workers")
                     client.requestStop()
@@ -171,17 +179,25 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: RunConfigOptions
     @Option(name: .long, help: "Worker slots (default: resources.slots, else CPU cores).") var slots: Int?
     @Option(name: .long, help: "Client processes to start (slots are split between them).") var clients: Int = 1
+    @OptionGroup var dashboard: RunDashboardOptions
+    @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         let cfg = try options.load()
         let total = slots ?? (cfg.slots > 0 ? cfg.slots : ClientOptions.cores)
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
+        let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
         do {
-            let summary = try Blocking.run {
-                try await LocalRun(config: cfg, slots: total, clients: clients, executable: ClientOptions.currentExecutable).run()
+            let (summary, report) = try Blocking.run {
+                try await runWithDashboard(cfg, dash) {
+                    var local = LocalRun(config: cfg, slots: total, clients: k, executable: ClientOptions.currentExecutable)
+                    local.clientArguments = clientArgs
+                    return try await local.run()
+                }
             }
             print(RunSummaryText.render(summary))
+            if let report { print("report: \(report)") }
             if summary.status == "failed" { throw ExitCode(2) }
         } catch let e as ExitCode { throw e
         } catch { printError(error); throw ExitCode(1) }

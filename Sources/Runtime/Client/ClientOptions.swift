@@ -1,3 +1,4 @@
+import Deploy
 import Foundation
 
 /// Settings of one client (one machine).
@@ -20,6 +21,9 @@ public struct ClientOptions: Sendable {
     public var maxJobs: Int = 0
     /// Seconds between claim attempts when the queue is empty.
     public var pollInterval: Double = 0.05
+    /// How workers start (`--runtime`); nil or `.process` spawns `executable` directly, `.container` wraps it
+    /// in `podman|docker run` of the image (the settings' storage is replaced by the client's storage root).
+    public var workerRuntime: WorkerRuntimeSettings? = nil
 
     public init(slots: Int, run: String? = nil, storage: String? = nil, heartbeatInterval: Double? = nil,
                 idleTimeout: Double = 0, threadsPerSlot: Int? = nil, maxJobs: Int = 0, executable: String) {

@@ -168,9 +168,11 @@ public final class PBTClient: @unchecked Sendable {
             let jobFile = dir.appendingPathComponent(".job-\(job.attempts).json").path
             try wj.save(path: jobFile)
             let logPath = dir.appendingPathComponent(WorkerFiles.log).path
-            let child = try ChildProcess(executable: options.executable, arguments: ["worker", "--job-file", jobFile],
-                                         environment: ChildEnvironment.forWorker(threads: options.threadsPerSlot ?? cfg.threadsPerSlot),
-                                         logPath: logPath)
+            let launch = try WorkerLaunch.resolve(options: options, jobFile: jobFile,
+                                                  environment: ChildEnvironment.forWorker(threads: options.threadsPerSlot ?? cfg.threadsPerSlot),
+                                                  storage: storage.root.path)
+            let child = try ChildProcess(executable: launch.executable, arguments: launch.arguments,
+                                         environment: launch.environment, logPath: logPath)
             locked { children[slot] = child; heldJob[slot] = job.id }
             log("slot \(slot): started \(label), pid \(child.pid)")
             let exit = await child.wait()

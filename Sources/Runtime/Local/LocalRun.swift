@@ -8,6 +8,8 @@ public struct LocalRun {
     public var clients: Int
     public var executable: String
     public var log: (String) -> Void = { print($0) }
+    /// Extra `autolfads client` arguments for the client processes (e.g. `--runtime container --image …`).
+    public var clientArguments: [String] = []
 
     public init(config: RunConfig, slots: Int, clients: Int, executable: String) {
         self.config = config; self.slots = slots; self.clients = clients; self.executable = executable
@@ -31,7 +33,7 @@ public struct LocalRun {
             let logPath = (config.runDirectory as NSString).appendingPathComponent("client-\(i).log")
             children.append(try ChildProcess(
                 executable: executable,
-                arguments: ["client", "--store", config.store, "--run", config.name, "--slots", String(k), "--storage", config.storage],
+                arguments: ["client", "--store", config.store, "--run", config.name, "--slots", String(k), "--storage", config.storage] + clientArguments,
                 environment: ProcessInfo.processInfo.environment, logPath: logPath))
         }
         log("started \(clients) client process(es) with \(slots) slot(s) in total; logs in \(config.runDirectory)/client-*.log")

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Coordination
+import Dashboard
+import Foundation
+import Runtime
+
+/// `--dashboard-port P` / `--no-dashboard` for `autolfads run` and `autolfads server`.
+struct RunDashboardOptions: ParsableArguments {
+    @Option(name: .customLong("dashboard-port"), help: "Port of the live dashboard on 127.0.0.1 (0 = any free port).")
+    var dashboardPort: Int = 8050
+    @Flag(name: .customLong("no-dashboard"), help: "Do not serve the live dashboard during the run.")
+    var noDashboard = false
+}
+
+private func warn(_ message: String) {
+    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+}
+
+/// Runs `body` (the run) with the live dashboard served meanwhile, then writes `runs/<run>/report.html`.
+/// Dashboard and report problems are warnings; only `body`'s errors propagate.
+func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions,
+                      _ body: () async throws -> PBTServer.Summary) async throws -> (summary: PBTServer.Summary, report: String?) {
+    try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
+    var store: (any CoordinationStore)?
+    var server: DashboardServer?
+    if !options.noDashboard {
+        do { store = try await openCoordinationStore(cfg.store) } catch { warn("dashboard not started: \(error)") }
+        if let store {
+            let d = await RunDashboard.start(store: store, storage: cfg.storage, run: cfg.name, port: options.dashboardPort)
+            if let url = d.url { print("dashboard: \(url)") }
+            if let w = d.warning { warn(w) }
+            server = d.server
+        }
+    }
+    let summary: PBTServer.Summary
+    do { summary = try await body() } catch {
+        await server?.stop(); await store?.close()
+        throw error
+    }
+    await server?.stop()
+    let report = await RunDashboard.writeReport(runDirectory: cfg.runDirectory, store: store, storage: cfg.storage, run: cfg.name)
+    if let w = report.warning { warn(w) }
+    await store?.close()
+    return (summary, report.path)
+}
