@@ -61,6 +61,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers shared by test targets (SVG inspection).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "LFADSMetricsTests", dependencies: ["LFADSMetrics"]),
         .testTarget(name: "LFADSDataTests", dependencies: ["LFADSData", "LFADSMetrics"],
@@ -69,8 +71,8 @@ let package = Package(
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PBT"]),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
+        .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
+        .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT", "Deploy", "Dashboard"]),
     ],
