@@ -10,16 +10,26 @@ struct WorkerCommand: ParsableCommand {
         shouldDisplay: false)
 
     @Option(name: .customLong("job-file"), help: "The job description (job.json) written by the client.")
-    var jobFile: String
+    var jobFile: String?
+
+    @Flag(help: "Start ahead of the job and wait for its assignment (job file and log path) on stdin.")
+    var standby = false
 
     @Flag(name: .customLong("no-parent-watch"), help: "Keep running if the parent process dies.")
     var noParentWatch = false
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // log lines reach log.txt even if the worker crashes
+        guard (jobFile == nil) == standby else { throw ValidationError("give exactly one of --job-file FILE and --standby") }
         if !noParentWatch { WorkerRunner.exitWhenParentDies() }
         do {
-            let job = try WorkerJob.load(path: jobFile)
+            var path = jobFile ?? ""
+            if standby {
+                guard let assignment = try StandbyAssignment.read() else { return }   // client stopped: nothing to do
+                try assignment.redirectOutput()
+                path = assignment.jobFile
+            }
+            let job = try WorkerJob.load(path: path)
             _ = try WorkerRunner.run(job: job)
         } catch {
             FileHandle.standardError.write(Data("autolfads worker: \(error)\n".utf8))
@@ -111,6 +121,8 @@ struct ClientCommand: ParsableCommand {
     @Option(name: .long, help: "Heartbeat interval in seconds (default: the run's).") var heartbeat: Double?
     @Option(name: .long, help: "Threads per worker (default: the run's threads_per_slot).") var threads: Int?
     @Option(name: .customLong("max-jobs"), help: "Exit after this many jobs (0 = no limit).") var maxJobs: Int = 0
+    @Flag(name: .customLong("no-standby"), help: "Start each worker process only when its job is claimed (default: the next one waits ready).")
+    var noStandby = false
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
@@ -121,11 +133,12 @@ struct ClientCommand: ParsableCommand {
                                  heartbeatInterval: heartbeat, idleTimeout: idleTimeout, threadsPerSlot: threads, maxJobs: maxJobs,
                                  executable: ClientOptions.currentExecutable)
         opts.workerRuntime = workerRuntime.settings(storage: opts.storage ?? "")
+        opts.standbyWorkers = !noStandby
         let (url, clientOptions) = (store, opts)
         do {
             _ = try Blocking.run {
                 let s = try await openCoordinationStore(url)
-                let client = PBTClient(store: s, options: clientOptions)
+                let client = PBTClient(store: s, options: clientOptions, log: LogLine.print)
                 let signals = ShutdownSignals { sig in
                     print("client: received signal \(sig); stopping workers")
                     client.requestStop()
@@ -204,7 +217,8 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `autolfads bench runtime`: slot utilisation and decision latency, sync vs async (toy objective).
+/// `autolfads bench runtime`: slot utilisation and decision latency, sync vs async (toy objective), with
+/// standby workers and, as the baseline in the same run, with cold worker starts.
 struct BenchRuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runtime",
         abstract: "Slot utilisation and server decision latency of real server/client/worker processes, sync vs async PBT (toy objective).")
@@ -212,31 +226,42 @@ struct BenchRuntimeCommand: ParsableCommand {
     @Option(name: .long) var slots: Int = 2
     @Option(name: .long) var generations: Int = 10
     @Option(name: .long, help: "Epochs per generation.") var epochs: Int = 4
-    @Option(name: .customLong("epoch-seconds"), help: "Simulated seconds per epoch.") var epochSeconds: Double = 0.05
+    @Option(name: .customLong("epoch-seconds"), help: "Simulated seconds per epoch (a job lasts epochs × this).") var epochSeconds: Double = 0.25
     @Option(name: .long, help: "Relative spread of worker speeds.") var spread: Double = 0.4
+    @Flag(name: .customLong("no-baseline"), help: "Skip the cold-start (no standby worker) baseline runs.") var noBaseline = false
 
     func run() throws {
         let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("autolfads-bench-\(getpid())")
         let exe = ClientOptions.currentExecutable
         let (w, k, g, e, s, sp) = (workers, slots, generations, epochs, epochSeconds, spread)
+        let variants: [(RunConfig.Mode, Bool)] = noBaseline ? [(.sync, true), (.async, true)]
+            : [(.sync, false), (.async, false), (.sync, true), (.async, true)]
         do {
             let results = try Blocking.run {
                 var out: [RuntimeBenchmark.Result] = []
-                for mode in [RunConfig.Mode.sync, .async] {
-                    out.append(try await RuntimeBenchmark.run(mode: mode, workers: w, slots: k, generations: g, epochs: e,
-                                                              epochSeconds: s, spread: sp, directory: dir, executable: exe))
+                for (mode, standby) in variants {
+                    out.append(try await RuntimeBenchmark.run(mode: mode, standby: standby, workers: w, slots: k, generations: g,
+                                                              epochs: e, epochSeconds: s, spread: sp, directory: dir, executable: exe))
                 }
                 return out
             }
             print("runtime benchmark: \(w) workers × \(k) slots × \(g) generations, \(e) epochs of \(s) s (spread ±\(Int(sp * 100))%)")
-            print("mode   wall s   train s  utilisation  decision ms (mean / max)  jobs")
+            print("mode   workers    wall s   train s  utilisation  overhead ms/job  decision ms (mean / max)  jobs")
             for r in results {
-                print(String(format: "%-6@ %7.2f  %7.2f  %10.1f%%  %10.2f / %-10.2f  %4d", r.mode as NSString, r.wallSeconds, r.trainSeconds,
-                             r.utilisation * 100, r.decisionMillisecondsMean, r.decisionMillisecondsMax, r.jobs))
+                let label = r.mode.padding(toLength: 7, withPad: " ", startingAt: 0)
+                    + (r.standby ? "standby" : "cold").padding(toLength: 8, withPad: " ", startingAt: 0)
+                print(label + String(format: "  %7.2f  %7.2f  %10.1f%%  %15.1f  %10.2f / %-10.2f  %4d", r.wallSeconds, r.trainSeconds,
+                                     r.utilisation * 100, r.overheadMillisecondsPerJob, r.decisionMillisecondsMean,
+                                     r.decisionMillisecondsMax, r.jobs))
             }
-            if results.count == 2 {
-                print(String(format: "async/sync: utilisation ×%.2f, wall time ×%.2f", results[1].utilisation / results[0].utilisation,
-                             results[1].wallSeconds / results[0].wallSeconds))
+            func find(_ m: String, _ sb: Bool) -> RuntimeBenchmark.Result? { results.first { $0.mode == m && $0.standby == sb } }
+            if let a = find("async", true), let y = find("sync", true) {
+                print(String(format: "async/sync (standby): utilisation ×%.2f, wall time ×%.2f", a.utilisation / y.utilisation,
+                             a.wallSeconds / y.wallSeconds))
+            }
+            if let a = find("async", true), let c = find("async", false) {
+                print(String(format: "standby/cold (async): overhead per job ×%.2f, utilisation %+.1f points",
+                             a.overheadMillisecondsPerJob / max(c.overheadMillisecondsPerJob, 1e-9), (a.utilisation - c.utilisation) * 100))
             }
             try? FileManager.default.removeItem(atPath: dir)
         } catch { printError(error); throw ExitCode(1) }

@@ -46,6 +46,35 @@ import Testing
         #expect(Set(fds).isSubset(of: [0, 1, 2, 3]), "inherited: \(fds)")   // 3: ls's own directory handle
     }
 
+    @Test func stdinPipeDeliversOneMessageThenEOF() async throws {
+        let dir = TestSupport.tempDir("child")
+        let c = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "read x; echo got:$x; read y || echo eof"],
+                                 environment: [:], logPath: dir + "/log.txt", stdinPipe: true)
+        #expect(c.send(Data("hello\n".utf8)))
+        #expect(await c.wait() == .exited(0))
+        #expect(!c.send(Data("late\n".utf8)))
+        let text = try String(contentsOfFile: dir + "/log.txt", encoding: .utf8)
+        #expect(text.contains("got:hello") && text.contains("eof"), "\(text)")
+        let dead = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "exit 0"], environment: [:], logPath: dir + "/l2.txt", stdinPipe: true)
+        _ = await dead.wait()
+        #expect(!dead.send(Data(repeating: 0x41, count: 1 << 20)), "writing to a dead child fails instead of raising SIGPIPE")
+    }
+
+    @Test func standbyAssignmentRoundTripsThroughAPipe() throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        let a = StandbyAssignment(jobFile: "/runs/x y/w000/g001/.job-1.json", logPath: "/runs/x y/w000/g001/log.txt")
+        let line = try a.encodedLine()
+        _ = line.withUnsafeBytes { write(fds[1], $0.baseAddress!, $0.count) }
+        close(fds[1])
+        #expect(try StandbyAssignment.read(from: fds[0]) == a)
+        close(fds[0])
+        #expect(pipe(&fds) == 0)
+        close(fds[1])
+        #expect(try StandbyAssignment.read(from: fds[0]) == nil)
+        close(fds[0])
+    }
+
     @Test func missingExecutableIsAClearError() {
         let e = #expect(throws: RuntimeError.self) {
             _ = try ChildProcess(executable: "/nonexistent/autolfads", arguments: [], environment: [:], logPath: TestSupport.tempDir() + "/l.txt")

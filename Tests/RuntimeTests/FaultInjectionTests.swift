@@ -20,8 +20,14 @@ import Coordination
             victimJob = j.id
             return true
         }
+        var victimChildren: [Int32] = []   // the job's worker and the slot's next (standby) worker
+        try await h.wait("victim runs a worker and holds a standby") {
+            victimChildren = TestSupport.childPids(of: victim.pid)
+            return victimChildren.count == 2
+        }
         victim.signal(SIGKILL)
         #expect(await victim.wait() == .signaled(SIGKILL))
+        try await h.wait("the dead client's worker processes exit", timeout: 20) { victimChildren.allSatisfy { kill($0, 0) != 0 } }
         // Its orphaned worker notices the parent is gone and exits (it must not race the retry).
         let victimLog = try String(contentsOfFile: h.dir + "/victim.log", encoding: .utf8)
         let orphan = try #require(victimLog.split(separator: "\n").compactMap { l in l.contains("started worker") ? l.split(separator: " ").last.flatMap { Int32($0) } : nil }.last)

@@ -28,6 +28,17 @@ enum TestSupport {
         throw RuntimeError("the autolfads executable was not found next to the tests (looked in \(candidates.joined(separator: ", "))); build it first with `swift build --build-tests`")
     }
 
+    /// Live processes whose parent is `pid` (from /proc).
+    static func childPids(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { p in
+            guard let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")   // state, ppid, …
+            return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == pid
+        }
+    }
+
     /// A small toy-objective config rooted in `dir`.
     static func toyConfig(dir: String, name: String = "toy", population: Int = 4, generations: Int = 3,
                           extra: String = "") throws -> RunConfig {

@@ -65,4 +65,31 @@ import Testing
         let log = try String(contentsOfFile: dir + "/w1/g0/log.txt", encoding: .utf8)
         #expect(log.contains("crashing") && log.contains("done: score"))
     }
+
+    @Test func standbyWorkerRunsTheAssignedJobIntoItsLog() async throws {
+        let bin = try TestSupport.autolfadsBinary()
+        let dir = TestSupport.tempDir("standby")
+        let cfg = try TestSupport.toyConfig(dir: dir)
+        let j = job(cfg, dir: dir, gen: 0, epochs: 2, worker: 2)
+        try j.save(path: dir + "/job.json")
+        let p = try ChildProcess(executable: bin, arguments: ["worker", "--standby"], environment: ChildEnvironment.forWorker(threads: 1),
+                                 logPath: "/dev/null", stdinPipe: true)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(p.exit == nil, "a standby worker waits for its assignment")
+        #expect(p.send(try StandbyAssignment(jobFile: dir + "/job.json", logPath: j.outputDirectory + "/log.txt").encodedLine()))
+        #expect(!p.send(Data("again\n".utf8)), "one assignment per process")
+        #expect(await p.wait() == .exited(0))
+        let outcome = try FileIO.readJSON(JobOutcome.self, from: j.outputDirectory + "/result.json")
+        #expect(outcome.epochs == 2 && outcome.score != nil)
+        let log = try String(contentsOfFile: j.outputDirectory + "/log.txt", encoding: .utf8)
+        #expect(log.contains("worker 2 generation 0") && log.contains("done: score"))
+
+        let idle = try ChildProcess(executable: bin, arguments: ["worker", "--standby"], environment: [:], logPath: "/dev/null", stdinPipe: true)
+        #expect(idle.send(Data()))   // EOF without an assignment: the client let it go
+        #expect(await idle.wait() == .exited(0))
+        let bad = try ChildProcess(executable: bin, arguments: ["worker", "--standby"], environment: [:], logPath: dir + "/bad.txt", stdinPipe: true)
+        #expect(bad.send(Data("{not json\n".utf8)))
+        #expect(await bad.wait() == .exited(1))
+        #expect(try String(contentsOfFile: dir + "/bad.txt", encoding: .utf8).contains("malformed assignment"))
+    }
 }

@@ -6,6 +6,8 @@ import Coordination
 public enum RuntimeBenchmark {
     public struct Result: Sendable, Codable {
         public var mode: String
+        /// Whether clients started each worker process ahead of its job (`ClientOptions.standbyWorkers`).
+        public var standby: Bool
         public var workers: Int
         public var slots: Int
         public var generations: Int
@@ -17,16 +19,21 @@ public enum RuntimeBenchmark {
         public var decisionMillisecondsMean: Double
         public var decisionMillisecondsMax: Double
         public var jobs: Int
+        /// Slot-seconds not spent training, per job, in milliseconds: (slots × wall − train) / jobs.
+        /// Independent of the job length, so utilisation for longer jobs follows from it.
+        public var overheadMillisecondsPerJob: Double {
+            jobs == 0 ? 0 : (Double(slots) * wallSeconds - trainSeconds) / Double(jobs) * 1000
+        }
     }
 
     /// Runs one toy population in `directory` and measures it.
-    public static func run(mode: RunConfig.Mode, workers: Int = 8, slots: Int = 2, generations: Int = 10,
+    public static func run(mode: RunConfig.Mode, standby: Bool = true, workers: Int = 8, slots: Int = 2, generations: Int = 10,
                            epochs: Int = 4, epochSeconds: Double = 0.05, spread: Double = 0.4,
                            directory: String, executable: String) async throws -> Result {
         var c = try RunConfig.parse(yaml: """
             name: bench-\(mode.rawValue)
             objective: toy
-            storage: \(directory)/\(mode.rawValue)
+            storage: \(directory)/\(mode.rawValue)-\(standby ? "standby" : "cold")
             population: \(workers)
             epochs_per_generation: \(epochs)
             max_generations: \(generations)
@@ -38,6 +45,7 @@ public enum RuntimeBenchmark {
         c.seed = 1
         var local = LocalRun(config: c, slots: slots, clients: 1, executable: executable)
         local.log = { _ in }
+        if !standby { local.clientArguments = ["--no-standby"] }
         let t0 = Date()
         _ = try await local.run()
         let wall = Date().timeIntervalSince(t0)
@@ -50,7 +58,7 @@ public enum RuntimeBenchmark {
         struct E: Decodable { var decisionMilliseconds: Double }
         let ms = events.filter { $0.kind == "generation" || $0.kind == "decision" }
             .compactMap { try? $0.message.decode(E.self).decisionMilliseconds }
-        return Result(mode: mode.rawValue, workers: workers, slots: slots, generations: generations, wallSeconds: wall,
+        return Result(mode: mode.rawValue, standby: standby, workers: workers, slots: slots, generations: generations, wallSeconds: wall,
                       trainSeconds: train, utilisation: train / (Double(slots) * wall),
                       decisionMillisecondsMean: ms.isEmpty ? 0 : ms.reduce(0, +) / Double(ms.count),
                       decisionMillisecondsMax: ms.max() ?? 0, jobs: jobs.count)

@@ -21,6 +21,9 @@ public struct ClientOptions: Sendable {
     public var maxJobs: Int = 0
     /// Seconds between claim attempts when the queue is empty.
     public var pollInterval: Double = 0.05
+    /// Start each slot's next worker process ahead of its job (`autolfads worker --standby`), so process
+    /// start-up overlaps the running job; process runtime only.
+    public var standbyWorkers: Bool = true
     /// How workers start (`--runtime`); nil or `.process` spawns `executable` directly, `.container` wraps it
     /// in `podman|docker run` of the image (the settings' storage is replaced by the client's storage root).
     public var workerRuntime: WorkerRuntimeSettings? = nil

@@ -15,6 +15,8 @@ public final class PBTClient: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var children: [Int: ChildProcess] = [:]
+    /// Per slot, a worker process started ahead of its job and its environment (see `StandbyAssignment`).
+    private var standbys: [Int: (child: ChildProcess, environment: [String: String])] = [:]
     private var heldJob: [Int: Int64] = [:]
     private var configs: [Int64: RunConfig] = [:]
     private var lastWork = Date()
@@ -42,7 +44,7 @@ public final class PBTClient: @unchecked Sendable {
     /// Asks the client to stop: no new claims, running workers are terminated, processes marked exited
     /// (their jobs go back to the queue at the server's next reap).
     public func requestStop() {
-        let kids: [ChildProcess] = locked { stopping = true; return Array(children.values) }
+        let kids: [ChildProcess] = locked { stopping = true; return Array(children.values) + standbys.values.map(\.child) }
         for c in kids { c.signal(SIGTERM) }
         DispatchQueue.global().asyncAfter(deadline: .now() + 5) { for c in kids { c.signal(SIGKILL) } }
     }
@@ -66,6 +68,7 @@ public final class PBTClient: @unchecked Sendable {
             for s in 0..<options.slots { g.addTask { await self.slotLoop(s) } }
         }
         heartbeat.cancel()
+        for s in 0..<options.slots { discardStandby(s) }
         for s in 0..<options.slots {
             try? await retrying("mark process exited") { try await self.store.setProcessStatus(self.processID(s), .exited, now: Date()) }
         }
@@ -123,6 +126,7 @@ public final class PBTClient: @unchecked Sendable {
     func slotLoop(_ slot: Int) async {
         while true {
             if await shouldExit() { return }
+            if let id = watchedRun, let cfg = try? await config(for: id) { prepareStandby(slot, environment: workerEnvironment(cfg)) }
             let claimed: ClaimedJob?
             if options.maxJobs > 0 {   // reserve a claim so slots never exceed the limit together
                 let ok: Bool = locked { if claims < options.maxJobs { claims += 1; return true }; return false }
@@ -168,12 +172,19 @@ public final class PBTClient: @unchecked Sendable {
             let jobFile = dir.appendingPathComponent(".job-\(job.attempts).json").path
             try wj.save(path: jobFile)
             let logPath = dir.appendingPathComponent(WorkerFiles.log).path
-            let launch = try WorkerLaunch.resolve(options: options, jobFile: jobFile,
-                                                  environment: ChildEnvironment.forWorker(threads: options.threadsPerSlot ?? cfg.threadsPerSlot),
-                                                  storage: storage.root.path)
-            let child = try ChildProcess(executable: launch.executable, arguments: launch.arguments,
+            let environment = workerEnvironment(cfg)
+            let child: ChildProcess
+            if let ready = takeStandby(slot, environment: environment),
+               ready.send(try StandbyAssignment(jobFile: jobFile, logPath: logPath).encodedLine()) {
+                child = ready
+            } else {
+                let launch = try WorkerLaunch.resolve(options: options, jobFile: jobFile, environment: environment,
+                                                      storage: storage.root.path)
+                child = try ChildProcess(executable: launch.executable, arguments: launch.arguments,
                                          environment: launch.environment, logPath: logPath)
+            }
             locked { children[slot] = child; heldJob[slot] = job.id }
+            prepareStandby(slot, environment: environment)   // its start-up overlaps this job
             log("slot \(slot): started \(label), pid \(child.pid)")
             let exit = await child.wait()
             locked { children[slot] = nil; heldJob[slot] = nil }
@@ -198,6 +209,40 @@ public final class PBTClient: @unchecked Sendable {
             locked { children[slot] = nil; heldJob[slot] = nil }
             try? await reportFailure(claim, "client could not run the job: \(error)", label: label, slot: slot)
         }
+    }
+
+    func workerEnvironment(_ cfg: RunConfig) -> [String: String] {
+        ChildEnvironment.forWorker(threads: options.threadsPerSlot ?? cfg.threadsPerSlot)
+    }
+
+    /// Whether workers may be started ahead of their jobs: process runtime only (a container's start
+    /// belongs to its job), and not when disabled.
+    var usesStandby: Bool { options.standbyWorkers && options.workerRuntime?.runtime != .container }
+
+    /// Starts a standby worker for `slot` unless one with this environment is already waiting.
+    func prepareStandby(_ slot: Int, environment: [String: String]) {
+        guard usesStandby, !isStopping else { return }
+        if let s = locked({ standbys[slot] }), s.child.exit == nil, s.environment == environment { return }
+        discardStandby(slot)
+        do {
+            let child = try ChildProcess(executable: options.executable, arguments: ["worker", "--standby"],
+                                         environment: environment, logPath: "/dev/null", stdinPipe: true)
+            locked { standbys[slot] = (child, environment) }
+        } catch {
+            log("slot \(slot): cannot start a standby worker (jobs start cold): \(error)")
+        }
+    }
+
+    /// The slot's standby worker if it is alive and has `environment`; else nil (and it is discarded).
+    func takeStandby(_ slot: Int, environment: [String: String]) -> ChildProcess? {
+        guard usesStandby, let s = locked({ standbys.removeValue(forKey: slot) }) else { return nil }
+        guard s.child.exit == nil, s.environment == environment else { s.child.send(Data()); return nil }
+        return s.child
+    }
+
+    /// Lets the slot's standby worker go: EOF on its stdin makes it exit.
+    func discardStandby(_ slot: Int) {
+        if let s = locked({ standbys.removeValue(forKey: slot) }) { s.child.send(Data()) }
     }
 
     func reportFailure(_ claim: JobClaim, _ error: String, label: String, slot: Int) async throws {

@@ -43,8 +43,14 @@ public final class ChildProcess: @unchecked Sendable {
     /// The child's process id.
     public let pid: Int32
 
-    /// Starts `executable arguments…` with `environment`, output appended to `logPath`.
-    public init(executable: String, arguments: [String], environment: [String: String], logPath: String) throws {
+    /// Write end of the child's stdin pipe (-1 unless started with `stdinPipe: true`); see `send(_:)`.
+    private var stdinWriter: Int32 = -1
+
+    /// Starts `executable arguments…` with `environment`, output appended to `logPath`. Stdin is
+    /// `/dev/null`, or with `stdinPipe` a pipe the parent writes with `send(_:)` (EOF once the parent
+    /// closes it or dies).
+    public init(executable: String, arguments: [String], environment: [String: String], logPath: String,
+                stdinPipe: Bool = false) throws {
         self.logPath = logPath
         try FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -53,7 +59,16 @@ public final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var pipeEnds: [Int32] = [-1, -1]
+        if stdinPipe {
+            _ = Self.ignoreBrokenPipe   // a child that died before reading must not kill us with SIGPIPE
+            // close-on-exec on both ends, so no other child inherits the write end and EOF arrives when we close it
+            guard pipe(&pipeEnds) == 0, fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC) == 0 else { throw RuntimeError("cannot create a pipe for \(executable): \(String(cString: strerror(errno)))") }
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        defer { if pipeEnds[0] >= 0 { close(pipeEnds[0]) } }
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }   // no inherited database/socket descriptors
@@ -71,8 +86,12 @@ public final class ChildProcess: @unchecked Sendable {
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
         var child: pid_t = 0
         let rc = posix_spawn(&child, executable, &actions, &attr, argv, envp)
-        guard rc == 0 else { throw RuntimeError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            if pipeEnds[1] >= 0 { close(pipeEnds[1]) }
+            throw RuntimeError("cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
         pid = child
+        stdinWriter = pipeEnds[1]
         let childPid = child
         let t = Thread { [self] in
             var status: Int32 = 0
@@ -82,6 +101,8 @@ public final class ChildProcess: @unchecked Sendable {
         }
         t.start()
     }
+
+    private static let ignoreBrokenPipe: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
 
     /// glibc ≥ 2.34 `posix_spawn_file_actions_addclosefrom_np` (not exported to Swift by the headers).
     private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
@@ -93,6 +114,29 @@ public final class ChildProcess: @unchecked Sendable {
         lock.lock(); exitStatus = status; let w = waiters; waiters = []; lock.unlock()
         for c in w { c.resume(returning: status) }
     }
+
+    /// Writes `data` to the child's stdin pipe and closes it (the child then sees EOF); false when the
+    /// child has no pipe, already got its message, or could not be written to (e.g. it has died).
+    @discardableResult
+    public func send(_ data: Data) -> Bool {
+        lock.lock()
+        let fd = stdinWriter
+        stdinWriter = -1
+        lock.unlock()
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return data.withUnsafeBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return true
+        }
+    }
+
+    deinit { if stdinWriter >= 0 { close(stdinWriter) } }
 
     /// The exit status once the child has ended (nil while running).
     public var exit: ChildExit? { lock.lock(); defer { lock.unlock() }; return exitStatus }
