@@ -14,9 +14,10 @@ import Testing
     let config = JSONDocument(text: #"{"population":3,"maxGenerations":5,"mode":"async","minimize":true,"searchSpace":[{"name":"kl_co_scale","initMode":"log_uniform","space":"linear"},{"name":"lr","initMode":"fixed","space":"linear"}]}"#)
     let run = try await store.createRun(name: "r1", config: config, now: t0)
     try await store.setRunStatus(run.id, .running, now: t0)
+    let recordScores: [Double?] = [9.0, 1.5, nil]   // w0's record lags behind its finished job (score 0.5)
     try await store.upsertWorkers((0..<3).map { w in
         WorkerRecord(runID: run.id, index: w, status: .ok, hps: JSONDocument(text: #"{"lr":0.004,"kl_co_scale":1e-5}"#),
-                     generation: w == 2 ? 0 : 1, lastScore: w == 2 ? nil : 0.5 + Double(w), parent: w == 1 ? 0 : nil)
+                     generation: w == 2 ? 0 : 1, lastScore: recordScores[w], parent: w == 1 ? 0 : nil)
     }, now: t0)
     let decision = Decision(worker: 1, generation: 0, action: .copy, parent: 0, parentGeneration: 0, parentCheckpoint: "c",
                             oldHyperparameters: ["lr": 0.004], newHyperparameters: ["lr": 0.005], score: 1.5, parentScore: 0.5)
@@ -48,6 +49,7 @@ import Testing
     #expect(s.run.logScaledHPs == ["kl_co_scale"])
     #expect(s.workers.map(\.worker) == [0, 1, 2] && s.workers[1].parent == 0 && s.workers[2].job == "claimed")
     #expect(s.workers[0].hps == ["lr": 0.004, "kl_co_scale": 1e-5])
+    #expect(s.workers.map(\.score) == [0.5, 1.5, nil], "a finished job's score shows before the worker record catches up")
     #expect(s.jobs == JobCounts(queued: 0, claimed: 1, done: 2, failed: 0, retries: 1))
     #expect(s.processes.map(\.status) == ["dead", "alive", "alive"])
     #expect(s.processes.first { $0.id == "c1/2" }?.job == "w2/g0")

@@ -62,8 +62,10 @@ public enum StoreSnapshotMapping {
         let lastCopy = Dictionary(grouping: directory.decisions.filter { $0.action == "copy" }, by: \.worker)
             .mapValues { $0.max { $0.generation < $1.generation }!.parent }
         snap.workers = workers.sorted { $0.index < $1.index }.map { w in
-            WorkerRow(worker: w.index, generation: w.generation, status: w.status.rawValue,
-                      score: w.lastScore.flatMap { $0.isFinite ? $0 : nil },
+            // A finished job's score shows at once; the worker record's score only after the next decision.
+            let finished = latestJob[w.index].flatMap { $0.status == .done ? (try? $0.result?.decode(Outcome.self))??.score : nil }
+            return WorkerRow(worker: w.index, generation: w.generation, status: w.status.rawValue,
+                      score: (finished ?? w.lastScore).flatMap { $0.isFinite ? $0 : nil },
                       hps: (try? w.hps.decode([String: Double].self)) ?? [:], parent: w.parent ?? lastCopy[w.index],
                       job: latestJob[w.index]?.status.rawValue)
         }
