@@ -250,3 +250,31 @@ import Testing
         #expect(throws: TrainingError.self) { _ = try trainer.writePosteriorOutputs(datasets: data, inputPaths: [paths[0], paths[0]], outputDir: dir) }
     }
 }
+
+/// The output-folder run (what `autolfads train --data a --data b` drives) resumes a stitched
+/// model and writes one output file per session.
+@Suite struct StitchingRunTests {
+    @Test func stitchedTrainingRunResumesAndWritesEveryOutput() throws {
+        let data = try StitchingTests.lorenzSessions()
+        let dir = Fixtures.tempDir()
+        let paths = try data.indices.map { i -> String in
+            let p = dir + "/session_\(i).h5"
+            try LFADSWriter.write(data[i], to: p)
+            return p
+        }
+        var c = TrainerTests().smallConfig()
+        c.readinDim = 4; c.posteriorSamples = 2
+        let out = dir + "/run"
+        let first = try TrainingRun(config: c, datasets: data, dataPaths: paths, outputDir: out, start: .fresh)
+        try first.run(maxEpochs: 2)
+        let resumed = try TrainingRun(config: LFADSConfig(), datasets: data, dataPaths: paths, outputDir: out, start: .resume)
+        #expect(resumed.trainer.epoch == 2 && resumed.trainer.config.sessionEncodDims == [8, 11])
+        try resumed.run(maxEpochs: 1)
+        let files = try resumed.writeOutputs(datasets: data)
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["lfads_output_session_0.h5", "lfads_output_session_1.h5"])
+        #expect(try String(contentsOfFile: out + "/config.yaml", encoding: .utf8).contains("session_encod_dims: [8, 11]"))
+        #expect(throws: CheckpointError.self) {
+            _ = try TrainingRun(config: c, datasets: [data[0]], dataPaths: [paths[0]], outputDir: out, start: .resume)
+        }
+    }
+}
