@@ -33,7 +33,12 @@ public enum LorenzGenerator {
         let weights = (0..<(c.neurons * 3)).map { _ in rng.uniform(-1, 1) }
 
         let z = latents(c, rng: &rng)
+        return sample(c, latents: z, weights: weights, rng: &rng)
+    }
 
+    /// Rates `exp(z·W + bias)·binSeconds` from latent paths `z` (conditions × bins × 3) and
+    /// `weights` (neurons × 3), Poisson trials, a random train/valid split; draws from `rng`.
+    static func sample(_ c: LorenzConfig, latents z: [Double], weights: [Double], rng: inout SeededRandom) -> LFADSDataset {
         // Rates (counts per bin) per condition, then Poisson trials.
         let rowsPerCond = c.bins * c.neurons
         var rates = [Double](repeating: 0, count: c.conditions * rowsPerCond)

@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance (engine kernels, training, observation models, PBT simulation, coordination store, runtime, dashboard).",
-        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, ObsBenchCommand.self, PBTSimBenchmarkCommand.self,
+        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, ObsBenchCommand.self, StitchBenchCommand.self, PBTSimBenchmarkCommand.self,
                       BenchStoreCommand.self, BenchRuntimeCommand.self, DashboardBenchCommand.self]
     )
 }

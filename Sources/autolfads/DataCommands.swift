@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LFADSData
 
@@ -30,13 +31,19 @@ struct DataSynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Generate a synthetic benchmark with ground truth (same seed → identical file).")
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case lorenz, chaoticRNN = "chaotic-rnn", emg, calcium }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case lorenz, chaoticRNN = "chaotic-rnn", emg, calcium, lorenzSessions = "lorenz-sessions" }
 
-    @Argument(help: "lorenz, chaotic-rnn, emg (Gamma-noise muscle activity) or calcium (deconvolved events, NaN where not sampled).")
+    @Argument(help: "lorenz, chaotic-rnn, emg (Gamma-noise muscle activity), calcium (deconvolved events, NaN where not sampled) or lorenz-sessions (one file per session sharing the Lorenz latents, for stitching).")
     var kind: Kind
 
     @Option(help: "Output .h5 path (written atomically).")
-    var out: String
+    var out: String?
+
+    @Option(name: .customLong("out-dir"), help: "lorenz-sessions: folder for lorenz_session<i>.h5.")
+    var outDir: String?
+
+    @Option(help: "lorenz-sessions: number of sessions (neurons 40, 55, 70, … or --neurons + 15·i; odd sessions have 3/4 of the trials).")
+    var sessions = 2
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
@@ -54,8 +61,11 @@ struct DataSynthCommand: ParsableCommand {
     var bins: Int?
 
     func run() throws {
+        if kind == .lorenzSessions { return try runSessions() }
+        guard let out else { throw DataCommandError("give the output file with --out FILE") }
         let dataset: LFADSDataset
         switch kind {
+        case .lorenzSessions: return
         case .lorenz:
             var c = LorenzConfig()
             c.seed = seed
@@ -79,6 +89,25 @@ struct DataSynthCommand: ParsableCommand {
         }
         try LFADSWriter.write(dataset, to: out)
         print("wrote \(out): \(kind.rawValue), seed \(seed), train \(dataset.trialCount(.train)) / valid \(dataset.trialCount(.valid)) trials, \(dataset.encodTime) bins, \(dataset.encodNeurons) neurons")
+    }
+
+    /// `lorenz-sessions`: `--sessions` files in `--out-dir` sharing one set of Lorenz latents.
+    private func runSessions() throws {
+        guard let outDir else { throw DataCommandError("lorenz-sessions writes one file per session: give --out-dir DIR") }
+        guard sessions >= 1 else { throw DataCommandError("--sessions must be ≥ 1 (got \(sessions))") }
+        var c = LorenzConfig()
+        c.seed = seed
+        try apply(&c.conditions, &c.trialsPerCondition, &c.neurons, &c.bins)
+        let first = neurons ?? 40
+        let counts = (0..<sessions).map { first + 15 * $0 }
+        let perCond = (0..<sessions).map { $0 % 2 == 1 ? max(1, c.trialsPerCondition * 3 / 4) : c.trialsPerCondition }
+        let datasets = try LorenzSessionsGenerator.generate(c, neurons: counts, trialsPerCondition: perCond)
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        for (i, d) in datasets.enumerated() {
+            let path = outDir + "/lorenz_session\(i).h5"
+            try LFADSWriter.write(d, to: path)
+            print("wrote \(path): train \(d.trialCount(.train)) / valid \(d.trialCount(.valid)) trials, \(d.encodTime) bins, \(d.encodNeurons) neurons")
+        }
     }
 
     private func apply(_ conds: inout Int, _ perCond: inout Int, _ n: inout Int, _ t: inout Int) throws {

@@ -12,7 +12,8 @@ struct TrainCommand: ParsableCommand {
         discussion: "Hyperparameters come from the defaults, then --config (YAML), then key=value overrides. Keys: "
             + LFADSConfig.keys.joined(separator: ", "))
 
-    @Option(help: "LFADS HDF5 data file (either convention).") var data: String
+    @Option(help: "LFADS HDF5 data file (either convention). Repeat it to stitch sessions: one file per session, same bins (needs readin_dim > 0).")
+    var data: [String]
     @Option(help: "YAML config file (unknown keys are errors).") var config: String?
     @Option(help: "Output folder (config.yaml, train_log.csv, checkpoints, lfads_output_*.h5).") var out = "lfads_run"
     @Flag(help: "Continue from <out>/checkpoint_last.ckpt exactly (its saved config is used).") var resume = false
@@ -30,12 +31,15 @@ struct TrainCommand: ParsableCommand {
         var cfg = try config.map { try LFADSConfig.load(path: $0) } ?? LFADSConfig()
         try cfg.apply(overrides: overrides)
         try cfg.validate()
-        let dataset = try LFADSReader.read(data, options: cfg.readOptions)
+        guard !data.isEmpty else { throw ValidationError("give a data file with --data FILE (repeat --data to stitch sessions)") }
+        let datasets = try data.map { try LFADSReader.read($0, options: cfg.readOptions) }
         let start: TrainingRun.Start = resume ? .resume : initFrom.map { .initFrom($0) } ?? .fresh
-        let run = try TrainingRun(config: cfg, dataset: dataset, dataPath: data, outputDir: out, start: start)
+        let run = try TrainingRun(config: cfg, datasets: datasets, dataPaths: data, outputDir: out, start: start)
         let t = run.trainer
         let c = t.config
-        print("model: enc \(c.encodDataDim)×\(c.encodSeqLen) → recon \(c.reconDataDim)×\(c.reconSeqLen), gen \(c.genDim), fac \(c.facDim), "
+        let neurons = c.isStitched ? "sessions \(c.sessionEncodDims) neurons → readin \(c.readinDim), recon \(c.sessionReconDims)"
+            : "enc \(c.encodDataDim)×\(c.encodSeqLen) → recon \(c.reconDataDim)"
+        print("model: \(neurons)×\(c.reconSeqLen), gen \(c.genDim), fac \(c.facDim), "
               + "controller \(c.hasController ? "\(c.conDim)/\(c.coDim)" : "off"), \(t.network.store.count) parameters; start epoch \(t.epoch)")
         let progress = Progress(total: c.maxEpochs)
         do {
@@ -47,8 +51,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("\(e)")
         }
         if !noOutputs {
-            let path = try run.writeOutputs(dataset: dataset)
-            print("wrote \(path)")
+            for path in try run.writeOutputs(datasets: datasets) { print("wrote \(path)") }
         }
     }
 }

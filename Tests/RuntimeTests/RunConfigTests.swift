@@ -51,6 +51,17 @@ import Testing
         #expect(t.searchSpace.map(\.name) == ["h0", "h1"])
     }
 
+    /// `data:` as a list = one file per session (stitching); paths resolve; an empty list is an error.
+    @Test func dataListIsOneFilePerSession() throws {
+        let c = try RunConfig.parse(yaml: "data: [s0.h5, /abs/s1.h5]\nmodel: {readin_dim: 8}", baseDirectory: "/w")
+        #expect(c.data == "/w/s0.h5" && c.sessionData == ["/w/s0.h5", "/abs/s1.h5"])
+        let back = try JSONDecoder().decode(RunConfig.self, from: JSONEncoder().encode(c))
+        #expect(back == c)
+        let one = try RunConfig.parse(yaml: "data: [s0.h5]", baseDirectory: "/w")
+        #expect(one.data == "/w/s0.h5" && one.sessionData == nil)
+        #expect(throws: ConfigError.self) { _ = try RunConfig.parse(yaml: "data: []", baseDirectory: "/w") }
+    }
+
     @Test func configRoundTripsThroughJSON() throws {
         let c = try RunConfig.parse(yaml: "objective: toy\nmodel: {a: [1, two, true]}\ntoy: {nan_workers: [2]}", baseDirectory: "/w")
         let back = try JSONDecoder().decode(RunConfig.self, from: JSONEncoder().encode(c))

@@ -35,7 +35,8 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// Config keys that fix parameter shapes; a checkpoint can only seed a model that agrees on them.
     public static let architectureKeys = ["encod_data_dim", "recon_data_dim", "readin_dim", "ext_input_dim", "ic_enc_dim",
-                                          "ci_enc_dim", "con_dim", "co_dim", "ic_dim", "gen_dim", "fac_dim"]
+                                          "ci_enc_dim", "con_dim", "co_dim", "ic_dim", "gen_dim", "fac_dim",
+                                          "session_encod_dims", "session_recon_dims"]
 
     /// For PBT exploit: keeps weights, optimiser state, epoch and RNG states, takes every
     /// hyperparameter (learning rate included) from `newConfig`, and restarts the LR schedule there.

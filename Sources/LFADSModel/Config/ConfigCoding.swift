@@ -19,6 +19,7 @@ extension LFADSConfig: Codable {
             case .int(let path): self[keyPath: path] = try container.decode(Int.self, forKey: key)
             case .double(let path): self[keyPath: path] = try container.decode(Double.self, forKey: key)
             case .observation(let path): self[keyPath: path] = try ObservationModel(parsing: container.decode(String.self, forKey: key))
+            case .intList(let path): self[keyPath: path] = try container.decode([Int].self, forKey: key)
             }
         }
     }
@@ -30,6 +31,7 @@ extension LFADSConfig: Codable {
             case .int(let path): try container.encode(self[keyPath: path], forKey: Key(stringValue: key))
             case .double(let path): try container.encode(self[keyPath: path], forKey: Key(stringValue: key))
             case .observation(let path): try container.encode(self[keyPath: path].rawValue, forKey: Key(stringValue: key))
+            case .intList(let path): try container.encode(self[keyPath: path], forKey: Key(stringValue: key))
             }
         }
     }

@@ -3,6 +3,8 @@ enum ConfigField {
     case int(WritableKeyPath<LFADSConfig, Int>)
     case double(WritableKeyPath<LFADSConfig, Double>)
     case observation(WritableKeyPath<LFADSConfig, ObservationModel>)
+    /// A list of integers, written `[30, 42]` (also accepted: `30,42`; `[]` = empty).
+    case intList(WritableKeyPath<LFADSConfig, [Int]>)
 }
 
 extension LFADSConfig {
@@ -21,6 +23,8 @@ extension LFADSConfig {
         ("reconstruction", .observation(\.reconstruction)), ("gamma_loc", .double(\.gammaLoc)),
         ("scale_init", .double(\.scaleInit)), ("scale_prior", .double(\.scalePrior)),
         ("scale_penalty", .double(\.scalePenalty)), ("allow_missing", .int(\.allowMissing)),
+        ("session_encod_dims", .intList(\.sessionEncodDims)), ("session_recon_dims", .intList(\.sessionReconDims)),
+        ("pcr_init", .int(\.pcrInit)), ("do_train_readin", .int(\.doTrainReadin)),
         ("batch_size", .int(\.batchSize)), ("lr_init", .double(\.lrInit)), ("lr_stop", .double(\.lrStop)),
         ("lr_decay", .double(\.lrDecay)), ("lr_patience", .int(\.lrPatience)),
         ("lr_adam_beta1", .double(\.lrAdamBeta1)), ("lr_adam_beta2", .double(\.lrAdamBeta2)),
@@ -62,6 +66,12 @@ extension LFADSConfig {
             self[keyPath: path] = value
         case .observation(let path):
             self[keyPath: path] = try ObservationModel(parsing: trimmed)
+        case .intList(let path):
+            let body = trimmed.hasPrefix("[") && trimmed.hasSuffix("]") ? String(trimmed.dropFirst().dropLast()) : trimmed
+            let items = body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let values = items.compactMap { Int($0) }
+            guard values.count == items.count else { throw ConfigError.badValue(key: key, value: text, expected: "a list of integers like [30, 42]") }
+            self[keyPath: path] = values
         }
     }
 
@@ -71,6 +81,7 @@ extension LFADSConfig {
         case .int(let path)?: return String(self[keyPath: path])
         case .double(let path)?: return String(self[keyPath: path])
         case .observation(let path)?: return self[keyPath: path].rawValue
+        case .intList(let path)?: return "[" + self[keyPath: path].map(String.init).joined(separator: ", ") + "]"
         case nil: return nil
         }
     }

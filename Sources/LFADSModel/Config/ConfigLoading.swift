@@ -16,6 +16,10 @@ extension LFADSConfig {
         }
         for key in map.keys.sorted() {
             let value = map[key]!
+            if let list = value as? [Any], case .intList? = fieldsByKey[key] {
+                try config.set(key, to: list.map { "\($0)" }.joined(separator: ","))
+                continue
+            }
             if value is [Any] || value is [String: Any] {
                 throw ConfigError.badValue(key: key, value: "\(value)", expected: "a single number")
             }

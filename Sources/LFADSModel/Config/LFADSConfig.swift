@@ -65,6 +65,16 @@ public struct LFADSConfig: Equatable, Sendable {
     public var scalePenalty = 0.0
     /// 1 = NaN in the data marks missing entries (selective backprop through time); 0 = NaN is an error.
     public var allowMissing = 0
+    /// Multi-session stitching: held-in neurons of each session (one data file each); empty = one
+    /// session. Filled from the data files like the other data dimensions.
+    public var sessionEncodDims: [Int] = []
+    /// Multi-session stitching: reconstructed neurons of each session; empty = one session.
+    public var sessionReconDims: [Int] = []
+    /// Multi-session: 1 = initialise each session's readin (and readout) by PCR alignment of smoothed
+    /// condition averages, or from `alignment_matrix_cxf`/`readin_weight` in the files; 0 = random.
+    public var pcrInit = 1
+    /// Multi-session: 0 freezes the per-session readins (lfads-torch freezes PCR readins).
+    public var doTrainReadin = 1
 
     // MARK: training
     public var batchSize = 64
@@ -111,6 +121,11 @@ public struct LFADSConfig: Equatable, Sendable {
     public var threads = 1
 
     public init() {}
+
+    /// Number of sessions (data files) the model is stitched across (1 = no stitching).
+    public var sessionCount: Int { max(1, sessionEncodDims.count) }
+    /// True for a multi-session (stitched) model.
+    public var isStitched: Bool { !sessionEncodDims.isEmpty }
 
     /// True when the controller (CI encoder, controller, inferred inputs) is part of the model.
     public var hasController: Bool { conDim > 0 && coDim > 0 && ciEncDim > 0 }

@@ -29,10 +29,12 @@ extension LFADSNetwork {
     ///   - training: dropout on (CD masks are already in `inputs`).
     ///   - sample: sample the IC and inferred inputs (else use posterior means).
     ///   - capture: receives per-step outputs for posterior sampling.
+    ///   - session: whose readin/readout to use (stitched models; `inputs` holds that session's trials).
     func forward(tape: Tape, inputs x: BatchInputs, rng: inout Rng, training: Bool, sample: Bool,
-                 weights: LossWeights, capture: OutputCapture? = nil, collectTerms: Bool = false) -> ForwardResult {
+                 weights: LossWeights, capture: OutputCapture? = nil, collectTerms: Bool = false, session: Int = 0) -> ForwardResult {
         let c = config
-        let b = x.batch, tEnc = c.encodSeqLen, nEnc = c.encodDataDim, tRec = c.reconSeqLen, nRec = c.reconDataDim
+        let head = heads[session]
+        let b = x.batch, tEnc = c.encodSeqLen, nEnc = head.encodNeurons, tRec = c.reconSeqLen, nRec = head.reconNeurons
         let drop = training ? Float(c.dropoutRate) : 0
         func dropout(_ t: Tensor) -> Tensor { drop > 0 ? tape.dropout(t, rate: drop, rng: &rng) : t }
         func h0(_ p: Param, _ width: Int) -> Tensor {
@@ -43,7 +45,7 @@ extension LFADSNetwork {
         let inputs: [Tensor] = x.encod.withUnsafeBufferPointer { buf in
             (0..<tEnc).map { t in
                 let raw = tape.constant(rows: b, cols: nEnc, copying: buf.baseAddress! + t * b * nEnc)
-                return dropout(readin.map { tape.linear(raw, tape.param($0.w), tape.param($0.b)) } ?? raw)
+                return dropout(head.readin.map { tape.linear(raw, tape.param($0.w), tape.param($0.b)) } ?? raw)
             }
         }
 
@@ -87,7 +89,7 @@ extension LFADSNetwork {
         var g = tape.linear(icSample, tape.param(g0W), tape.param(g0B))
         capture?.record(genInit: tape.value(g), icMean: tape.value(icMean), icStd: tape.value(icStd))
         let facWeight = tape.rowNormalize(tape.param(facW))
-        let roW = tape.param(readoutW), roB = tape.param(readoutB)
+        let roW = tape.param(head.readoutW), roB = tape.param(head.readoutB)
         var f = tape.linear(dropout(g), facWeight)
         var con: Tensor? = controller.map { h0($0.conH0, c.conDim) }
         var prevU: Tensor? = nil
@@ -137,7 +139,7 @@ extension LFADSNetwork {
                 }
                 g = tape.gruCell(x: genIn, h: g, gen)
                 f = tape.linear(dropout(g), facWeight)
-                let params = distributionParams(tape: tape, readout: tape.linear(f, roW, roB))
+                let params = distributionParams(tape: tape, readout: tape.linear(f, roW, roB), head: head)
                 let off = t * b * nRec
                 let y = tape.constant(rows: b, cols: nRec, copying: yBuf.baseAddress! + off)
                 // The CD gradient mask only matters in training with CD; the SV mask only with SV;
@@ -171,7 +173,7 @@ extension LFADSNetwork {
         let observedCount = missing ? x.observed.reduce(0.0) { $0 + Double($1) } : elements
         let reconT = tape.scale(reconTotal!, Float(1 / (max(observedCount, 1) * (1 - sv))))
         var total = reconT
-        if let penalty = scalePenalty(tape: tape) { total = tape.add(total, penalty) }
+        if let penalty = scalePenalty(tape: tape, head: head) { total = tape.add(total, penalty) }
         // L2 on recurrent kernels: Σ s_k·½‖W_k‖² / Σ numel(W_k).
         var l2Value = 0.0
         let kernels = l2Kernels
@@ -203,5 +205,18 @@ extension LFADSNetwork {
         return ForwardResult(loss: loss, reconHeldIn: heldIn / max(inCount, 1),
                              reconHeldOut: sv > 0 ? heldOut / max(outCount, 1) : nil,
                              klIc: Double(tape.scalar(klIcT)), klCo: klCoValue, l2: l2Value, terms: terms)
+    }
+}
+
+extension ForwardResult {
+    /// The sessions' results of one stitched step combined: loss = mean of the session losses
+    /// (on `tape`), every reported number the mean over sessions.
+    static func mean(_ results: [ForwardResult], on tape: Tape) -> ForwardResult {
+        let k = Double(results.count)
+        let sum = results.dropFirst().reduce(results[0].loss) { tape.add($0, $1.loss) }
+        func avg(_ f: (ForwardResult) -> Double) -> Double { results.reduce(0) { $0 + f($1) } / k }
+        return ForwardResult(loss: tape.scale(sum, Float(1 / k)), reconHeldIn: avg(\.reconHeldIn),
+                             reconHeldOut: results[0].reconHeldOut == nil ? nil : avg { $0.reconHeldOut ?? 0 },
+                             klIc: avg(\.klIc), klCo: avg(\.klCo), l2: avg(\.l2), terms: results.flatMap(\.terms))
     }
 }

@@ -3,13 +3,14 @@ import Foundation
 
 /// The LFADS parameters (LFADS_SPEC §1) in one `ParameterStore`, initialised per §1.2.
 /// Readin is the identity (encoders read the N_enc held-in neurons) or, with `readin_dim` > 0,
-/// a Linear(N_enc → readin_dim).
+/// a Linear(N_enc → readin_dim). A stitched model (several sessions) shares everything but the
+/// per-session readin, readout and ZIG scales (`session<i>.readin.w`, `session<i>.readout.b`, …).
 public final class LFADSNetwork {
     public let config: LFADSConfig
     public let store: ParameterStore
 
-    /// Optional linear readin (weight, bias).
-    let readin: (w: Param, b: Param)?
+    /// Per-session parameters (one entry for an unstitched model).
+    let heads: [SessionHead]
     let icEncFwd, icEncBwd: GRUWeights
     let icEncH0Fwd, icEncH0Bwd: Param
     let icLinearW, icLinearB: Param
@@ -17,9 +18,6 @@ public final class LFADSNetwork {
     let g0W, g0B: Param
     let gen: GRUWeights
     let facW: Param
-    let readoutW, readoutB: Param
-    /// Zero-inflated Gamma per-neuron scales of α and β (nil for other observation models).
-    let zigScale: (alpha: Param, beta: Param)?
     /// Controller parts (nil without a controller).
     let controller: ControllerParams?
 
@@ -34,7 +32,7 @@ public final class LFADSNetwork {
 
     /// Builds and initialises the network for a resolved config (data dimensions filled in).
     public init(config c: LFADSConfig, seed: UInt64) {
-        precondition(c.encodDataDim > 0 && c.reconDataDim > 0, "LFADSNetwork needs a resolved config")
+        precondition(c.isStitched || (c.encodDataDim > 0 && c.reconDataDim > 0), "LFADSNetwork needs a resolved config")
         config = c
         let store = ParameterStore()
         self.store = store
@@ -45,11 +43,12 @@ public final class LFADSNetwork {
             let b = bias ? store.add("\(name).b", rows: 1, cols: outSize, init: .zeros) : nil
             return (w, b)
         }
-        if c.readinDim > 0 {
-            let (w, b) = linear("readin", c.encodDataDim, c.readinDim)
-            readin = (w, b!)
-        } else {
-            readin = nil
+        let sessions = (0..<c.sessionCount).map { c.session($0) }
+        func prefix(_ i: Int) -> String { c.isStitched ? "session\(i)." : "" }
+        let readins: [(Param, Param)?] = sessions.enumerated().map { i, s in
+            guard c.readinDim > 0 else { return nil }
+            let (w, b) = linear(prefix(i) + "readin", s.encodDataDim, c.readinDim)
+            return (w, b!)
         }
         let encIn = c.readinDim > 0 ? c.readinDim : c.encodDataDim
         icEncFwd = GRUWeights(store: store, name: "ic_enc.fwd", inputSize: encIn, hiddenSize: c.icEncDim,
@@ -82,15 +81,28 @@ public final class LFADSNetwork {
         gen = GRUWeights(store: store, name: "gen", inputSize: (c.hasController ? c.coDim : 0) + c.extInputDim,
                          hiddenSize: c.genDim, fan: .decoder, clip: clip, rng: &rng)
         facW = linear("fac_linear", c.genDim, c.facDim, bias: false).0
-        let outputs = c.reconDataDim * c.reconstruction.parameterCount
-        (readoutW, readoutB) = { let (w, b) = linear("readout", c.facDim, outputs); return (w, b!) }()
-        if c.reconstruction == .zig {
-            zigScale = (store.add("zig.scale_alpha", rows: 1, cols: c.reconDataDim, init: .constant(Float(c.scaleInit))),
-                        store.add("zig.scale_beta", rows: 1, cols: c.reconDataDim, init: .constant(Float(c.scaleInit))))
-        } else {
-            zigScale = nil
+        let readouts = sessions.enumerated().map { i, s in
+            let (w, b) = linear(prefix(i) + "readout", c.facDim, s.reconDataDim * c.reconstruction.parameterCount)
+            return (w, b!)
+        }
+        heads = sessions.enumerated().map { i, s in
+            let n = s.reconDataDim
+            let zig = c.reconstruction != .zig ? nil
+                : (store.add(prefix(i) + "zig.scale_alpha", rows: 1, cols: n, init: .constant(Float(c.scaleInit))),
+                   store.add(prefix(i) + "zig.scale_beta", rows: 1, cols: n, init: .constant(Float(c.scaleInit))))
+            return SessionHead(encodNeurons: s.encodDataDim, reconNeurons: n, readin: readins[i],
+                               readoutW: readouts[i].0, readoutB: readouts[i].1, zigScale: zig)
+        }
+        if c.isStitched && c.doTrainReadin == 0 {
+            for h in heads { if let r = h.readin { store.setTrainable(r.w, false); store.setTrainable(r.b, false) } }
         }
     }
+
+    /// Session 0's parameters (the only ones of an unstitched model).
+    var readin: (w: Param, b: Param)? { heads[0].readin }
+    var readoutW: Param { heads[0].readoutW }
+    var readoutB: Param { heads[0].readoutB }
+    var zigScale: (alpha: Param, beta: Param)? { heads[0].zigScale }
 
     /// Recurrent kernels with their L2 scales (only those with scale > 0 count, LFADS_SPEC §1.6).
     var l2Kernels: [(Param, Double)] {
@@ -102,4 +114,14 @@ public final class LFADSNetwork {
         }
         return k.filter { $0.1 > 0 }
     }
+}
+
+/// One session's own parameters and neuron counts.
+struct SessionHead {
+    let encodNeurons: Int, reconNeurons: Int
+    /// Linear readin (weight readin_dim×N_enc, bias), nil for the identity.
+    let readin: (w: Param, b: Param)?
+    let readoutW, readoutB: Param
+    /// Zero-inflated Gamma per-neuron scales of α and β (nil for other observation models).
+    let zigScale: (alpha: Param, beta: Param)?
 }

@@ -6,10 +6,10 @@ extension LFADSNetwork {
     /// j in columns j·N..<(j+1)·N), as the likelihood uses them: Poisson [log-rate]; Gaussian
     /// [mean, log-variance]; Gamma [log α, log β]; ZIG [α, β, q] after sigmoid, clamp ≥ 1e-5 and
     /// the per-neuron scales.
-    func distributionParams(tape: Tape, readout out: Tensor) -> [Tensor] {
-        let n = config.reconDataDim
+    func distributionParams(tape: Tape, readout out: Tensor, head: SessionHead) -> [Tensor] {
+        let n = head.reconNeurons
         let raw = (0..<config.reconstruction.parameterCount).map { tape.sliceCols(out, start: $0 * n, count: n) }
-        guard let scale = zigScale else { return raw }
+        guard let scale = head.zigScale else { return raw }
         func act(_ t: Tensor) -> Tensor { tape.clampMin(tape.sigmoid(t), 1e-5) }
         return [tape.mul(act(raw[0]), tape.param(scale.alpha)), tape.mul(act(raw[1]), tape.param(scale.beta)), act(raw[2])]
     }
@@ -26,9 +26,9 @@ extension LFADSNetwork {
         return gm.map { tape.gradientMask(nll, $0) } ?? nll
     }
 
-    /// ZIG scale penalty `scale_penalty·Σ (scale − scale_prior)²` over both scales (nil when off).
-    func scalePenalty(tape: Tape) -> Tensor? {
-        guard let scale = zigScale, config.scalePenalty > 0 else { return nil }
+    /// ZIG scale penalty `scale_penalty·Σ (scale − scale_prior)²` over both scales of one session (nil when off).
+    func scalePenalty(tape: Tape, head: SessionHead) -> Tensor? {
+        guard let scale = head.zigScale, config.scalePenalty > 0 else { return nil }
         let prior = Float(config.scalePrior)
         func pull(_ p: Param) -> Tensor { tape.sum(tape.square(tape.addScalar(tape.param(p), -prior))) }
         return tape.scale(tape.add(pull(scale.alpha), pull(scale.beta)), Float(config.scalePenalty))

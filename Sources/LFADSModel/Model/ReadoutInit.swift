@@ -22,9 +22,9 @@ extension LFADSNetwork {
     /// Starts the readout bias at the data's per-neuron moments (`readout_bias_from_data`):
     /// Poisson log(mean) (floored at 1e-3); Gaussian mean and log(variance); Gamma log α, log β
     /// by moments (α = m²/v, β = m/v); ZIG q = logit(fraction non-zero) (α, β stay at sig(0)·scale).
-    func setReadoutBias(data: [Float], neurons n: Int) {
+    func setReadoutBias(data: [Float], neurons n: Int, session: Int = 0) {
         let m = NeuronMoments(data, neurons: n)
-        let bias = store.value(readoutB)
+        let bias = store.value(heads[session].readoutB)
         func put(_ param: Int, _ k: Int, _ v: Double) { bias[param * n + k] = Float(v) }
         for k in 0..<n {
             let mean = m.mean[k], v = max(m.variance[k], 1e-6)

@@ -4,7 +4,6 @@ import Foundation
 /// smoothed activity of all sessions is concatenated over neurons, mean-centred and reduced to
 /// `components` global PCs; each session's readin is a ridge regression of its centred activity
 /// onto those PCs, its readout bias the per-neuron mean. Pure functions (Double precision).
-/// Only the initialisation exists so far; per-session readin/readout training is not built.
 public enum StitchingAlignment {
     /// One session's initialisation: `readinWeight` N_s×K row-major (lfads-torch `readin_weight`),
     /// `readoutBias` N_s (lfads-torch `readout_bias`).

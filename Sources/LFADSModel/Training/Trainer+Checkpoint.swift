@@ -61,8 +61,16 @@ extension Trainer {
 
     /// A trainer that continues the checkpoint at `path` exactly, with its saved config.
     public static func resuming(from path: String, dataset: LFADSDataset, threads: Int? = nil) throws -> Trainer {
+        try resuming(from: path, datasets: [dataset], threads: threads)
+    }
+
+    /// A stitched trainer that continues the checkpoint at `path` exactly (`datasets` in session order).
+    public static func resuming(from path: String, datasets: [LFADSDataset], names: [String]? = nil, threads: Int? = nil) throws -> Trainer {
         let saved = try CheckpointCodec.read(from: path)
-        let trainer = try Trainer(config: saved.config, dataset: dataset, threads: threads)
+        guard saved.config.sessionCount == datasets.count else {
+            throw CheckpointError.architectureMismatch(key: "sessions", checkpoint: String(saved.config.sessionCount), config: String(datasets.count))
+        }
+        let trainer = try Trainer(config: saved.config, datasets: datasets, names: names, threads: threads)
         try trainer.restore(saved, overridingHPs: false)
         return trainer
     }

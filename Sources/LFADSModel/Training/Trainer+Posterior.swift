@@ -13,12 +13,14 @@ extension Trainer {
     /// Posterior sampling (LFADS_SPEC §1.8, LT style): eval mode (no dropout, no CD, no SV),
     /// `samples` full forward passes with sampled IC and inferred inputs; every output is the
     /// mean over samples, rates = mean of exp(log-rate).
-    public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0) throws -> PosteriorSplitOutputs {
-        let c = config
+    /// `session` picks the session of a stitched model (`split` must come from its data file).
+    public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0,
+                                 session: Int = 0) throws -> PosteriorSplitOutputs {
+        let c = sessions[session].config, inputs = sessions[session].inputs
         let n = max(1, samples ?? c.posteriorSamples)
         let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
                                      allowMissing: c.allowMissing == 1)
-        var rng = Rng(seed: UInt64(c.seed), stream: 2_000_000 &+ seedStream)
+        var rng = Rng(seed: UInt64(c.seed), stream: 2_000_000 &+ seedStream &+ (UInt64(session) << 32))
         var result: [String: (values: [Float], shape: [Int])] = [:]
         tape.gradEnabled = false
         defer { tape.gradEnabled = true }
@@ -29,7 +31,7 @@ extension Trainer {
             for _ in 0..<n {
                 tape.reset()
                 _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: true,
-                                    weights: weights, capture: capture)
+                                    weights: weights, capture: capture, session: session)
             }
             let inv = 1 / Float(n)
             for (name, w) in capture.stepOutputs {
@@ -51,15 +53,16 @@ extension Trainer {
     /// Writes `<outputDir>/lfads_output_<input stem>.h5`: a copy of the input file plus
     /// `{split}_{output}` for every split in `dataset` and `{split}_inds` where the input had
     /// none. Written atomically. Returns the output path.
+    /// `session` picks the session of a stitched model (`dataset` must be its data file).
     @discardableResult
     public func writePosteriorOutputs(dataset: LFADSDataset, inputPath: String, outputDir: String,
-                                      samples: Int? = nil) throws -> String {
+                                      samples: Int? = nil, session: Int = 0) throws -> String {
         let stem = URL(fileURLWithPath: inputPath).deletingPathExtension().lastPathComponent
         let path = URL(fileURLWithPath: outputDir).appendingPathComponent("lfads_output_\(stem).h5").path
         var outputs: [(LFADSSplitName, PosteriorSplitOutputs)] = []
         for (i, name) in LFADSSplitName.allCases.enumerated() {
             guard let split = dataset.splits[name], split.trialCount > 0 else { continue }
-            outputs.append((name, try posteriorOutputs(split, samples: samples, seedStream: UInt64(i))))
+            outputs.append((name, try posteriorOutputs(split, samples: samples, seedStream: UInt64(i), session: session)))
         }
         try AtomicWrite.write(to: path) { temp in
             try FileManager.default.copyItem(atPath: inputPath, toPath: temp)
@@ -78,5 +81,24 @@ extension Trainer {
             try file.flush()
         }
         return path
+    }
+}
+
+extension Trainer {
+    /// Writes `lfads_output_<stem>.h5` for every session of a stitched model (`datasets` and
+    /// `inputPaths` in session order); returns the paths. File stems must differ.
+    @discardableResult
+    public func writePosteriorOutputs(datasets: [LFADSDataset], inputPaths: [String], outputDir: String,
+                                      samples: Int? = nil) throws -> [String] {
+        guard datasets.count == sessions.count, inputPaths.count == sessions.count else {
+            throw TrainingError.badData("the model has \(sessions.count) sessions but \(inputPaths.count) data files were given; pass the files it was trained on")
+        }
+        let stems = inputPaths.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        guard Set(stems).count == stems.count else {
+            throw TrainingError.badData("data files \(inputPaths) share a file name; outputs are named lfads_output_<name>.h5, so rename one")
+        }
+        return try inputPaths.indices.map {
+            try writePosteriorOutputs(dataset: datasets[$0], inputPath: inputPaths[$0], outputDir: outputDir, samples: samples, session: $0)
+        }
     }
 }

@@ -11,11 +11,9 @@ public final class Trainer {
     public let network: LFADSNetwork
     let optimizer: Adam
     let tape: Tape
-    let train: SplitArrays, valid: SplitArrays
-    let svTrain: SampleValidationMask, svValid: SampleValidationMask
-    var jittered: SplitArrays
+    /// Per-session data, masks and batch buffers (one entry unless stitched).
+    let sessions: [SessionData]
     var jitterScratch: [Float] = []
-    let inputs: BatchInputs
     /// Batching, CD masks and jitter.
     var dataRNG: Rng
     /// Dropout and posterior samples during training.
@@ -25,35 +23,51 @@ public final class Trainer {
     public internal(set) var history: TrainingHistory
     /// Records of the epochs run by this instance (not restored from checkpoints).
     public private(set) var records: [EpochRecord] = []
+    /// Valid recon of each session in the last epoch (the epoch's valid metric is their mean).
+    public private(set) var lastSessionValid: [Double] = []
+
+    /// Session 0's arrays, masks and buffers (all of them for an unstitched model).
+    var train: SplitArrays { sessions[0].train }
+    var valid: SplitArrays { sessions[0].valid }
+    var svTrain: SampleValidationMask { sessions[0].svTrain }
+    var svValid: SampleValidationMask { sessions[0].svValid }
+    var inputs: BatchInputs { sessions[0].inputs }
 
     /// Builds the model for `dataset` (data dimensions left at 0 in `config` are filled in) and
     /// sets BLAS to `threads` threads.
     /// - Throws: `ConfigError` for invalid or mismatching settings, `TrainingError.badData` for
     ///   a dataset without train and valid trials.
-    public init(config: LFADSConfig, dataset: LFADSDataset, threads: Int? = nil) throws {
-        let c = try config.resolved(for: dataset)
-        guard let trainSplit = dataset.train, trainSplit.trialCount > 0,
-              let validSplit = dataset.valid, validSplit.trialCount > 0 else {
-            throw TrainingError.badData("the data file needs non-empty train and valid splits to train")
+    public convenience init(config: LFADSConfig, dataset: LFADSDataset, threads: Int? = nil) throws {
+        try self.init(config: config, datasets: [dataset], threads: threads)
+    }
+
+    /// Builds a model stitched across `datasets` (one per session, LFADS_SPEC §4; one dataset =
+    /// the plain model). `names` label the sessions in errors (usually the file paths).
+    /// - Throws: `ConfigError` when sessions disagree on bins or the config on dimensions,
+    ///   `TrainingError.badData` for a session without train and valid trials,
+    ///   `StitchingError` when the alignment initialisation cannot be computed.
+    public init(config: LFADSConfig, datasets: [LFADSDataset], names: [String]? = nil, threads: Int? = nil) throws {
+        let c = try config.resolved(for: datasets, names: names)
+        var splits: [(LFADSSplit, LFADSSplit)] = []
+        for (i, dataset) in datasets.enumerated() {
+            guard let trainSplit = dataset.train, trainSplit.trialCount > 0,
+                  let validSplit = dataset.valid, validSplit.trialCount > 0 else {
+                let which = datasets.count > 1 ? "session \(i)" + (names.map { " (\($0[i]))" } ?? "") + ": " : ""
+                throw TrainingError.badData(which + "the data file needs non-empty train and valid splits to train")
+            }
+            splits.append((trainSplit, validSplit))
         }
-        guard trainSplit.trialCount >= 1 else { throw TrainingError.badData("no training trials") }
         self.config = c
         BLASThreads.set(threads ?? c.threads)
         network = LFADSNetwork(config: c, seed: UInt64(c.seed))
         optimizer = Adam(store: network.store, learningRate: Float(c.lrInit), beta1: Float(c.lrAdamBeta1),
                          beta2: Float(c.lrAdamBeta2), epsilon: Float(c.lrAdamEpsilon), weightDecay: 0, decoupled: true)
         tape = Tape(store: network.store)
-        train = try SplitArrays(trainSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim, allowMissing: c.allowMissing == 1)
-        valid = try SplitArrays(validSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
-                                allowMissing: c.allowMissing == 1)
-        jittered = train
-        svTrain = SampleValidationMask(trials: train.trials, bins: c.encodSeqLen, neurons: c.encodDataDim,
-                                       rate: c.svRate, seed: c.svSeed, stream: 0)
-        svValid = SampleValidationMask(trials: valid.trials, bins: c.encodSeqLen, neurons: c.encodDataDim,
-                                       rate: c.svRate, seed: c.svSeed, stream: 1)
-        inputs = BatchInputs(encodBins: c.encodSeqLen, encodNeurons: c.encodDataDim, reconBins: c.reconSeqLen,
-                             reconNeurons: c.reconDataDim, extDim: c.extInputDim)
-        if c.readoutBiasFromData == 1 { network.setReadoutBias(data: train.maskedRecon, neurons: c.reconDataDim) }
+        sessions = try splits.enumerated().map { i, s in try SessionData(config: c.session(i), index: i, train: s.0, valid: s.1) }
+        if c.isStitched && c.pcrInit == 1 { try network.initialiseStitching(datasets: datasets, names: names) }
+        if c.readoutBiasFromData == 1 {
+            for (i, s) in sessions.enumerated() { network.setReadoutBias(data: s.train.maskedRecon, neurons: s.config.reconDataDim, session: i) }
+        }
         dataRNG = Rng(seed: UInt64(c.seed), stream: 1)
         modelRNG = Rng(seed: UInt64(c.seed), stream: 2)
         history = TrainingHistory(config: c)
@@ -89,22 +103,32 @@ public final class Trainer {
         optimizer.learningRate = Float(history.plateau.lr)
         optimizer.weightDecay = Float(c.weightDecay * weights.rampL2)
 
-        var split = train
+        var splits = sessions.map(\.train)
         if c.spikeJitterWidth > 0 {
-            jittered.encod = train.encod; jittered.recon = train.recon
-            SpikeJitter.apply(&jittered.encod, trials: train.trials, bins: c.encodSeqLen, neurons: c.encodDataDim,
-                              width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
-            SpikeJitter.apply(&jittered.recon, trials: train.trials, bins: c.reconSeqLen, neurons: c.reconDataDim,
-                              width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
-            split = jittered
+            for (i, s) in sessions.enumerated() {
+                s.jittered.encod = s.train.encod; s.jittered.recon = s.train.recon
+                SpikeJitter.apply(&s.jittered.encod, trials: s.train.trials, bins: c.encodSeqLen, neurons: s.config.encodDataDim,
+                                  width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
+                SpikeJitter.apply(&s.jittered.recon, trials: s.train.trials, bins: c.reconSeqLen, neurons: s.config.reconDataDim,
+                                  width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
+                splits[i] = s.jittered
+            }
         }
         var sums = (recon: 0.0, klIc: 0.0, klCo: 0.0, l2: 0.0, n: 0.0)
-        for idx in Batching.epochBatches(trials: train.trials, batchSize: c.batchSize, rng: &dataRNG) {
-            let r = try trainStep(split, trials: idx, weights: weights)
-            let w = Double(idx.count)
+        let steps: [[[Int]]] = c.isStitched
+            ? Batching.sessionBatches(trials: sessions.map(\.train.trials), perSession: max(1, c.batchSize / sessions.count), rng: &dataRNG)
+            : Batching.epochBatches(trials: train.trials, batchSize: c.batchSize, rng: &dataRNG).map { [$0] }
+        for idx in steps {
+            let r = try trainStep(splits, trials: idx, weights: weights)
+            let w = Double(idx.reduce(0) { $0 + $1.count })
             sums.recon += r.reconHeldIn * w; sums.klIc += r.klIc * w; sums.klCo += r.klCo * w; sums.l2 += r.l2 * w; sums.n += w
         }
-        let (validRecon, validHeldOut) = evaluate(valid, sv: svValid, weights: weights)
+        let perSession = sessions.indices.map { evaluate(sessions[$0].valid, sv: sessions[$0].svValid, weights: weights, session: $0) }
+        lastSessionValid = perSession.map(\.0)
+        let validRecon = perSession.count == 1 ? perSession[0].0 : perSession.reduce(0) { $0 + $1.0 } / Double(perSession.count)
+        let validHeldOut = perSession[0].1.map { first in
+            perSession.count == 1 ? first : perSession.reduce(0) { $0 + ($1.1 ?? 0) } / Double(perSession.count)
+        }
         guard validRecon.isFinite else { throw TrainingError.nonFinite(epoch: epoch, what: "the validation loss") }
         let smoothed = history.smoothedValid.update(validRecon)
         history.plateau.step(metric: smoothed)
@@ -121,12 +145,24 @@ public final class Trainer {
         return record
     }
 
-    /// One optimisation step on trials `idx`: masks, forward, backward, clipping, Adam.
+    /// One optimisation step on trials `idx` of session 0: masks, forward, backward, clipping, Adam.
     @discardableResult
     func trainStep(_ split: SplitArrays, trials idx: [Int], weights: LossWeights) throws -> ForwardResult {
-        prepare(split, sv: svTrain, trials: idx, training: true)
+        try trainStep([split], trials: [idx], weights: weights)
+    }
+
+    /// One optimisation step on trials `idx[s]` of every session s. The loss is the mean of the
+    /// sessions' losses: mean of per-session recon means, L2 once, KL averaged over the sessions.
+    @discardableResult
+    func trainStep(_ splits: [SplitArrays], trials idx: [[Int]], weights: LossWeights) throws -> ForwardResult {
         tape.reset()
-        let r = network.forward(tape: tape, inputs: inputs, rng: &modelRNG, training: true, sample: true, weights: weights)
+        var results: [ForwardResult] = []
+        for s in idx.indices {
+            prepare(splits[s], sv: sessions[s].svTrain, trials: idx[s], training: true, session: s)
+            results.append(network.forward(tape: tape, inputs: sessions[s].inputs, rng: &modelRNG, training: true, sample: true,
+                                           weights: weights, session: s))
+        }
+        let r = results.count == 1 ? results[0] : ForwardResult.mean(results, on: tape)
         guard tape.scalar(r.loss).isFinite else { throw TrainingError.nonFinite(epoch: epoch, what: "the training loss") }
         tape.backward(r.loss)
         let norm = network.store.clipGradNorm(Float(config.maxGradNorm))
@@ -135,33 +171,36 @@ public final class Trainer {
         return r
     }
 
-    /// Loads trials `idx` into the batch buffers and applies SV (and, when training, CD) masks.
-    func prepare(_ split: SplitArrays, sv: SampleValidationMask, trials idx: [Int], training: Bool) {
+    /// Loads trials `idx` of a session into its batch buffers and applies SV (and, when
+    /// training, CD) masks.
+    func prepare(_ split: SplitArrays, sv: SampleValidationMask, trials idx: [Int], training: Bool, session: Int = 0) {
+        let inputs = sessions[session].inputs, c = sessions[session].config
         inputs.load(split, trials: idx)
-        if config.svRate > 0 {
+        if c.svRate > 0 {
             sv.inputScale(trials: idx, into: &inputs.inputScale)
             inputs.applyInputScale()
-            sv.reconMask(trials: idx, reconBins: config.reconSeqLen, reconNeurons: config.reconDataDim, into: &inputs.lossMask)
+            sv.reconMask(trials: idx, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, into: &inputs.lossMask)
         }
-        if training && config.cdRate > 0 {
-            CoordinatedDropout.draw(shape: inputs.batchShape, rate: config.cdRate, passRate: config.cdPassRate,
-                                    icEncSeqLen: config.icEncSeqLen, rng: &dataRNG,
+        if training && c.cdRate > 0 {
+            CoordinatedDropout.draw(shape: inputs.batchShape, rate: c.cdRate, passRate: c.cdPassRate,
+                                    icEncSeqLen: c.icEncSeqLen, rng: &dataRNG,
                                     inputScale: &inputs.inputScale, gradMask: &inputs.gradMask)
             inputs.applyInputScale()
         }
     }
 
-    /// Mean valid recon (SV held-in, and held-out when SV is on) in eval mode with posterior
-    /// sampling from a per-epoch stream (so evaluation does not disturb the training RNGs).
-    func evaluate(_ split: SplitArrays, sv: SampleValidationMask, weights: LossWeights) -> (Double, Double?) {
-        var rng = Rng(seed: UInt64(config.seed), stream: 1_000_000 &+ UInt64(epoch))
+    /// Mean valid recon of one session (SV held-in, and held-out when SV is on) in eval mode with
+    /// posterior sampling from a per-epoch stream (so evaluation does not disturb the training RNGs).
+    func evaluate(_ split: SplitArrays, sv: SampleValidationMask, weights: LossWeights, session: Int = 0) -> (Double, Double?) {
+        var rng = Rng(seed: UInt64(config.seed), stream: 1_000_000 &+ UInt64(epoch) &+ (UInt64(session) << 32))
         tape.gradEnabled = false
         defer { tape.gradEnabled = true }
         var heldIn = 0.0, heldOut = 0.0, n = 0.0
         for idx in Batching.sequentialBatches(trials: split.trials, batchSize: config.batchSize) {
-            prepare(split, sv: sv, trials: idx, training: false)
+            prepare(split, sv: sv, trials: idx, training: false, session: session)
             tape.reset()
-            let r = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: true, weights: weights)
+            let r = network.forward(tape: tape, inputs: sessions[session].inputs, rng: &rng, training: false, sample: true,
+                                    weights: weights, session: session)
             let w = Double(idx.count)
             heldIn += r.reconHeldIn * w; heldOut += (r.reconHeldOut ?? 0) * w; n += w
         }

@@ -7,7 +7,10 @@ import LFADSData
 /// atomically; a failed epoch (NaN) leaves the last good checkpoints in place.
 public final class TrainingRun {
     public let trainer: Trainer
-    public let dataPath: String
+    /// The data file (session 0's for a stitched run).
+    public var dataPath: String { dataPaths[0] }
+    /// One data file per session.
+    public let dataPaths: [String]
     public let outputDir: String
     public var lastPath: String { outputDir + "/checkpoint_last.ckpt" }
     public var bestPath: String { outputDir + "/checkpoint_best.ckpt" }
@@ -18,22 +21,28 @@ public final class TrainingRun {
     /// run's weights/optimiser/epoch with this config's hyperparameters.
     public enum Start { case fresh, resume, initFrom(String) }
 
-    public init(config: LFADSConfig, dataset: LFADSDataset, dataPath: String, outputDir: String,
+    public convenience init(config: LFADSConfig, dataset: LFADSDataset, dataPath: String, outputDir: String,
+                            start: Start, threads: Int? = nil) throws {
+        try self.init(config: config, datasets: [dataset], dataPaths: [dataPath], outputDir: outputDir, start: start, threads: threads)
+    }
+
+    /// A run stitched across `datasets` (one per session, read from `dataPaths`); one dataset = a plain run.
+    public init(config: LFADSConfig, datasets: [LFADSDataset], dataPaths: [String], outputDir: String,
                 start: Start, threads: Int? = nil) throws {
-        self.dataPath = dataPath
+        self.dataPaths = dataPaths
         self.outputDir = outputDir
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let last = outputDir + "/checkpoint_last.ckpt"
         switch start {
         case .fresh:
-            trainer = try Trainer(config: config, dataset: dataset, threads: threads)
+            trainer = try Trainer(config: config, datasets: datasets, names: dataPaths, threads: threads)
         case .resume:
             guard FileManager.default.fileExists(atPath: last) else {
                 throw CheckpointError.unreadable(path: last, reason: "nothing to resume (run without --resume first)")
             }
-            trainer = try Trainer.resuming(from: last, dataset: dataset, threads: threads)
+            trainer = try Trainer.resuming(from: last, datasets: datasets, names: dataPaths, threads: threads)
         case .initFrom(let path):
-            trainer = try Trainer(config: config, dataset: dataset, threads: threads)
+            trainer = try Trainer(config: config, datasets: datasets, names: dataPaths, threads: threads)
             try trainer.loadCheckpoint(path, overridingHPs: true)
         }
         // Keep log rows of epochs the trainer already has (resume), drop the rest.
@@ -70,9 +79,14 @@ public final class TrainingRun {
 
     /// Loads the best checkpoint's weights and writes the posterior-sampled outputs.
     public func writeOutputs(dataset: LFADSDataset, samples: Int? = nil) throws -> String {
+        try writeOutputs(datasets: [dataset], samples: samples)[0]
+    }
+
+    /// Loads the best checkpoint's weights and writes one `lfads_output_<stem>.h5` per session.
+    public func writeOutputs(datasets: [LFADSDataset], samples: Int? = nil) throws -> [String] {
         if FileManager.default.fileExists(atPath: bestPath) {
             try trainer.loadCheckpoint(bestPath, overridingHPs: false)
         }
-        return try trainer.writePosteriorOutputs(dataset: dataset, inputPath: dataPath, outputDir: outputDir, samples: samples)
+        return try trainer.writePosteriorOutputs(datasets: datasets, inputPaths: dataPaths, outputDir: outputDir, samples: samples)
     }
 }

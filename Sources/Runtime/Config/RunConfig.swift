@@ -68,8 +68,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Run name (letters, digits, `.`, `_`, `-`); the key of the run in the store and storage.
     /// Defaults to `lorenz` (objective `lfads`) or `toy`.
     public var name: String = "lorenz"
-    /// Dataset file (LFADS HDF5); required for the `lfads` objective.
+    /// Dataset file (LFADS HDF5); required for the `lfads` objective. With several sessions
+    /// (`data:` a list) the first one.
     public var data: String?
+    /// Multi-session stitching: every data file, one per session, in order (nil = one file).
+    public var sessionData: [String]?
     /// Shared-storage root directory.
     public var storage: String = "."
     /// Coordination store URL (`sqlite:///…` or `postgres://…`).

@@ -21,7 +21,17 @@ extension RunConfig {
         var top = try YAMLSection(root, path: "")
         var c = RunConfig()
         let explicitName = try top.string("name")
-        c.data = try top.string("data")
+        if case .sequence(let seq)? = top.node("data") {
+            let files = try seq.map { item -> String in
+                guard case .scalar(let s) = item, !s.string.isEmpty else { throw ConfigError("data: expected a file path or a list of file paths (one per session)") }
+                return s.string
+            }
+            guard let first = files.first else { throw ConfigError("data: the list is empty; give one file per session") }
+            c.data = first
+            c.sessionData = files.count > 1 ? files : nil
+        } else {
+            c.data = try top.string("data")
+        }
         c.storage = try top.string("storage") ?? c.storage
         c.store = try top.string("store") ?? ""
         if let o = try top.string("objective") { c.objective = try enumValue(o, key: "objective") }
@@ -136,6 +146,7 @@ extension RunConfig {
         }
         storage = absolute(storage)
         if let d = data { data = absolute(d) }
+        sessionData = sessionData?.map(absolute)
         if store.isEmpty { store = defaultStoreURL }
     }
 

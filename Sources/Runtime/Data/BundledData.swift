@@ -9,8 +9,8 @@ public enum BundledData {
     public static func resolve(_ config: inout RunConfig, log: (String) -> Void) throws {
         guard config.objective == .lfads else { return }
         if let d = config.data {
-            guard FileManager.default.fileExists(atPath: d) else {
-                throw RuntimeError("data: '\(d)' does not exist; fix the path in run.yaml (or omit `data:` to use the bundled Lorenz data)")
+            for file in config.sessionData ?? [d] where !FileManager.default.fileExists(atPath: file) {
+                throw RuntimeError("data: '\(file)' does not exist; fix the path in run.yaml (or omit `data:` to use the bundled Lorenz data)")
             }
             return
         }

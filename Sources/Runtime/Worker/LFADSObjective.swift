@@ -42,17 +42,20 @@ enum LFADSObjective {
         }
     }
 
-    static func dataset(_ job: WorkerJob) throws -> (LFADSDataset, String) {
+    /// The data files (one per session when stitching) and their paths.
+    static func datasets(_ job: WorkerJob) throws -> ([LFADSDataset], [String]) {
         guard let path = job.config.data else { throw RuntimeError("run.yaml data: the lfads objective needs a data file") }
+        let paths = job.config.sessionData ?? [path]
         // The observation model decides what the data may hold (float values, NaN for missing data).
-        return (try LFADSReader.read(path, options: try config(for: job).readOptions), path)
+        let options = try config(for: job).readOptions
+        return (try paths.map { try LFADSReader.read($0, options: options) }, paths)
     }
 
     static var threads: Int { Int(ProcessInfo.processInfo.environment["AUTOLFADS_THREADS"] ?? "") ?? 1 }
 
     static func train(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
-        let (data, _) = try dataset(job)
-        let trainer = try Trainer(config: try config(for: job), dataset: data, threads: threads)
+        let (data, paths) = try datasets(job)
+        let trainer = try Trainer(config: try config(for: job), datasets: data, names: paths, threads: threads)
         var rejected: [String] = [], startedFrom: String?
         for path in job.initCheckpoints {
             do { try trainer.loadCheckpoint(path, overridingHPs: true); startedFrom = path; break }
@@ -86,13 +89,13 @@ enum LFADSObjective {
 
     /// Posterior sampling of the best model into its output directory (`lfads_output_<stem>.h5`).
     static func outputs(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
-        let (data, path) = try dataset(job)
+        let (data, paths) = try datasets(job)
         guard let ckpt = job.initCheckpoints.first else { throw RuntimeError("posterior job without a checkpoint") }
-        let trainer = try Trainer(config: try config(for: job), dataset: data, threads: threads)
+        let trainer = try Trainer(config: try config(for: job), datasets: data, names: paths, threads: threads)
         try trainer.loadCheckpoint(ckpt, overridingHPs: true)
-        let file = try trainer.writePosteriorOutputs(dataset: data, inputPath: path, outputDir: job.outputDirectory,
-                                                     samples: job.config.posteriorSamples)
-        log("wrote \(file)")
+        let files = try trainer.writePosteriorOutputs(datasets: data, inputPaths: paths, outputDir: job.outputDirectory,
+                                                      samples: job.config.posteriorSamples)
+        for file in files { log("wrote \(file)") }
         return JobOutcome(score: nil, epochs: 0, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
                           startedFrom: ckpt, rejectedCheckpoints: [], checkpoint: ckpt)
     }
