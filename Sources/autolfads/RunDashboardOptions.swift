@@ -40,6 +40,7 @@ func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions,
     await server?.stop()
     let report = await RunDashboard.writeReport(runDirectory: cfg.runDirectory, store: store, storage: cfg.storage, run: cfg.name)
     if let w = report.warning { warn(w) }
+    if let q = report.quality { print(q) }
     await store?.close()
     return (summary, report.path)
 }
