@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libhdf5-dev).
@@ -52,6 +53,7 @@ let package = Package(
         .target(name: "Dashboard", dependencies: [
             "Plots", "PBT", "LFADSData", "LFADSMetrics", "Coordination",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
         .target(name: "Deploy", dependencies: [.product(name: "Yams", package: "Yams")]),

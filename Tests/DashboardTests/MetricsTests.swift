@@ -34,10 +34,17 @@ import Testing
     #expect(abs(samples["autolfads_training_epochs_per_second{run=\"demo-run\"}"]! - expected) < 1e-9)
 }
 
-@Test func prometheusEscapesLabelsAndSpecialValues() {
-    var p = PrometheusText()
-    p.gauge("a-b", "help \\ text\nmore", .nan, labels: [("l", "x\"y\\z\nw")])
-    p.gauge("c", "h", .infinity)
-    #expect(p.text == "# HELP a_b help \\\\ text\\nmore\n# TYPE a_b gauge\na_b{l=\"x\\\"y\\\\z\\nw\"} NaN\n# HELP c h\n# TYPE c gauge\nc +Inf\n")
-    #expect(PrometheusText.value(3) == "3" && PrometheusText.value(0.25) == "0.25")
+@Test func prometheusEscapesLabelsAndSkipsEmptyFamilies() throws {
+    let (dir, snap) = try fixture(withModel: false)
+    defer { cleanup(dir.deletingLastPathComponent()) }
+    var s = snap
+    s.run.name = "r\"1\\x\ny"
+    let text = RunMetrics.exposition(s)
+    #expect(text.contains("autolfads_slot_utilization{run=\"r\\\"1\\\\x\\ny\"} 0.5\n"), "\(text)")
+    #expect(text.contains("# HELP autolfads_jobs Jobs by status.\n# TYPE autolfads_jobs gauge\n"))
+    #expect(text.contains("# TYPE autolfads_job_retries_total counter\n"))
+    s.processes = []
+    let bare = RunMetrics.exposition(s)
+    #expect(!bare.contains("autolfads_heartbeat_age_seconds"), "no alive slots: no samples, no family")
+    #expect(bare.contains("autolfads_slot_utilization{run=") && bare.contains("} 0.0\n"))
 }

@@ -44,7 +44,7 @@ public enum DashboardAPI {
         case "/api/processes": return encode(s.processes)
         case "/api/fragments": return encode(DashboardPage.fragments(s))
         case "/api/plots": return encode(DashboardPlots.names(s))
-        case "/metrics": return Reply(status: 200, contentType: PrometheusText.contentType, body: RunMetrics.exposition(s))
+        case "/metrics": return Reply(status: 200, contentType: RunMetrics.contentType, body: RunMetrics.exposition(s))
         default:
             let prefix = "/api/plots/"
             if path.hasPrefix(prefix), path.hasSuffix(".svg") {

@@ -1,62 +1,17 @@
 import Foundation
-
-/// Writes the Prometheus text exposition format (version 0.0.4): `# HELP`, `# TYPE`, then samples.
-public struct PrometheusText: Sendable {
-    public private(set) var text = ""
-    public init() {}
-
-    /// The `Content-Type` to serve this text with.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
-
-    /// Adds one metric family. `name` must match `[a-zA-Z_:][a-zA-Z0-9_:]*` (invalid characters become `_`).
-    public mutating func family(_ name: String, type: String, help: String, samples: [([(String, String)], Double)]) {
-        let n = Self.sanitize(name)
-        text += "# HELP \(n) \(help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n"))\n"
-        text += "# TYPE \(n) \(type)\n"
-        for (labels, value) in samples {
-            text += n
-            if !labels.isEmpty {
-                text += "{" + labels.map { "\(Self.sanitize($0.0))=\"\(Self.escapeLabel($0.1))\"" }.joined(separator: ",") + "}"
-            }
-            text += " \(Self.value(value))\n"
-        }
-    }
-
-    public mutating func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
-        family(name, type: "gauge", help: help, samples: [(labels, value)])
-    }
-
-    /// Label values escape `\`, `"` and newline.
-    public static func escapeLabel(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-    }
-
-    static func sanitize(_ name: String) -> String {
-        var out = ""
-        for (i, ch) in name.enumerated() {
-            let ok = ch == "_" || ch == ":" || (ch.isASCII && ch.isLetter) || (i > 0 && ch.isASCII && ch.isNumber)
-            out.append(ok ? ch : "_")
-        }
-        return out.isEmpty ? "_" : out
-    }
-
-    /// Go-style float text: `NaN`, `+Inf`, `-Inf`, integers without a fraction.
-    public static func value(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
-    }
-}
+import Prometheus
 
 /// The dashboard's `/metrics`: slot utilisation, jobs, heartbeat lag, training throughput, progress.
 public enum RunMetrics {
-    /// Exposition text for one snapshot.
+    /// The `Content-Type` of the exposition text.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Exposition text for one snapshot: a fresh swift-prometheus registry filled from the snapshot
+    /// (the values are states of the store, read at scrape time, not counters this process owns).
     public static func exposition(_ s: RunSnapshot) -> String {
         let o = RunSummary.overview(s)
         let run = [("run", s.run.name)]
-        var p = PrometheusText()
+        var p = MetricFamilies()
         let byStatus = Dictionary(grouping: s.processes, by: \.status).mapValues(\.count)
         p.family("autolfads_slots", type: "gauge", help: "Worker slots (client processes) by status.",
                  samples: ["alive", "dead", "exited"].map { (run + [("status", $0)], Double(byStatus[$0] ?? 0)) })
@@ -88,4 +43,28 @@ public enum RunMetrics {
         if let eta = o.etaSeconds { p.gauge("autolfads_eta_seconds", "Estimated seconds until max generations.", eta, labels: run) }
         return p.text
     }
+}
+
+/// Metric families added to a `PrometheusCollectorRegistry`; names, label escaping and the text
+/// format are swift-prometheus's.
+struct MetricFamilies {
+    let registry = PrometheusCollectorRegistry()
+
+    /// One family; counters take whole, non-negative values (negative or non-finite ones count as 0).
+    mutating func family(_ name: String, type: String, help: String, samples: [([(String, String)], Double)]) {
+        for (labels, value) in samples {
+            if type == "counter" {
+                registry.makeCounter(name: name, labels: labels, help: help)
+                    .increment(by: value.isFinite && value > 0 ? Int64(value.rounded()) : 0)
+            } else {
+                registry.makeGauge(name: name, labels: labels, help: help).set(value)
+            }
+        }
+    }
+
+    mutating func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
+        family(name, type: "gauge", help: help, samples: [(labels, value)])
+    }
+
+    var text: String { registry.emitToString() }
 }
