@@ -17,9 +17,10 @@ private func warn(_ message: String) {
 }
 
 /// Runs `body` (the run) with the live dashboard served meanwhile, then writes `runs/<run>/report.html`.
-/// Dashboard and report problems are warnings; only `body`'s errors propagate.
-func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions,
-                      _ body: () async throws -> PBTServer.Summary) async throws -> (summary: PBTServer.Summary, report: String?) {
+/// Dashboard and report problems are warnings; only `body`'s errors propagate. Returns the summary, the
+/// report's path and the best model's one-line fit (nil without model outputs).
+func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions, _ body: () async throws -> PBTServer.Summary)
+    async throws -> (summary: PBTServer.Summary, report: String?, fit: String?) {
     try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
     var store: (any CoordinationStore)?
     var server: DashboardServer?
@@ -40,7 +41,6 @@ func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions,
     await server?.stop()
     let report = await RunDashboard.writeReport(runDirectory: cfg.runDirectory, store: store, storage: cfg.storage, run: cfg.name)
     if let w = report.warning { warn(w) }
-    if let q = report.quality { print(q) }
     await store?.close()
-    return (summary, report.path)
+    return (summary, report.path, report.quality)
 }

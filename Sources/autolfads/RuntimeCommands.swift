@@ -91,7 +91,7 @@ struct ServerCommand: ParsableCommand {
         let cfg = try options.load()
         let dash = dashboard
         do {
-            let (summary, report) = try Blocking.run {
+            let (summary, report, fit) = try Blocking.run {
                 try await runWithDashboard(cfg, dash) {
                     try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
                     let store = try await openCoordinationStore(cfg.store)
@@ -102,6 +102,7 @@ struct ServerCommand: ParsableCommand {
                 }
             }
             print(RunSummaryText.render(summary))
+            if let fit { print(fit) }
             if let report { print("report: \(report)") }
             if summary.status == "failed" { throw ExitCode(2) }
         } catch let e as ExitCode { throw e
@@ -202,7 +203,7 @@ struct RunCommand: ParsableCommand {
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
         let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
         do {
-            let (summary, report) = try Blocking.run {
+            let (summary, report, fit) = try Blocking.run {
                 try await runWithDashboard(cfg, dash) {
                     var local = LocalRun(config: cfg, slots: total, clients: k, executable: ClientOptions.currentExecutable)
                     local.clientArguments = clientArgs
@@ -210,6 +211,7 @@ struct RunCommand: ParsableCommand {
                 }
             }
             print(RunSummaryText.render(summary))
+            if let fit { print(fit) }
             if let report { print("report: \(report)") }
             if summary.status == "failed" { throw ExitCode(2) }
         } catch let e as ExitCode { throw e

@@ -14,6 +14,8 @@ import Coordination
             """, objective: "lfads")
         let p = try h.start(["run", "--config", h.configPath, "--slots", "2"], log: "run.log")
         #expect(await h.exit(of: p, timeout: 300) == .exited(0), "\(h.logs())")
+        let out = try String(contentsOfFile: h.dir + "/run.log", encoding: .utf8)
+        #expect(out.contains("best model: ") && out.contains(" bits/spike, rates vs truth R² "), "the run prints the best model's fit")
         let store = try await h.openStore()
         let (run, jobs, _) = try await h.snapshot(store)
         #expect(run.status == .done && jobs.count == 4 && jobs.allSatisfy { $0.status == .done })
