@@ -42,5 +42,5 @@ func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions, _ body: 
     let report = await RunDashboard.writeReport(runDirectory: cfg.runDirectory, store: store, storage: cfg.storage, run: cfg.name)
     if let w = report.warning { warn(w) }
     await store?.close()
-    return (summary, report.path, report.quality)
+    return (summary, report.path, report.fit)
 }

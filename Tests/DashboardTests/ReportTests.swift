@@ -35,12 +35,12 @@ import Plots
     #expect((o.ratesTruthR2 ?? 0) > 0.5)
     #expect((o.factorsLatentsR2 ?? 0) > 0.9)   // factors are an affine map of the latents + small noise
     #expect(html.contains(SVGTextNumber(bps)))
-    let quality = try #require(RunDashboard.qualityLine(o))
-    #expect(quality.hasPrefix("best model: ") && quality.contains(String(format: "%.3f bits/spike", bps))
-            && quality.contains("rates vs truth R² ") && quality.contains("factors → latents R² "), "\(quality)")
+    let fit = try #require(RunDashboard.fitLine(o))
+    #expect(fit.hasPrefix("best model: ") && fit.contains(String(format: "%.3f bits/spike", bps))
+            && fit.contains("rates vs truth R² ") && fit.contains("factors → latents R² "), "\(fit)")
     var bare = o
     (bare.bitsPerSpike, bare.ratesTruthR2, bare.factorsLatentsR2) = (nil, .nan, nil)
-    #expect(RunDashboard.qualityLine(bare) == nil)
+    #expect(RunDashboard.fitLine(bare) == nil)
     // Raster: one spike tick per nonzero count of the first 12 neurons of trial 0.
     let raster = try #require(SVGInspector.parse(try String(contentsOf: out.deletingLastPathComponent().appendingPathComponent("report-figures/raster-trial0.svg"), encoding: .utf8)))
     let trial0: ArraySlice<Float> = counts[0..<(40 * 12)]

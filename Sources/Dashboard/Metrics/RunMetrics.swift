@@ -11,29 +11,29 @@ public enum RunMetrics {
     public static func exposition(_ s: RunSnapshot) -> String {
         let o = RunSummary.overview(s)
         let run = [("run", s.run.name)]
-        var p = MetricFamilies()
+        let p = MetricFamilies()
         let byStatus = Dictionary(grouping: s.processes, by: \.status).mapValues(\.count)
-        p.family("autolfads_slots", type: "gauge", help: "Worker slots (client processes) by status.",
+        p.family("autolfads_slots", kind: .gauge, help: "Worker slots (client processes) by status.",
                  samples: ["alive", "dead", "exited"].map { (run + [("status", $0)], Double(byStatus[$0] ?? 0)) })
         p.gauge("autolfads_slots_busy", "Alive slots currently holding a job.", Double(o.busyProcesses), labels: run)
         p.gauge("autolfads_slot_utilization", "Busy alive slots / alive slots (0 when none are alive).",
                 o.aliveProcesses > 0 ? Double(o.busyProcesses) / Double(o.aliveProcesses) : 0, labels: run)
-        p.family("autolfads_jobs", type: "gauge", help: "Jobs by status.",
+        p.family("autolfads_jobs", kind: .gauge, help: "Jobs by status.",
                  samples: [("queued", s.jobs.queued), ("claimed", s.jobs.claimed), ("done", s.jobs.done), ("failed", s.jobs.failed)]
                     .map { (run + [("status", $0.0)], Double($0.1)) })
-        p.family("autolfads_job_retries_total", type: "counter", help: "Job claims beyond the first attempt.",
+        p.family("autolfads_job_retries_total", kind: .counter, help: "Job claims beyond the first attempt.",
                  samples: [(run, Double(s.jobs.retries))])
-        p.family("autolfads_process_failures_total", type: "counter", help: "Jobs failed or lost per slot.",
+        p.family("autolfads_process_failures_total", kind: .counter, help: "Jobs failed or lost per slot.",
                  samples: s.processes.map { ([("run", s.run.name), ("process", $0.id), ("client", $0.client)], Double($0.failures)) })
         let ages = s.processes.filter { $0.status == "alive" }.compactMap { p in p.lastHeartbeat.map { (p, s.takenAt.timeIntervalSince($0)) } }
-        p.family("autolfads_heartbeat_age_seconds", type: "gauge", help: "Seconds since each alive slot's last heartbeat.",
+        p.family("autolfads_heartbeat_age_seconds", kind: .gauge, help: "Seconds since each alive slot's last heartbeat.",
                  samples: ages.map { ([("process", $0.0.id), ("client", $0.0.client), ("host", $0.0.host)], max(0, $0.1)) })
         p.gauge("autolfads_heartbeat_lag_max_seconds", "Largest heartbeat age over alive slots (0 when none).",
                 max(0, ages.map(\.1).max() ?? 0), labels: run)
         let epochs = s.results.compactMap(\.epochs).reduce(0, +)
         let timed = s.results.filter { $0.epochs != nil && ($0.seconds ?? 0) > 0 }
         let secs = timed.compactMap(\.seconds).reduce(0, +)
-        p.family("autolfads_training_epochs_total", type: "counter", help: "Epochs trained over all finished worker-generations.",
+        p.family("autolfads_training_epochs_total", kind: .counter, help: "Epochs trained over all finished worker-generations.",
                  samples: [(run, Double(epochs))])
         p.gauge("autolfads_training_epochs_per_second", "Epochs per second of one worker process (finished generations).",
                 secs > 0 ? Double(timed.compactMap(\.epochs).reduce(0, +)) / secs : 0, labels: run)
@@ -48,22 +48,24 @@ public enum RunMetrics {
 /// Metric families added to a `PrometheusCollectorRegistry`; names, label escaping and the text
 /// format are swift-prometheus's.
 struct MetricFamilies {
+    enum Kind { case gauge, counter }
     let registry = PrometheusCollectorRegistry()
 
     /// One family; counters take whole, non-negative values (negative or non-finite ones count as 0).
-    mutating func family(_ name: String, type: String, help: String, samples: [([(String, String)], Double)]) {
+    func family(_ name: String, kind: Kind, help: String, samples: [([(String, String)], Double)]) {
         for (labels, value) in samples {
-            if type == "counter" {
+            switch kind {
+            case .counter:
                 registry.makeCounter(name: name, labels: labels, help: help)
                     .increment(by: value.isFinite && value > 0 ? Int64(value.rounded()) : 0)
-            } else {
+            case .gauge:
                 registry.makeGauge(name: name, labels: labels, help: help).set(value)
             }
         }
     }
 
-    mutating func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
-        family(name, type: "gauge", help: help, samples: [(labels, value)])
+    func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
+        family(name, kind: .gauge, help: help, samples: [(labels, value)])
     }
 
     var text: String { registry.emitToString() }

@@ -19,24 +19,24 @@ public enum RunDashboard {
     }
 
     /// Writes `<runDirectory>/report.html` (live store snapshot when `store` is given). Returns its path, or a warning.
-    /// `quality` is a one-line summary of the final model's fit (bits/spike, and against the truth when the
+    /// `fit` is a one-line summary of the final model's fit (bits/spike, and against the truth when the
     /// data has it), nil when the run produced no model outputs.
     public static func writeReport(runDirectory: String, store: (any CoordinationStore)?, storage: String, run: String) async
-        -> (path: String?, warning: String?, quality: String?) {
+        -> (path: String?, warning: String?, fit: String?) {
         do {
             var snapshot: RunSnapshot?
             if let store {
                 snapshot = try? await StoreSnapshotSource(store: store, storage: SharedStorage(rootPath: storage), run: run).snapshot(now: Date())
             }
             let o = try RunReport.write(runDirectory: URL(fileURLWithPath: runDirectory), snapshot: snapshot)
-            return (o.html.path, nil, qualityLine(o))
+            return (o.html.path, nil, fitLine(o))
         } catch {
             return (nil, "report not written: \(error)", nil)
         }
     }
 
     /// "best model: 0.71 bits/spike, rates vs truth R² 0.84, factors → latents R² 0.95" (the parts that exist).
-    public static func qualityLine(_ o: RunReport.Outcome) -> String? {
+    public static func fitLine(_ o: RunReport.Outcome) -> String? {
         var parts: [String] = []
         if let b = o.bitsPerSpike, b.isFinite { parts.append(String(format: "%.3f bits/spike", b)) }
         if let r = o.ratesTruthR2, r.isFinite { parts.append(String(format: "rates vs truth R² %.3f", r)) }

@@ -20,7 +20,8 @@ public enum RuntimeBenchmark {
         public var decisionMillisecondsMax: Double
         public var jobs: Int
         /// Slot-seconds not spent training, per job, in milliseconds: (slots × wall − train) / jobs.
-        /// Independent of the job length, so utilisation for longer jobs follows from it.
+        /// Includes the run's start, the last generation's tail (which grows with the job length) and
+        /// the final output step, besides the per-job start cost.
         public var overheadMillisecondsPerJob: Double {
             jobs == 0 ? 0 : (Double(slots) * wallSeconds - trainSeconds) / Double(jobs) * 1000
         }
