@@ -12,18 +12,21 @@ import Coordination
         let store = try await h.openStore()
         try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
         let victim = try h.startClient(slots: 1, log: "victim.log")
+        // Freeze the victim, then read which job it holds and its two children (the job's worker and the
+        // slot's next, standby, worker): frozen, it cannot finish that job and claim another before the kill.
         var victimJob: Int64 = -1
-        try await h.wait("victim claims a job") {
-            let procs = try await store.processes().filter { $0.pid == Int(victim.pid) }
-            let (_, jobs, _) = try await h.snapshot(store)
-            guard let j = jobs.first(where: { $0.status == .claimed && procs.map(\.id).contains($0.claimedBy ?? "") }) else { return false }
-            victimJob = j.id
-            return true
-        }
-        var victimChildren: [Int32] = []   // the job's worker and the slot's next (standby) worker
-        try await h.wait("victim runs a worker and holds a standby") {
+        var victimChildren: [Int32] = []
+        try await h.wait("victim is frozen holding a claimed job, a worker and a standby") {
+            victim.signal(SIGSTOP)
             victimChildren = TestSupport.childPids(of: victim.pid)
-            return victimChildren.count == 2
+            let ids = try await store.processes().filter { $0.pid == Int(victim.pid) }.map(\.id)
+            let (_, jobs, _) = try await h.snapshot(store)
+            if victimChildren.count == 2, let j = jobs.first(where: { $0.status == .claimed && ids.contains($0.claimedBy ?? "") }) {
+                victimJob = j.id
+                return true
+            }
+            victim.signal(SIGCONT)
+            return false
         }
         victim.signal(SIGKILL)
         #expect(await victim.wait() == .signaled(SIGKILL))
