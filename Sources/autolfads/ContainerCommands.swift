@@ -31,14 +31,14 @@ struct ContainerRunCommand: ParsableCommand {
         let argv: (executable: String, arguments: [String])
         do { argv = try launch.wrap(arguments: arguments, environment: ProcessInfo.processInfo.environment) }
         catch let e as DeployError {
-            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8)); throw ExitCode(1)
+            fputs("error: \(e.message)\n", stderr); throw ExitCode(1)
         }
         if printOnly { print(([argv.executable] + argv.arguments).joined(separator: "\n")); return }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [argv.executable] + argv.arguments
         do { try p.run() } catch {
-            FileHandle.standardError.write(Data("error: cannot run \(engine): \(error)\n".utf8)); throw ExitCode(1)
+            fputs("error: cannot run \(engine): \(error)\n", stderr); throw ExitCode(1)
         }
         p.waitUntilExit()
         if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }

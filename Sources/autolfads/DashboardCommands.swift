@@ -15,7 +15,7 @@ private func blockingRun<T>(_ body: @escaping () async throws -> T) throws -> T 
 }
 
 private func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    fputs("error: \(message)\n", stderr)
     return ExitCode(1)
 }
 

@@ -13,7 +13,7 @@ struct RunDashboardOptions: ParsableArguments {
 }
 
 private func warn(_ message: String) {
-    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    fputs("warning: \(message)\n", stderr)
 }
 
 /// Runs `body` (the run) with the live dashboard served meanwhile, then writes `runs/<run>/report.html`.

@@ -32,7 +32,7 @@ struct WorkerCommand: ParsableCommand {
             let job = try WorkerJob.load(path: path)
             _ = try WorkerRunner.run(job: job)
         } catch {
-            FileHandle.standardError.write(Data("autolfads worker: \(error)\n".utf8))
+            fputs("autolfads worker: \(error)\n", stderr)
             throw ExitCode(1)
         }
     }
@@ -76,7 +76,7 @@ struct RunConfigOptions: ParsableArguments {
 }
 
 func printError(_ error: Error) {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    fputs("error: \(error)\n", stderr)
 }
 
 /// `autolfads server`: oversees a run (decides, never trains).

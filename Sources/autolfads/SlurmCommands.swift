@@ -58,7 +58,7 @@ struct SlurmSubmitCommand: ParsableCommand {
             if let id = r.clientJobID { print("client job: \(id)") }
             print("scripts: \(r.scripts.joined(separator: " "))")
         } catch let e as DeployError {
-            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+            fputs("error: \(e.message)\n", stderr)
             throw ExitCode(1)
         }
     }

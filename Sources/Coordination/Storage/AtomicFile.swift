@@ -26,6 +26,7 @@ public enum AtomicFile {
             syncDirectory(dir.path)
         } catch {
             unlink(tmp.path)
+            if case StorageError.diskFull = error { throw StorageError.diskFull("write '\(url.path)'") }   // name the file, not its temporary
             throw error
         }
     }
@@ -91,7 +92,8 @@ public enum AtomicFile {
     }
 
     static func posixError(_ what: String, _ path: String) -> StorageError {
-        StorageError.io("\(what) '\(path)' failed: \(String(cString: strerror(errno)))")
+        if errno == ENOSPC || errno == EDQUOT { return .diskFull("\(what) '\(path)'") }
+        return StorageError.io("\(what) '\(path)' failed: \(String(cString: strerror(errno)))")
     }
 }
 
@@ -101,6 +103,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case notFound(String)
     case corrupted(path: String, reason: String)
     case invalidName(String)
+    /// No space (or quota) left: not transient, so the caller stops with the fix.
+    case diskFull(String)
 
     public var description: String {
         switch self {
@@ -108,6 +112,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         case .notFound(let p): return "'\(p)' does not exist"
         case .corrupted(let p, let r): return "checkpoint '\(p)' is corrupted (\(r)); it will not be used — rerun the generation that wrote it or restore the file"
         case .invalidName(let m): return m
+        case .diskFull(let m): return "\(m) failed: no space left on device; free space there and run the same command again (the run resumes where it stopped)"
         }
     }
 }

@@ -88,6 +88,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case schemaTooNew(found: Int, supported: Int)
     case database(String)
     case unavailable(String)
+    /// The disk under the database is full: not transient, so callers stop instead of retrying.
+    case diskFull(String)
 
     public var description: String {
         switch self {
@@ -100,6 +102,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .schemaTooNew(let f, let s): return "store schema version \(f) is newer than this program supports (\(s)); upgrade autolfads"
         case .database(let m): return "database error: \(m)"
         case .unavailable(let m): return "database unavailable: \(m); check the server is running and reachable"
+        case .diskFull(let m): return "\(m): the disk is full; free space there and run the same command again (the run resumes where it stopped)"
         }
     }
 }

@@ -15,6 +15,12 @@ enum PostgresErrors {
         return error
     }
 
+    /// SQLSTATE 53100 (disk_full): the server's disk has no room for the write.
+    static func isDiskFull(_ error: Error) -> Bool {
+        guard let e = error as? PSQLError, e.code == .server else { return false }
+        return e.serverInfo?[.sqlState] == "53100"
+    }
+
     static func isRetryable(_ error: Error) -> Bool {
         if error is AttemptTimedOut { return true }
         if let e = error as? PSQLError {

@@ -62,6 +62,7 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
             if PostgresErrors.isRetryable(error) {
                 throw StoreError.unavailable("\(location) (\(what), after \(retry.maxAttempts) tries): \(PostgresErrors.describe(error))")
             }
+            if PostgresErrors.isDiskFull(error) { throw StoreError.diskFull("PostgreSQL server \(location) (\(what))") }
             throw StoreError.database("\(what) on \(location): \(PostgresErrors.describe(error))")
         }
     }

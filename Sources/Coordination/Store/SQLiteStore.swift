@@ -29,15 +29,16 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
 
     /// Runs a write transaction, mapping SQLite errors to `StoreError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.write(body) } catch let e as StoreError { throw e } catch {
-            throw StoreError.database("\(error)")
-        }
+        do { return try await pool.write(body) } catch let e as StoreError { throw e } catch { throw mapped(error) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.read(body) } catch let e as StoreError { throw e } catch {
-            throw StoreError.database("\(error)")
-        }
+        do { return try await pool.read(body) } catch let e as StoreError { throw e } catch { throw mapped(error) }
+    }
+
+    func mapped(_ error: Error) -> StoreError {
+        if let e = error as? DatabaseError, e.resultCode == .SQLITE_FULL { return .diskFull("SQLite store \(path)") }
+        return .database("\(error)")
     }
 
     // MARK: Migrations

@@ -53,6 +53,7 @@ public final class PBTServer {
             return existing
         }
         try BundledData.resolve(&config, log: log)
+        try RunPreflight.check(config)
         do {
             let r = try await store.createRun(name: config.name, config: try JSONDocument(encoding: config), now: Date())
             log("created run '\(config.name)': \(config.population) workers, \(config.maxGenerations) generations, \(config.mode.rawValue) PBT, objective \(config.objective.rawValue)")
@@ -154,6 +155,7 @@ public final class PBTServer {
             // The database may be restarting: keep trying for a while (the store retries each call too).
             let since = failingSince ?? Date()
             failingSince = since
+            if case .diskFull = error { throw error }   // not transient: stop with the fix (the run resumes)
             if Date().timeIntervalSince(since) > storeOutageLimit { throw error }
             log("store error (retrying): \(error)")
             try await Task.sleep(nanoseconds: 500_000_000)

@@ -33,12 +33,15 @@ enum LFADSObjective {
         return c
     }
 
+    /// A `model:` value as the text `LFADSConfig.set` parses; a list (e.g. `session_encod_dims`) is comma-joined.
     static func text(_ v: JSONValue) -> String {
         switch v {
         case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
         case .bool(let b): return b ? "1" : "0"
         case .string(let s): return s
-        default: return "\(v)"
+        case .array(let items): return items.map(text).joined(separator: ",")
+        case .null: return ""
+        case .object: return "a mapping"
         }
     }
 

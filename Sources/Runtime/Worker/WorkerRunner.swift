@@ -82,7 +82,7 @@ public enum WorkerRunner {
         let t = Thread {
             while true {
                 Thread.sleep(forTimeInterval: seconds)
-                if getppid() != parent { FileHandle.standardError.write(Data("parent process died; worker exits\n".utf8)); _exit(3) }
+                if getppid() != parent { fputs("parent process died; worker exits\n", stderr); _exit(3) }
             }
         }
         t.start()

@@ -1,0 +1,46 @@
+import Foundation
+#if LFADS_TRAINER_AVAILABLE
+import LFADSData
+import LFADSModel
+
+/// Checks, before a run is created, what every worker would otherwise find out only when it starts:
+/// the `model:` keys and values, the search-space names and ranges, and the data files against the
+/// model (shapes, observation model). A mistake is one error at `autolfads run`/`server` start
+/// instead of a population of failed jobs.
+public enum RunPreflight {
+    public static func check(_ config: RunConfig) throws {
+        guard config.objective == .lfads else { return }
+        // Every hyperparameter at the low and at the high end of its range must make a valid model.
+        let ends: [[String: Double]] = [0, 1].map { end in
+            Dictionary(uniqueKeysWithValues: config.searchSpace.map { hp in
+                let range = hp.values.map { ($0.min() ?? 0, $0.max() ?? 0) } ?? (hp.min ?? hp.initValue ?? 0, hp.max ?? hp.initValue ?? 0)
+                return (hp.name, end == 0 ? range.0 : range.1)
+            })
+        }
+        let configs = try ends.map { hps in
+            let c = try LFADSObjective.config(for: job(config, hps: hps))
+            do { try c.validate() } catch { throw RuntimeError("run.yaml model/search_space: \(error)") }
+            return c
+        }
+        let (data, paths) = try LFADSObjective.datasets(job(config, hps: ends[0]))
+        for c in configs {
+            do { _ = try Trainer(config: c, datasets: data, names: paths, threads: 1) }
+            catch { throw RuntimeError("run.yaml model does not fit the data: \(error)") }
+        }
+    }
+
+    static func job(_ config: RunConfig, hps: [String: Double]) -> WorkerJob {
+        WorkerJob(run: config.name, worker: 0, generation: 0, attempt: 1, epochs: 0, hps: hps, initCheckpoints: [],
+                  outputDirectory: NSTemporaryDirectory(), seed: 0, config: config)
+    }
+}
+
+#else
+
+/// Without the LFADS trainer in the build only the toy objective can run.
+public enum RunPreflight {
+    public static func check(_ config: RunConfig) throws {
+        if config.objective == .lfads { throw LFADSObjective.unavailable() }
+    }
+}
+#endif

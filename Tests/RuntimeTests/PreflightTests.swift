@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Coordination
+@testable import Runtime
+
+/// A run whose model, search space or data cannot work fails at start with one error naming the key,
+/// before any worker is started.
+@Suite(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) struct PreflightTests {
+    static let lorenz = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../data/lorenz_small.h5").standardizedFileURL.path
+
+    func config(_ extra: String, data: String = "data: \(lorenz)") throws -> RunConfig {
+        try RunConfig.parse(yaml: "name: pre\nobjective: lfads\n\(data)\n" + extra, baseDirectory: "/tmp")
+    }
+
+    func failure(_ c: RunConfig) -> String? {
+        do { try RunPreflight.check(c); return nil } catch { return "\(error)" }
+    }
+
+    @Test func aGoodConfigPasses() throws {
+        #expect(failure(try config("model: {gen_dim: 16, fac_dim: 4}")) == nil)
+        // Lists reach the model as lists: per-session dims of a two-session (stitched) run.
+        let two = "data: [\(Self.lorenz), \(Self.lorenz)]"
+        #expect(failure(try config("model: {readin_dim: 20, session_encod_dims: [60, 60], session_recon_dims: [60, 60]}", data: two)) == nil)
+        let wrong = try #require(failure(try config("model: {readin_dim: 20, session_encod_dims: [60, 50], session_recon_dims: [60, 50]}", data: two)))
+        #expect(wrong.contains("session_encod_dims") && wrong.contains("[60, 60]"), "\(wrong)")
+    }
+
+    @Test func badModelValueIsNamed() throws {
+        let e = try #require(failure(try config("model: {gen_dim: abc}")))
+        #expect(e.contains("model.gen_dim") && e.contains("integer"), "\(e)")
+        let typo = try #require(failure(try config("model: {gen_dims: 16}")))
+        #expect(typo.contains("gen_dims") && typo.contains("gen_dim"), "suggests the close match: \(typo)")
+    }
+
+    @Test func modelThatDoesNotFitTheDataIsNamed() throws {
+        let e = try #require(failure(try config("model: {encod_data_dim: 7}")))
+        #expect(e.contains("encod_data_dim") && e.contains("60"), "\(e)")
+        let ctrl = try #require(failure(try config("model: {con_dim: 0}")))
+        #expect(ctrl.contains("con_dim"), "controller dims must agree: \(ctrl)")
+    }
+
+    @Test func searchSpaceOutsideTheModelsRangeIsNamed() throws {
+        let e = try #require(failure(try config("search_space:\n  dropout_rate: {min: 0.1, max: 1.5}\n")))
+        #expect(e.contains("dropout_rate") && e.contains("1.5"), "\(e)")
+        let unknown = try #require(failure(try config("search_space:\n  frobnicate: {min: 0.1, max: 0.5}\n")))
+        #expect(unknown.contains("search_space.frobnicate"), "\(unknown)")
+    }
+
+    @Test func toyRunsNeedNoModelCheck() throws {
+        let c = try RunConfig.parse(yaml: "name: toy\nobjective: toy\nmodel: {gen_dim: abc}\n", baseDirectory: "/tmp")
+        #expect(failure(c) == nil)
+    }
+
+    /// The real command: non-zero exit, the error on one line, and no run created in the store.
+    @Test func runCommandStopsBeforeCreatingTheRun() async throws {
+        let h = try ClusterHarness(label: "preflight", yaml: "population: 2\nmax_generations: 1\nmodel: {gen_dim: abc}\n",
+                                   objective: "lfads")
+        let p = try h.start(["run", "--config", h.configPath, "--no-dashboard"], log: "run.log")
+        #expect(await h.exit(of: p, timeout: 60) == .exited(1))
+        let out = try String(contentsOfFile: h.dir + "/run.log", encoding: .utf8)
+        let errors = out.split(separator: "\n").filter { $0.lowercased().hasPrefix("error") }
+        #expect(errors.count == 1 && errors[0].contains("model.gen_dim"), "\(out)")
+        let store = try await h.openStore()
+        #expect(try await store.run(named: h.config.name) == nil)
+        #expect(!FileManager.default.fileExists(atPath: h.config.runDirectory + "/workers"))
+        await store.close()
+    }
+}
