@@ -94,7 +94,7 @@ struct ServerCommand: ParsableCommand {
             let (summary, report, fit) = try Blocking.run {
                 try await runWithDashboard(cfg, dash) {
                     try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
-                    let store = try await openCoordinationStore(cfg.store)
+                    let store = try await openCoordinationStore(cfg.store, onRetry: { print($0) })
                     defer { Task { await store.close() } }
                     let server = PBTServer(config: cfg, store: store)
                     server.executable = ClientOptions.currentExecutable
@@ -138,7 +138,7 @@ struct ClientCommand: ParsableCommand {
         let (url, clientOptions) = (store, opts)
         do {
             _ = try Blocking.run {
-                let s = try await openCoordinationStore(url)
+                let s = try await openCoordinationStore(url, onRetry: LogLine.print)
                 let client = PBTClient(store: s, options: clientOptions, log: LogLine.print)
                 let signals = ShutdownSignals { sig in
                     print("client: received signal \(sig); stopping workers")
@@ -176,7 +176,7 @@ struct StatusCommand: ParsableCommand {
         }
         do {
             let text = try Blocking.run {
-                let s = try await openCoordinationStore(url)
+                let s = try await openCoordinationStore(url, onRetry: { fputs($0 + "\n", stderr) })
                 let t = try await StatusReport.load(store: s, run: name)
                 await s.close()
                 return t

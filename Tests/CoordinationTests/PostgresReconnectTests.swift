@@ -31,9 +31,11 @@ import Testing
     @Test func unreachableServerGivesOneLineErrorWithoutPassword() async throws {
         // Nothing listens on port 1; the password must never appear in the error.
         let env = ["AUTOLFADS_DB_PASSWORD": "s3cret-pw"]
+        let retries = Lines()
         do {
             let store = try await openCoordinationStore("postgres://bob@127.0.0.1:1/db?sslmode=disable", environment: env,
-                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01, attemptTimeout: 1))
+                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01, attemptTimeout: 1),
+                                                        onRetry: { retries.append($0) })
             await store.close()
             Issue.record("connected to nothing")
         } catch {
@@ -42,5 +44,17 @@ import Testing
             #expect(!text.contains("\n"))
             #expect(text.contains("127.0.0.1:1"))
         }
+        // The retry was announced (an outage is never silent), without the password.
+        let said = retries.all
+        #expect(said.count == 1 && said[0].contains("127.0.0.1:1") && said[0].contains("try 2 of 2"), "\(said)")
+        #expect(!said.joined().contains("s3cret-pw"))
     }
+}
+
+/// Lines collected from a `@Sendable` callback.
+final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

@@ -53,10 +53,14 @@ import Testing
         #expect((1...4).map { p.delay(beforeRetry: $0) } == [0.001, 0.002, 0.004, 0.004])
         struct Transient: Error {}
         var calls = 0
+        var retries: [[Double]] = []
         await #expect(throws: Transient.self) {
-            try await p.run(isRetryable: { $0 is Transient }) { calls += 1; throw Transient() }
+            try await p.run(isRetryable: { $0 is Transient }, onRetry: { attempt, wait, _ in retries.append([Double(attempt), wait]) }) {
+                calls += 1; throw Transient()
+            }
         }
         #expect(calls == 5)
+        #expect(retries == [[1, 0.001], [2, 0.002], [3, 0.004], [4, 0.004]], "each retry is announced with its delay")
         calls = 0
         let v = try await p.run(isRetryable: { _ in true }) { () async throws -> Int in
             calls += 1

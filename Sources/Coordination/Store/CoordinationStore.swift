@@ -64,15 +64,17 @@ public protocol CoordinationStore: AnyObject, Sendable {
 
 /// Opens a store from a URL-like string: `sqlite:///path/run.db` or `postgres://user@host:port/db`.
 /// The PostgreSQL password comes only from `AUTOLFADS_DB_PASSWORD`, `PGPASSWORD` or the file named by
-/// `AUTOLFADS_DB_PASSWORD_FILE`. Migrations are applied on open.
+/// `AUTOLFADS_DB_PASSWORD_FILE`. Migrations are applied on open. `onRetry` hears each retry of a
+/// PostgreSQL call (one line: what failed, why, when the next try is), so an outage is never silent.
 public func openCoordinationStore(_ url: String,
                                   environment: [String: String] = ProcessInfo.processInfo.environment,
-                                  retry: RetryPolicy = .default) async throws -> any CoordinationStore {
+                                  retry: RetryPolicy = .default,
+                                  onRetry: (@Sendable (String) -> Void)? = nil) async throws -> any CoordinationStore {
     switch try StoreLocation.parse(url, environment: environment) {
     case .sqlite(let path):
         return try await SQLiteStore(path: path)
     case .postgres(let config):
-        return try await PostgresStore(config: config, retry: retry)
+        return try await PostgresStore(config: config, retry: retry, onRetry: onRetry)
     }
 }
 

@@ -10,12 +10,15 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
     public let settings: PostgresSettings
     public let retry: RetryPolicy
     let logger: Logger
+    let onRetry: (@Sendable (String) -> Void)?
     public var location: String { settings.description }
 
     /// Connects and applies migrations.
-    public init(config: PostgresSettings, retry: RetryPolicy = .default, maxConnections: Int = 20) async throws {
+    public init(config: PostgresSettings, retry: RetryPolicy = .default, maxConnections: Int = 20,
+                onRetry: (@Sendable (String) -> Void)? = nil) async throws {
         settings = config
         self.retry = retry
+        self.onRetry = onRetry
         var logger = Logger(label: "autolfads.store.postgres")
         logger.logLevel = .critical
         self.logger = logger
@@ -51,7 +54,11 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
     /// Runs `body` under the retry policy and maps errors to `StoreError`.
     func op<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await retry.run(isRetryable: PostgresErrors.isRetryable) {
+            let location = location, maxAttempts = retry.maxAttempts, onRetry = onRetry
+            return try await retry.run(isRetryable: PostgresErrors.isRetryable, onRetry: { attempt, wait, error in
+                onRetry?(String(format: "store %@ (%@): %@; try %d of %d in %.1f s", location, what,
+                                PostgresErrors.describe(error), attempt + 1, maxAttempts, wait))
+            }) {
                 do { return try await withAttemptTimeout(retry.attemptTimeout, body) } catch {
                     throw PostgresErrors.unwrap(error)
                 }

@@ -32,8 +32,10 @@ public struct RetryPolicy: Sendable, Equatable {
         min(maxDelay, initialDelay * pow(multiplier, Double(retry - 1)))
     }
 
-    /// Runs `body`, retrying while `isRetryable` says the error is transient and the budget allows.
-    public func run<T>(isRetryable: (Error) -> Bool, _ body: () async throws -> T) async throws -> T {
+    /// Runs `body`, retrying while `isRetryable` says the error is transient and the budget allows;
+    /// `onRetry(attempt that failed, delay, error)` is called before each retry.
+    public func run<T>(isRetryable: (Error) -> Bool, onRetry: (Int, Double, Error) -> Void = { _, _, _ in },
+                       _ body: () async throws -> T) async throws -> T {
         let start = Date()
         var attempt = 1
         while true {
@@ -41,6 +43,7 @@ public struct RetryPolicy: Sendable, Equatable {
                 let wait = delay(beforeRetry: attempt)
                 guard attempt < maxAttempts, isRetryable(error), !Task.isCancelled,
                       Date().timeIntervalSince(start) + wait <= maxElapsed else { throw error }
+                onRetry(attempt, wait, error)
                 try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                 attempt += 1
             }
