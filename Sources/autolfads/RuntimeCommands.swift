@@ -33,7 +33,7 @@ struct WorkerCommand: ParsableCommand {
             _ = try WorkerRunner.run(job: job)
         } catch {
             fputs("autolfads worker: \(error)\n", stderr)
-            throw ExitCode(1)
+            throw ExitCode(DiskFull.describes(error) ? DiskFull.workerExitStatus : 1)
         }
     }
 }

@@ -33,12 +33,16 @@ import Testing
 }
 
 extension FullDiskTests {
-    /// A run whose storage and SQLite store fill up stops with the fix; after space is freed, the same
-    /// command resumes it, and every worker-generation is trained, logged and decided exactly once.
-    @Test func runStopsOnAFullDiskAndResumesAfterSpaceIsFreed() async throws {
-        let h = try ClusterHarness(label: "full-disk-run", yaml: "population: 4\nmax_generations: 30\ntoy: {epoch_seconds: 0.01}\n")
+    /// A run whose shared storage fills up (with the SQLite store on the same disk, or elsewhere) stops
+    /// with the fix, no worker is marked bad for it; after space is freed the same command resumes the
+    /// run, and every worker-generation is trained, logged and decided exactly once.
+    @Test(arguments: [true, false]) func runStopsOnAFullDiskAndResumesAfterSpaceIsFreed(storeOnTheFullDisk: Bool) async throws {
+        let label = "full-disk-run-\(storeOnTheFullDisk ? "all" : "storage")"
+        let elsewhere = storeOnTheFullDisk ? nil : "sqlite://" + TestSupport.tempDir("full-disk-store") + "/coordination.db"
+        let h = try ClusterHarness(label: label, yaml: "population: 4\nmax_generations: 30\ntoy: {epoch_seconds: 0.01}\n",
+                                   store: elsewhere)
         defer { Task { await h.stopAll() } }
-        let disk = try SmallDisk(at: h.config.storage, size: "320k")
+        let disk = try SmallDisk(at: h.config.storage, size: storeOnTheFullDisk ? "320k" : "160k")
         defer { disk.unmount() }
         let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
         let first = try h.start(args, log: "run-1.log")
@@ -46,11 +50,14 @@ extension FullDiskTests {
         let out = try String(contentsOfFile: h.dir + "/run-1.log", encoding: .utf8)
         let errors = out.split(separator: "\n").filter { $0.hasPrefix("error:") }
         #expect(errors.count == 1 && errors[0].contains("free space there and run the same command again"), "\(out)")
+        // Whichever write found it full (a worker's, the client's job file, the server's logs), it is named.
+        if !storeOnTheFullDisk { #expect(errors.first?.contains(h.config.storage) == true, "\(out)") }
         try disk.grow(to: "64m")
         let second = try h.start(args, log: "run-2.log")
         #expect(await h.exit(of: second, timeout: 120) == .exited(0), "\(h.logs())")
         let store = try await h.openStore()
         _ = try await h.expectCompleteRun(store, workers: 4, generations: 30)
+        #expect(try await h.snapshot(store).2.allSatisfy { $0.status == .ok }, "no worker is marked bad for a full disk")
         await store.close()
     }
 }

@@ -21,6 +21,8 @@ public struct ClientOptions: Sendable {
     public var maxJobs: Int = 0
     /// Seconds between claim attempts when the queue is empty.
     public var pollInterval: Double = 0.05
+    /// Seconds a slot waits after its worker found the disk full (the server stops the run meanwhile).
+    public var diskFullPause: Double = 30
     /// Start each slot's next worker process ahead of its job (`autolfads worker --standby`), so process
     /// start-up overlaps the running job; process runtime only.
     public var standbyWorkers: Bool = true

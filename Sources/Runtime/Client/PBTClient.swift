@@ -203,10 +203,14 @@ public final class PBTClient: @unchecked Sendable {
                 }
             } else {
                 let why = exit.succeeded ? "exited 0 without writing result.json" : exit.description
+                if exit == .exited(DiskFull.workerExitStatus) {
+                    return try await reportDiskFull(claim, "the worker could not write its outputs; see \(logPath)", label: label, slot: slot)
+                }
                 try await reportFailure(claim, "worker \(why); see \(logPath)", label: label, slot: slot)
             }
         } catch {
             locked { children[slot] = nil; heldJob[slot] = nil }
+            if DiskFull.describes(error) { try? await reportDiskFull(claim, "\(error)", label: label, slot: slot); return }
             try? await reportFailure(claim, "client could not run the job: \(error)", label: label, slot: slot)
         }
     }
@@ -253,6 +257,14 @@ public final class PBTClient: @unchecked Sendable {
         case .failedPermanently: log("slot \(slot): \(label) failed (\(error)); out of attempts, worker marked bad")
         case .rejected(let reason): log("slot \(slot): failure of \(label) not recorded: \(reason)")
         }
+    }
+
+    /// A job that found the disk full: retrying cannot help, so the failure is marked for the server
+    /// (which stops the run with the fix) and this slot claims nothing for `diskFullPause` seconds.
+    func reportDiskFull(_ claim: JobClaim, _ detail: String, label: String, slot: Int) async throws {
+        try await reportFailure(claim, DiskFull.jobErrorPrefix + detail, label: label, slot: slot)
+        let until = Date().addingTimeInterval(options.diskFullPause)
+        while !isStopping && Date() < until { try? await Task.sleep(nanoseconds: 200_000_000) }
     }
 
     /// Retries a store call for up to two minutes (the database may be restarting).

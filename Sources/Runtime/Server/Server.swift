@@ -78,6 +78,7 @@ public final class PBTServer {
         var stopping = false
         var lastProgress = ""
         var failingSince: Date?
+        let started = Date()   // disk-full job failures from before this start were fixed by the user
         while true {
           do {
             let now = Date()
@@ -88,7 +89,12 @@ public final class PBTServer {
                     "dead": reap.deadProcesses.joined(separator: ","), "requeued": reap.requeuedJobs.map(String.init).joined(separator: ","),
                     "failed": reap.failedJobs.map(String.init).joined(separator: ",")]), now: now)
             }
-            let jobs = views(try await store.jobs(run: run.id, generation: nil))
+            let records = try await store.jobs(run: run.id, generation: nil)
+            if let full = records.first(where: { [.queued, .failed].contains($0.status) && $0.updatedAt >= started
+                                                        && $0.error?.hasPrefix(DiskFull.jobErrorPrefix) == true }) {
+                throw StorageError.diskFull("worker \(full.worker) generation \(full.generation) (\(full.error!.dropFirst(DiskFull.jobErrorPrefix.count)))")
+            }
+            let jobs = views(records)
             try logs.update(jobs: jobs, planner: planner)
             let workers = try await store.workers(run: run.id)
             let bad = Set(workers.filter { $0.status == .bad }.map(\.index))

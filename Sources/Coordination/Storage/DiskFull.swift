@@ -1,0 +1,18 @@
+import Foundation
+
+/// Recognises "no space left" failures from any writer (shared storage, store, checkpoints, HDF5),
+/// which must stop a run with the fix instead of being retried until workers are marked bad.
+public enum DiskFull {
+    /// Exit status of a worker whose outputs did not fit on disk (EX_TEMPFAIL).
+    public static let workerExitStatus: Int32 = 75
+    /// Start of a job's error text when its worker ran out of disk space.
+    public static let jobErrorPrefix = "disk full: "
+
+    /// Whether `error` says the disk (or quota) is full.
+    public static func describes(_ error: Error) -> Bool {
+        if case StorageError.diskFull = error { return true }
+        if case StoreError.diskFull = error { return true }
+        let text = "\(error)"
+        return [ENOSPC, EDQUOT].contains { text.contains(String(cString: strerror($0))) } || text.contains("disk full")
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+@testable import Coordination
+
+@Suite struct DiskFullTests {
+    struct Other: Error, CustomStringConvertible { var description: String }
+
+    @Test func recognisesEveryWritersWayOfSayingIt() {
+        #expect(DiskFull.describes(StorageError.diskFull("write 'x'")))
+        #expect(DiskFull.describes(StoreError.diskFull("SQLite store x.db")))
+        #expect(DiskFull.describes(Other(description: "cannot write out/a.ckpt: \(String(cString: strerror(ENOSPC)))")))
+        #expect(DiskFull.describes(Other(description: "x.h5: writing the data failed (disk full?)")))
+        #expect(!DiskFull.describes(StorageError.io("open 'x' failed: \(String(cString: strerror(EACCES)))")))
+        #expect(!DiskFull.describes(StoreError.unavailable("postgres://h/db")))
+    }
+
+    @Test func noSpaceAndQuotaErrnoBecomeDiskFull() {
+        for code in [ENOSPC, EDQUOT] {
+            errno = code
+            let e = AtomicFile.posixError("write", "/runs/r/x.bin")
+            #expect(e == .diskFull("write '/runs/r/x.bin'"))
+            #expect(e.description.contains("no space left on device") && e.description.contains("free space"))
+        }
+        errno = EACCES
+        #expect(AtomicFile.posixError("write", "/x") != .diskFull("write '/x'"))
+    }
+}
