@@ -37,6 +37,8 @@ func withServer<T>(_ snap: RunSnapshot, host: String = "127.0.0.1", token: Strin
 
         let procs = try decoder().decode([ProcessRow].self, from: try await httpGet(base + "/api/processes").1)
         #expect(procs.map(\.status) == ["alive", "alive", "dead"])
+        let problems = try decoder().decode([ProblemRow].self, from: try await httpGet(base + "/api/problems").1)
+        #expect(problems == snap.problems)
 
         let names = try decoder().decode([String].self, from: try await httpGet(base + "/api/plots").1)
         #expect(names.contains("scores") && names.contains("hp-kl_co_scale") && names.contains("validation"))

@@ -57,6 +57,12 @@ import Testing
     // No CSV logs yet: results and decisions come from the jobs.
     #expect(s.results.map(\.worker) == [0, 1] && s.results.map(\.score) == [0.5, 1.5] && s.results[1].seconds == 12)
     #expect(s.decisions.count == 3 && s.decisions.allSatisfy { $0.action == "copy" && $0.parent == 0 })
+    // w1's failed first attempt is listed with its error, though the retry succeeded.
+    #expect(s.problems.map { [$0.worker, $0.generation, $0.attempts] } == [[1, 0, 2]])
+    #expect(s.problems.first.map { ($0.status, $0.error) } ?? ("", "") == ("done", "boom"))
+    let table = HTMLFragments.problems(s)
+    #expect(table.contains("<td>w1/g0</td><td>2</td><td>done</td>") && table.contains("boom"))
+    #expect(DashboardPage.html(s).contains("id=\"problems\"") && DashboardPage.fragments(s).problems == table)
     let o = RunSummary.overview(s)
     #expect(o.aliveProcesses == 2 && o.busyProcesses == 1 && o.bestScore == 0.5)
     let m = RunMetrics.exposition(s)
@@ -66,4 +72,21 @@ import Testing
     let store2 = try await openCoordinationStore("sqlite://" + root.appendingPathComponent("run.db").path, environment: [:])
     await #expect(throws: DashboardError.self) { try await StoreSnapshotSource(store: store2, storage: storage, run: "nope").snapshot(now: t0) }
     await store2.close()
+}
+
+@Test func failedJobShowsTheCauseFromItsWorkerLog() throws {
+    let root = try temporaryDirectory("log-tail")
+    defer { cleanup(root) }
+    let log = root.appendingPathComponent("workers/w001/g000/log.txt")
+    try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let backtrace = (0..<400).map { "  #\($0) 0x0000 in frame \($0)" }.joined(separator: "\n")
+    try "epoch 1: valid 0.3\nautolfads worker: cannot read x.h5: no such file\n\(backtrace)\n\n".write(to: log, atomically: true, encoding: .utf8)
+    let error = "worker exited with status 1; see \(log.path)"
+    #expect(LogTail.cause(of: error, within: root.path) == "autolfads worker: cannot read x.h5: no such file")
+    // Without an error marker, the last line; outside the run directory or without a path, nothing.
+    try "step 1\nstep 2\n".write(to: log, atomically: true, encoding: .utf8)
+    #expect(LogTail.cause(of: error, within: root.path) == "step 2")
+    #expect(LogTail.cause(of: "worker exited; see /etc/passwd", within: root.path) == nil)
+    #expect(LogTail.cause(of: "worker exited; see \(root.path)/../../etc/passwd", within: root.path) == nil)
+    #expect(LogTail.cause(of: "lease of c1/0 expired", within: root.path) == nil)
 }

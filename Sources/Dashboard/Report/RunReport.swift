@@ -103,6 +103,7 @@ public enum RunReport {
             body += "<figure class=\"plot\" data-file=\"\(h(f.file))\">\(f.svg)<figcaption class=\"muted\">\(h(f.caption)) — <a href=\"\(h(figureFolder + "/" + f.file))\">\(h(f.file))</a></figcaption></figure>"
         }
         if !section.isEmpty { body += "</div>" }
+        if !s.problems.isEmpty { body += "<h2>Failed jobs</h2>" + HTMLFragments.problems(s) }
         body += "<h2>Decision log</h2>" + HTMLFragments.decisions(s)
         body += "<h2>Final population</h2>" + HTMLFragments.workers(s)
         return """

@@ -14,7 +14,7 @@ public enum DashboardAPI {
 
     /// Every GET path served (`/api/plots/<name>.svg` for each plot name).
     public static let paths = ["/", "/api/run", "/api/workers", "/api/generations", "/api/decisions",
-                               "/api/processes", "/api/fragments", "/api/plots", "/metrics"]
+                               "/api/processes", "/api/problems", "/api/fragments", "/api/plots", "/metrics"]
 
     static func encode<T: Encodable>(_ value: T) -> Reply {
         let e = JSONEncoder()
@@ -42,6 +42,7 @@ public enum DashboardAPI {
         case "/api/generations": return encode(RunSummary.generations(s))
         case "/api/decisions": return encode(s.decisions)
         case "/api/processes": return encode(s.processes)
+        case "/api/problems": return encode(s.problems)
         case "/api/fragments": return encode(DashboardPage.fragments(s))
         case "/api/plots": return encode(DashboardPlots.names(s))
         case "/metrics": return Reply(status: 200, contentType: RunMetrics.contentType, body: RunMetrics.exposition(s))

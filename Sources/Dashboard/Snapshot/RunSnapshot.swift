@@ -15,6 +15,8 @@ public struct RunSnapshot: Codable, Sendable, Equatable {
     public var jobs: JobCounts
     /// Per worker-generation training curves (metrics.csv).
     public var metrics: [MetricSeries]
+    /// Jobs that failed at least once, newest failure first (at most `ProblemRow.limit`).
+    public var problems: [ProblemRow] = []
     /// When the snapshot was taken.
     public var takenAt: Date
 
@@ -133,6 +135,27 @@ public struct ProcessRow: Codable, Sendable, Equatable {
                 startedAt: Date? = nil, lastHeartbeat: Date? = nil, job: String? = nil, failures: Int = 0) {
         self.id = id; self.client = client; self.host = host; self.slot = slot; self.pid = pid; self.status = status
         self.startedAt = startedAt; self.lastHeartbeat = lastHeartbeat; self.job = job; self.failures = failures
+    }
+}
+
+/// A job whose last attempt failed (or that failed before succeeding): what went wrong and where.
+public struct ProblemRow: Codable, Sendable, Equatable {
+    /// Rows shown at most.
+    public static let limit = 20
+    public var worker: Int
+    public var generation: Int
+    public var attempts: Int
+    /// The job's status now: queued (to be retried) | claimed | done (a retry succeeded) | failed.
+    public var status: String
+    /// The last error, as the client or the server recorded it (e.g. the worker's exit and log path).
+    public var error: String
+    public var at: Date
+    /// The last line of the worker log the error points to (`see <path>`), usually the actual cause.
+    public var logTail: String?
+
+    public init(worker: Int, generation: Int, attempts: Int, status: String, error: String, at: Date, logTail: String? = nil) {
+        self.worker = worker; self.generation = generation; self.attempts = attempts
+        self.status = status; self.error = error; self.at = at; self.logTail = logTail
     }
 }
 

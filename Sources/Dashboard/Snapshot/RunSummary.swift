@@ -84,7 +84,12 @@ public enum RunSummary {
     public static func overview(_ s: RunSnapshot) -> RunOverview {
         let gens = generations(s)
         let population = s.run.population ?? max(s.workers.count, Set(s.results.map(\.worker)).count)
-        let complete = gens.filter { population > 0 && $0.results >= population }
+        // A worker marked bad trains no more: later generations are complete without it.
+        let bad = Set(s.workers.filter { $0.status == "bad" }.map(\.worker))
+        let rowsByGeneration = Dictionary(grouping: s.results, by: \.generation).mapValues { Set($0.map(\.worker)) }
+        let complete = gens.filter { g in
+            population > 0 && g.results >= population - bad.subtracting(rowsByGeneration[g.generation] ?? []).count
+        }
         let completed = complete.count
         var best: (Double, Int, Int)? = nil
         for r in s.results {

@@ -22,7 +22,31 @@ public final class StoreSnapshotSource: RunSnapshotSource, @unchecked Sendable {
         let jobs = try await store.jobs(run: run.id, generation: nil)
         let processes = try await store.processes()
         let fromFiles = try RunDirectoryReader(directory: dir).snapshot(now: now)
-        return StoreSnapshotMapping.merge(directory: fromFiles, run: run, workers: workers, jobs: jobs, processes: processes, now: now)
+        var snap = StoreSnapshotMapping.merge(directory: fromFiles, run: run, workers: workers, jobs: jobs, processes: processes, now: now)
+        // Only while the failed attempt's log is the latest (a retry appends its own lines to the same log).
+        for i in snap.problems.indices where ["failed", "queued"].contains(snap.problems[i].status) {
+            snap.problems[i].logTail = LogTail.cause(of: snap.problems[i].error, within: dir.path)
+        }
+        return snap
+    }
+}
+
+/// The cause in a worker log named in a job error (`…; see /path/log.txt`): the last line that reports an
+/// error or a crash, else the last line. Read only inside the run directory, and only its last 16 KiB
+/// (a crash backtrace follows the line that matters).
+enum LogTail {
+    static let markers = ["autolfads worker:", "Fatal error", "error:", "Program crashed"]
+
+    static func cause(of error: String, within runDirectory: String) -> String? {
+        guard let r = error.range(of: "see ", options: .backwards) else { return nil }
+        let path = (String(error[r.upperBound...]).trimmingCharacters(in: .whitespaces) as NSString).standardizingPath
+        guard path.hasPrefix(runDirectory + "/"), let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        let end = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: end > 16_384 ? end - 16_384 : 0)
+        let lines = String(decoding: (try? h.readToEnd()) ?? Data(), as: UTF8.self).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return lines.last { line in markers.contains { line.contains($0) } } ?? lines.last
     }
 }
 
@@ -80,6 +104,10 @@ public enum StoreSnapshotMapping {
             counts.retries += max(0, j.attempts - 1)
         }
         snap.jobs = counts
+        snap.problems = jobs.filter { $0.error != nil }.sorted { $0.updatedAt > $1.updatedAt }.prefix(ProblemRow.limit).map {
+            ProblemRow(worker: $0.worker, generation: $0.generation, attempts: $0.attempts, status: $0.status.rawValue,
+                       error: $0.error!, at: $0.updatedAt)
+        }
         let held = Dictionary(jobs.filter { $0.status == .claimed && $0.claimedBy != nil }.map { ($0.claimedBy!, "w\($0.worker)/g\($0.generation)") },
                               uniquingKeysWith: { a, _ in a })
         let failures = Dictionary(grouping: jobs.filter { $0.error != nil && $0.claimedBy != nil }, by: { $0.claimedBy! }).mapValues(\.count)

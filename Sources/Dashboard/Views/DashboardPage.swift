@@ -30,6 +30,7 @@ public enum DashboardPage {
         <h2>Plots</h2><div class="plots" id="plots">\(plots)</div>
         <h2>Population</h2><div id="workers">\(HTMLFragments.workers(s))</div>
         <h2>Clients and slots</h2><div id="processes">\(HTMLFragments.processes(s))</div>
+        <h2>Failed jobs</h2><div id="problems">\(HTMLFragments.problems(s))</div>
         <h2>Decisions</h2><div id="decisions">\(HTMLFragments.decisions(s))</div>
         <p id="stamp">updated \(ISO8601DateFormatter().string(from: s.takenAt))</p>
         <script>
@@ -40,7 +41,7 @@ public enum DashboardPage {
             try {
               const r = await fetch(url, {cache: 'no-store'}); if (!r.ok) throw new Error(r.status);
               const f = await r.json();
-              for (const id of ['overview','workers','processes','decisions']) document.getElementById(id).innerHTML = f[id];
+              for (const id of ['overview','workers','processes','problems','decisions']) document.getElementById(id).innerHTML = f[id];
               const box = document.getElementById('plots');
               for (const [name, svg] of Object.entries(f.plots)) {
                 let el = box.querySelector('[data-plot="' + CSS.escape(name) + '"]');
@@ -63,6 +64,7 @@ public enum DashboardPage {
         public var overview: String
         public var workers: String
         public var processes: String
+        public var problems: String
         public var decisions: String
         public var plots: [String: String]
         public var takenAt: String
@@ -73,7 +75,8 @@ public enum DashboardPage {
         var plots: [String: String] = [:]
         for name in DashboardPlots.names(s) { plots[name] = DashboardPlots.svg(name, snapshot: s) }
         return Fragments(overview: HTMLFragments.overview(s), workers: HTMLFragments.workers(s),
-                         processes: HTMLFragments.processes(s), decisions: HTMLFragments.decisions(s), plots: plots,
+                         processes: HTMLFragments.processes(s), problems: HTMLFragments.problems(s),
+                         decisions: HTMLFragments.decisions(s), plots: plots,
                          takenAt: ISO8601DateFormatter().string(from: s.takenAt))
     }
 }

@@ -56,6 +56,20 @@ public enum HTMLFragments {
         return out + "</tbody></table>"
     }
 
+    /// Failed jobs, newest first: where (worker, generation), how often, and the recorded error.
+    public static func problems(_ s: RunSnapshot) -> String {
+        guard !s.problems.isEmpty else { return "<p class=\"muted\">no failed jobs</p>" }
+        var out = "<table id=\"problems-table\"><thead><tr><th>job</th><th>attempts</th><th>now</th><th>age</th><th>last error</th></tr></thead><tbody>"
+        for p in s.problems {
+            let cls = p.status == "done" ? "" : " class=\"bad\""
+            out += "<tr\(cls)><td>w\(p.worker)/g\(p.generation)</td><td>\(p.attempts)</td><td>\(h(p.status))</td>"
+            out += "<td>\(RunSummary.duration(max(0, s.takenAt.timeIntervalSince(p.at))))</td>"
+            let cause = p.logTail.map { "<br><code>\(h($0))</code>" } ?? ""
+            out += "<td style=\"text-align:left\">\(h(p.error))\(cause)</td></tr>"
+        }
+        return out + "</tbody></table>"
+    }
+
     /// Decision log summary: per generation, copies and the largest relative HP change.
     public static func decisions(_ s: RunSnapshot) -> String {
         let summary = DecisionSummary.byGeneration(s.decisions)
