@@ -105,6 +105,7 @@ struct ServerCommand: ParsableCommand {
             if let fit { print(fit) }
             if let report { print("report: \(report)") }
             if summary.status == "failed" { throw ExitCode(2) }
+            if summary.finalStepError != nil { throw ExitCode(3) }
         } catch let e as ExitCode { throw e
         } catch { printError(error); throw ExitCode(1) }
     }
@@ -214,6 +215,7 @@ struct RunCommand: ParsableCommand {
             if let fit { print(fit) }
             if let report { print("report: \(report)") }
             if summary.status == "failed" { throw ExitCode(2) }
+            if summary.finalStepError != nil { throw ExitCode(3) }
         } catch let e as ExitCode { throw e
         } catch { printError(error); throw ExitCode(1) }
     }

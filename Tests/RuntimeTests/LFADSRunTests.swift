@@ -28,4 +28,40 @@ import Coordination
         #expect(FileManager.default.fileExists(atPath: best.appendingPathComponent("lfads_output_lorenz.h5").path))
         await store.close()
     }
+
+    /// The final step (posterior sampling of the best model) is killed with SIGKILL: the run says the
+    /// outputs were not written and exits 3; the same command then runs the step again and writes them.
+    @Test(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) func killedFinalStepIsRetriedByTheSameCommand() async throws {
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../data/lorenz_small.h5").standardizedFileURL.path
+        let h = try ClusterHarness(label: "final-step", yaml: """
+            data: \(data)
+            population: 2
+            max_generations: 1
+            posterior_samples: 60
+            model: {gen_dim: 16, fac_dim: 4, ic_enc_dim: 8, ci_enc_dim: 4, con_dim: 4, co_dim: 1, ic_dim: 8, batch_size: 128}
+            """, objective: "lfads")
+        defer { Task { await h.stopAll() } }
+        let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
+        let first = try h.start(args, log: "run-1.log")
+        try await h.wait("the final step starts", timeout: 240) {
+            guard let pid = TestSupport.childPids(of: first.pid, commandContaining: "posterior-job.json").first else { return false }
+            kill(pid, SIGKILL)
+            return true
+        }
+        #expect(await h.exit(of: first, timeout: 60) == .exited(3), "\(h.logs())")
+        let out1 = try String(contentsOfFile: h.dir + "/run-1.log", encoding: .utf8)
+        #expect(out1.contains("outputs were NOT written") && out1.contains("SIGKILL"), "\(out1)")
+        let best = try SharedStorage(rootPath: h.config.storage).bestDirectory(run: h.config.name)
+        let output = best.appendingPathComponent("lfads_output_lorenz_small.h5").path
+        #expect(!FileManager.default.fileExists(atPath: output))
+
+        let second = try h.start(args, log: "run-2.log")
+        #expect(await h.exit(of: second, timeout: 120) == .exited(0), "\(h.logs())")
+        let out2 = try String(contentsOfFile: h.dir + "/run-2.log", encoding: .utf8)
+        #expect(out2.contains("its final step failed") && out2.contains("outputs: "), "\(out2)")
+        #expect(FileManager.default.fileExists(atPath: output))
+        let summary = try JSONDecoder().decode(PBTServer.Summary.self, from: Data(contentsOf: best.appendingPathComponent("summary.json")))
+        #expect(summary.finalStepError == nil && summary.status == "done")
+    }
 }

@@ -39,6 +39,14 @@ enum TestSupport {
         }
     }
 
+    /// Live children of `pid` whose command line contains `text`.
+    static func childPids(of pid: Int32, commandContaining text: String) -> [Int32] {
+        childPids(of: pid).filter { p in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else { return false }
+            return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }
+    }
+
     /// A small toy-objective config rooted in `dir`.
     static func toyConfig(dir: String, name: String = "toy", population: Int = 4, generations: Int = 3,
                           extra: String = "") throws -> RunConfig {

@@ -62,7 +62,11 @@ public enum RunSummaryText {
             lines.append("best: worker \(w) at generation \(g), score \(s.bestScore.map { String(format: "%.6g", $0) } ?? "NaN")")
             let hps = s.bestHyperparameters ?? [:]
             lines.append("best hyperparameters: " + hps.keys.sorted().map { "\($0)=\(String(format: "%.4g", hps[$0]!))" }.joined(separator: " "))
-            lines.append("outputs: \(s.bestDirectory)")
+            if let failure = s.finalStepError {
+                lines.append("the best model's outputs were NOT written: \(failure); run the same command again to retry this step")
+            } else {
+                lines.append("outputs: \(s.bestDirectory)")
+            }
         } else {
             lines.append("no worker produced a valid score; see the worker logs under the run directory")
         }

@@ -8,8 +8,10 @@ enum BestModel {
 
     /// Runs the final step for the best model in a worker process (posterior sampling for `lfads`,
     /// `toy_output.json` for `toy`), writing into `best/`. Returns an error text, or nil on success.
+    /// - Throws: `StorageError.diskFull` when the outputs did not fit (the run stays open, so rerunning
+    ///   the same command retries the step once space is freed).
     static func writeOutputs(best: WorkerResult, config: RunConfig, storage: SharedStorage, executable: String,
-                             log: (String) -> Void) async -> String? {
+                             log: (String) -> Void) async throws -> String? {
         do {
             let dir = try storage.bestDirectory(run: config.name)
             let job = WorkerJob(run: config.name, worker: best.worker, generation: best.generation, attempt: 1, epochs: 0,
@@ -23,10 +25,14 @@ enum BestModel {
                                          logPath: dir.appendingPathComponent("posterior.log").path)
             let exit = await child.wait()
             if exit.succeeded { return nil }
+            if exit == .exited(DiskFull.workerExitStatus) {
+                throw StorageError.diskFull("the final step (the best model's outputs in \(dir.path); see \(child.logPath))")
+            }
             let why = "final step \(exit); see \(child.logPath)"
             log("warning: \(why)")
             return why
         } catch {
+            if DiskFull.describes(error) { throw error }
             log("warning: final step failed: \(error)")
             return "\(error)"
         }

@@ -70,7 +70,7 @@ public final class PBTServer {
         let planner = PopulationPlanner(config: config, runID: run.id, storage: storage)
         let logs = RunLogs(storage: storage, run: config.name, hpNames: config.searchSpace.map(\.name))
         if run.status == .done || run.status == .failed {
-            return try summarize(run: run, planner: planner, jobs: try await store.jobs(run: run.id, generation: nil).map(JobView.init), reason: "already finished")
+            return try await retryFinalStepIfItFailed(run: run, planner: planner)
         }
         if run.status != .running { try await store.setRunStatus(run.id, .running, now: Date()); run.status = .running }
         try await ensureFirstGeneration(run: run, planner: planner)
@@ -230,7 +230,7 @@ public final class PBTServer {
         if let best = planner.best(jobs) {
             try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
             if let executable {
-                finalStepError = await BestModel.writeOutputs(best: best, config: config, storage: storage, executable: executable, log: log)
+                finalStepError = try await BestModel.writeOutputs(best: best, config: config, storage: storage, executable: executable, log: log)
             }
         }
         let failed: Bool
@@ -242,6 +242,23 @@ public final class PBTServer {
         try await store.appendEvent(run: run.id, kind: "finished", message: try JSONDocument(encoding: summary), now: Date())
         try await store.setRunStatus(run.id, failed ? .failed : .done, now: Date())
         return summary
+    }
+
+    /// A finished run: its summary; if the best model's outputs could not be written then (e.g. the
+    /// worker crashed), the final step runs again now, so rerunning the same command recovers them.
+    func retryFinalStepIfItFailed(run: RunRecord, planner: PopulationPlanner) async throws -> Summary {
+        let jobs = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
+        let url = try storage.bestDirectory(run: config.name).appendingPathComponent("summary.json")
+        guard var previous = try? storage.readJSON(Summary.self, from: url), let failure = previous.finalStepError,
+              let best = planner.best(jobs), let executable else {
+            return try summarize(run: run, planner: planner, jobs: jobs, reason: "already finished")
+        }
+        log("run '\(config.name)' is finished but its final step failed (\(failure)); running it again")
+        try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
+        previous.finalStepError = try await BestModel.writeOutputs(best: best, config: config, storage: storage,
+                                                                 executable: executable, log: log)
+        try storage.writeJSON(previous, to: url)
+        return previous
     }
 
     func summarize(run: RunRecord, planner: PopulationPlanner, jobs: [JobView], reason: String) throws -> Summary {
