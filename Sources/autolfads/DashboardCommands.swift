@@ -52,7 +52,7 @@ struct DashboardCommand: ParsableCommand {
                 let server = try DashboardServer(source: source, host: host, port: port, token: token)
                 let p = try await server.start()
                 print("dashboard: http://\(host):\(p)/"); fflush(stdout)
-                try await Task.sleep(for: .seconds(365 * 24 * 3600))
+                try await server.wait()   // until SIGTERM/SIGINT
             }
         } catch { throw fail("\(error)") }
     }

@@ -79,6 +79,17 @@ func printError(_ error: Error) {
     fputs("error: \(error)\n", stderr)
 }
 
+/// Ctrl-C or SIGTERM on `run`/`server`: say how to resume and exit with 128 + the signal. The run stays
+/// open in the store (every write is atomic), and the clients `run` started notice that it exited, stop
+/// their workers and re-queue their jobs (`client --exit-with-parent`).
+func exitOnShutdownSignal(_ command: String) -> ShutdownSignals {
+    ShutdownSignals { sig in
+        print("\(command): interrupted by signal \(sig); the run stays open: run the same command again to resume it")
+        fflush(stdout); fflush(stderr)
+        _exit(128 + sig)
+    }
+}
+
 /// `autolfads server`: oversees a run (decides, never trains).
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "server",
@@ -90,6 +101,8 @@ struct ServerCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach log files as they happen
         let cfg = try options.load()
         let dash = dashboard
+        let signals = exitOnShutdownSignal("server")
+        defer { signals.cancel() }
         do {
             let (summary, report, fit) = try Blocking.run {
                 try await runWithDashboard(cfg, dash) {
@@ -125,6 +138,8 @@ struct ClientCommand: ParsableCommand {
     @Option(name: .customLong("max-jobs"), help: "Exit after this many jobs (0 = no limit).") var maxJobs: Int = 0
     @Flag(name: .customLong("no-standby"), help: "Start each worker process only when its job is claimed (default: the next one waits ready).")
     var noStandby = false
+    @Flag(name: .customLong("exit-with-parent"), help: "Stop as on SIGTERM when the process that started this client exits (`autolfads run` uses it).")
+    var exitWithParent = false
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
@@ -144,6 +159,9 @@ struct ClientCommand: ParsableCommand {
                 let signals = ShutdownSignals { sig in
                     print("client: received signal \(sig); stopping workers")
                     client.requestStop()
+                }
+                if exitWithParent {
+                    ParentWatch.onExit { print("client: the process that started it exited; stopping workers"); client.requestStop() }
                 }
                 defer { signals.cancel() }
                 let report = try await client.run()
@@ -203,6 +221,8 @@ struct RunCommand: ParsableCommand {
         let total = slots ?? (cfg.slots > 0 ? cfg.slots : ClientOptions.cores)
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
         let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
+        let signals = exitOnShutdownSignal("run")
+        defer { signals.cancel() }
         do {
             let (summary, report, fit) = try Blocking.run {
                 try await runWithDashboard(cfg, dash) {

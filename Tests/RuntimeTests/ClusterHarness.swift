@@ -32,9 +32,10 @@ final class ClusterHarness {
         config = try RunConfig.load(path: configPath)
     }
 
-    func start(_ args: [String], log: String) throws -> ChildProcess {
+    /// Starts `autolfads args…`; with `ownProcessGroup` it leads a process group, like a command typed in a terminal.
+    func start(_ args: [String], log: String, ownProcessGroup: Bool = false) throws -> ChildProcess {
         let p = try ChildProcess(executable: binary, arguments: args, environment: ProcessInfo.processInfo.environment,
-                                 logPath: dir + "/" + log)
+                                 logPath: dir + "/" + log, ownProcessGroup: ownProcessGroup)
         processes.append(p)
         return p
     }

@@ -73,6 +73,36 @@ import Coordination
         await store.close()
     }
 
+    /// `autolfads run` stopped by SIGTERM (`kill`, a scheduler), killed outright, or given Ctrl-C in a
+    /// terminal (SIGINT to its whole process group, shown as -SIGINT): every process it started stops
+    /// (its clients stop their workers and re-queue the jobs, no job counts as failed), and the same
+    /// command resumes the run to the end, each worker-generation done exactly once.
+    @Test(arguments: [SIGTERM, SIGKILL, -SIGINT]) func interruptedRunStopsEverythingAndResumes(signal: Int32) async throws {
+        let h = try ClusterHarness(label: "interrupt-\(signal)", yaml: "population: 3\nmax_generations: 4\ntoy: {epoch_seconds: 0.5}\n")
+        defer { Task { await h.stopAll() } }
+        let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
+        let first = try h.start(args, log: "run-1.log", ownProcessGroup: true)
+        let clientLog = h.config.runDirectory + "/client-0.log"
+        try await h.wait("a worker is running") { (try String(contentsOfFile: clientLog, encoding: .utf8)).contains("started worker") }
+        let started = TestSupport.descendantPids(of: first.pid)
+        #expect(started.count >= 3, "a client, its worker and a standby: \(started)")
+        if signal < 0 { kill(-first.pid, -signal) } else { first.signal(signal) }
+        #expect(await first.wait() == (signal == SIGKILL ? .signaled(SIGKILL) : .exited(128 + abs(signal))))
+        try await h.wait("every process the run started stops", timeout: 20) { !started.contains(where: TestSupport.isRunning) }
+        if signal != SIGKILL {
+            let out = try String(contentsOfFile: h.dir + "/run-1.log", encoding: .utf8)
+            #expect(out.contains("run the same command again to resume"), "\(out)")
+        }
+        #expect(try String(contentsOfFile: clientLog, encoding: .utf8).contains("stopping workers"))
+        let second = try h.start(args, log: "run-2.log")
+        #expect(await h.exit(of: second, timeout: 60) == .exited(0), "\(h.logs())")
+        let store = try await h.openStore()
+        let jobs = try await h.expectCompleteRun(store, workers: 3, generations: 4)
+        #expect(jobs.allSatisfy { $0.error?.contains("signal") != true }, "interrupted, not failed: \(jobs.compactMap(\.error))")
+        #expect(try await h.snapshot(store).2.allSatisfy { $0.status == .ok })
+        await store.close()
+    }
+
     @Test func killedServerResumesAtTheSameGeneration() async throws {
         let h = try ClusterHarness(label: "fault-server", yaml: "population: 3\nmax_generations: 4\ntoy: {epoch_seconds: 0.1}\n")
         defer { Task { await h.stopAll() } }

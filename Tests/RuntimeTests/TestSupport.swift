@@ -39,6 +39,18 @@ enum TestSupport {
         }
     }
 
+    /// Live descendants of `pid` (children, their children, …).
+    static func descendantPids(of pid: Int32) -> [Int32] {
+        childPids(of: pid).flatMap { [$0] + descendantPids(of: $0) }
+    }
+
+    /// Whether `pid` is a live process (not gone, not a zombie waiting to be reaped).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
     /// Live children of `pid` whose command line contains `text`.
     static func childPids(of pid: Int32, commandContaining text: String) -> [Int32] {
         childPids(of: pid).filter { p in

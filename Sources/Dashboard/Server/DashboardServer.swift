@@ -14,6 +14,7 @@ public final class DashboardServer: @unchecked Sendable {
     public let host: String
     public let requestedPort: Int
     let token: String?
+    let stopOnSignals: Bool
     let cache: SnapshotCache
     private let lock = NSLock()
     private var task: Task<Void, Error>?
@@ -23,13 +24,15 @@ public final class DashboardServer: @unchecked Sendable {
     private var waiters: [CheckedContinuation<Int, Error>] = []
 
     /// Throws when `host` is not loopback and no (non-empty) token is given.
+    /// - Parameter stopOnSignals: shut down gracefully on SIGTERM/SIGINT (off when the dashboard is part
+    ///   of a process that handles those signals itself, like `autolfads run`).
     public init(source: any RunSnapshotSource, host: String = "127.0.0.1", port: Int = 8050, token: String? = nil,
-                cacheSeconds: Double = 1) throws {
+                cacheSeconds: Double = 1, stopOnSignals: Bool = true) throws {
         let t = token.flatMap { $0.isEmpty ? nil : $0 }
         if !TokenCheck.isLoopback(host) && t == nil {
             throw DashboardError("binding the dashboard to \(host) needs a token; pass --token (or bind 127.0.0.1)")
         }
-        self.host = host; self.requestedPort = port; self.token = t
+        self.host = host; self.requestedPort = port; self.token = t; self.stopOnSignals = stopOnSignals
         cache = SnapshotCache(source: source, maxAge: cacheSeconds)
     }
 
@@ -47,7 +50,8 @@ public final class DashboardServer: @unchecked Sendable {
                               configuration: .init(address: .hostname(host, port: requestedPort), serverName: "autolfads-dashboard"),
                               onServerRunning: { [weak self] channel in self?.didBind(channel.localAddress?.port ?? 0) },
                               logger: Self.quietLogger())
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: Self.quietLogger())
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
+                                 logger: Self.quietLogger())
         lock.withLock { self.group = group }
         do { try await group.run() } catch {
             let listening = lock.withLock { boundPort != nil }
@@ -76,6 +80,12 @@ public final class DashboardServer: @unchecked Sendable {
             }
             if let ready { c.resume(with: ready) }
         }
+    }
+
+    /// Waits until a server started with `start()` stops (a signal, or `stop()`).
+    public func wait() async throws {
+        let t = lock.withLock { task }
+        try await t?.value
     }
 
     /// Stops a server started with `start()` and waits for it to finish.

@@ -10,7 +10,7 @@ public enum RunDashboard {
         -> (server: DashboardServer?, url: String?, warning: String?) {
         do {
             let source = StoreSnapshotSource(store: store, storage: SharedStorage(rootPath: storage), run: run)
-            let server = try DashboardServer(source: source, host: "127.0.0.1", port: port)
+            let server = try DashboardServer(source: source, host: "127.0.0.1", port: port, stopOnSignals: false)
             let p = try await server.start()
             return (server, "http://127.0.0.1:\(p)/", nil)
         } catch {

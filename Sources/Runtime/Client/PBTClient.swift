@@ -181,7 +181,7 @@ public final class PBTClient: @unchecked Sendable {
                 let launch = try WorkerLaunch.resolve(options: options, jobFile: jobFile, environment: environment,
                                                       storage: storage.root.path)
                 child = try ChildProcess(executable: launch.executable, arguments: launch.arguments,
-                                         environment: launch.environment, logPath: logPath)
+                                         environment: launch.environment, logPath: logPath, ownProcessGroup: true)
             }
             locked { children[slot] = child; heldJob[slot] = job.id }
             prepareStandby(slot, environment: environment)   // its start-up overlaps this job
@@ -230,7 +230,7 @@ public final class PBTClient: @unchecked Sendable {
         discardStandby(slot)
         do {
             let child = try ChildProcess(executable: options.executable, arguments: ["worker", "--standby"],
-                                         environment: environment, logPath: "/dev/null", stdinPipe: true)
+                                         environment: environment, logPath: "/dev/null", stdinPipe: true, ownProcessGroup: true)
             locked { standbys[slot] = (child, environment) }
         } catch {
             log("slot \(slot): cannot start a standby worker (jobs start cold): \(error)")

@@ -33,7 +33,8 @@ public struct LocalRun {
             let logPath = (config.runDirectory as NSString).appendingPathComponent("client-\(i).log")
             children.append(try ChildProcess(
                 executable: executable,
-                arguments: ["client", "--store", config.store, "--run", config.name, "--slots", String(k), "--storage", config.storage] + clientArguments,
+                arguments: ["client", "--store", config.store, "--run", config.name, "--slots", String(k), "--storage", config.storage,
+                            "--exit-with-parent"] + clientArguments,
                 environment: ProcessInfo.processInfo.environment, logPath: logPath))
         }
         log("started \(clients) client process(es) with \(slots) slot(s) in total; logs in \(config.runDirectory)/client-*.log")

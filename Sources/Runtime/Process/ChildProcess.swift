@@ -48,9 +48,10 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable arguments…` with `environment`, output appended to `logPath`. Stdin is
     /// `/dev/null`, or with `stdinPipe` a pipe the parent writes with `send(_:)` (EOF once the parent
-    /// closes it or dies).
+    /// closes it or dies). With `ownProcessGroup` the child leads a new process group, so a terminal's
+    /// Ctrl-C (SIGINT to the foreground group) reaches only its parent, which stops it in order.
     public init(executable: String, arguments: [String], environment: [String: String], logPath: String,
-                stdinPipe: Bool = false) throws {
+                stdinPipe: Bool = false, ownProcessGroup: Bool = false) throws {
         self.logPath = logPath
         try FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -80,7 +81,9 @@ public final class ChildProcess: @unchecked Sendable {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &empty)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup { flags |= POSIX_SPAWN_SETPGROUP; posix_spawnattr_setpgroup(&attr, 0) }
+        posix_spawnattr_setflags(&attr, Int16(flags))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }

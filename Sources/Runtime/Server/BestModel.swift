@@ -22,7 +22,7 @@ enum BestModel {
             log("writing the best model's outputs (worker \(best.worker), generation \(best.generation))")
             let child = try ChildProcess(executable: executable, arguments: ["worker", "--job-file", jobFile],
                                          environment: ChildEnvironment.forWorker(threads: ClientOptions.cores),
-                                         logPath: dir.appendingPathComponent("posterior.log").path)
+                                         logPath: dir.appendingPathComponent("posterior.log").path, ownProcessGroup: true)
             let exit = await child.wait()
             if exit.succeeded { return nil }
             if exit == .exited(DiskFull.workerExitStatus) {

@@ -78,13 +78,6 @@ public enum WorkerRunner {
 
     /// Exits this process if its parent dies (so an orphaned worker never races the retry of its job).
     public static func exitWhenParentDies(checkEvery seconds: Double = 0.5) {
-        let parent = getppid()
-        let t = Thread {
-            while true {
-                Thread.sleep(forTimeInterval: seconds)
-                if getppid() != parent { fputs("parent process died; worker exits\n", stderr); _exit(3) }
-            }
-        }
-        t.start()
+        ParentWatch.onExit(checkEvery: seconds) { fputs("parent process died; worker exits\n", stderr); _exit(3) }
     }
 }
