@@ -154,6 +154,12 @@ import Coordination
         let w0g0 = try #require(jobs.first { $0.worker == 0 && $0.generation == 0 })
         #expect(w0g0.status == .done && w0g0.attempts == 2)
         #expect(jobs.filter { $0.status == .done }.count == 4)
+        // `autolfads status` lists the failed attempts with their reasons.
+        let status = try h.start(["status", "--config", h.configPath], log: "status.log")
+        #expect(await h.exit(of: status) == .exited(0))
+        let text = try String(contentsOfFile: h.dir + "/status.log", encoding: .utf8)
+        #expect(text.contains("failed attempts (3 job(s)") && text.contains("w2/g0, attempt 3, now failed: worker killed by signal 6 (SIGABRT)")
+                && text.contains("w0/g0, attempt 2, now done: worker killed by signal 6"), "\(text)")
         await store.close()
     }
 

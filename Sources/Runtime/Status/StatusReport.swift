@@ -35,6 +35,13 @@ public enum StatusReport {
         }
         let byStatus = Dictionary(grouping: jobs, by: \.status).mapValues(\.count)
         out.append("jobs: " + JobStatus.allCases.map { "\($0.rawValue) \(byStatus[$0] ?? 0)" }.joined(separator: ", "))
+        let failures = jobs.filter { $0.error != nil }.sorted { $0.updatedAt > $1.updatedAt }
+        if !failures.isEmpty {
+            out.append("failed attempts (\(failures.count) job(s); newest first, at most 5; the dashboard shows the log line):")
+            for j in failures.prefix(5) {
+                out.append("  w\(j.worker)/g\(j.generation), attempt \(j.attempts), now \(j.status.rawValue): \(j.error!)")
+            }
+        }
         let holders = Set(jobs.compactMap { $0.status == .claimed ? $0.claimedBy : nil })
         let clients = Dictionary(grouping: processes, by: \.clientID)
         if clients.isEmpty { out.append("clients: none registered") }
