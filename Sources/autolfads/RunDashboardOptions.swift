@@ -21,7 +21,7 @@ private func warn(_ message: String) {
 /// report's path and the best model's one-line fit (nil without model outputs).
 func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions, _ body: () async throws -> PBTServer.Summary)
     async throws -> (summary: PBTServer.Summary, report: String?, fit: String?) {
-    try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
+    try cfg.createRunDirectory()
     var store: (any CoordinationStore)?
     var server: DashboardServer?
     if !options.noDashboard {

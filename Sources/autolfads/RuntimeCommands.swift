@@ -106,7 +106,7 @@ struct ServerCommand: ParsableCommand {
         do {
             let (summary, report, fit) = try Blocking.run {
                 try await runWithDashboard(cfg, dash) {
-                    try FileManager.default.createDirectory(atPath: cfg.runDirectory, withIntermediateDirectories: true)
+                    try cfg.createRunDirectory()
                     let store = try await openCoordinationStore(cfg.store, onRetry: { print($0) })
                     defer { Task { await store.close() } }
                     let server = PBTServer(config: cfg, store: store)
@@ -219,6 +219,7 @@ struct RunCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         let cfg = try options.load()
         let total = slots ?? (cfg.slots > 0 ? cfg.slots : ClientOptions.cores)
+        guard total >= 1 else { throw ValidationError("--slots must be at least 1 (or resources.slots 0 for all cores)") }
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
         let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
         let signals = exitOnShutdownSignal("run")

@@ -48,6 +48,21 @@ import Testing
         }
     }
 
+    @Test func damagedSQLiteStoreSaysWhatToDo() async throws {
+        let dir = NSTemporaryDirectory() + "autolfads-damaged-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "not a database, just text that is long enough to have a header".write(toFile: dir + "/run.db", atomically: true, encoding: .utf8)
+        do {
+            let s = try await openCoordinationStore("sqlite://\(dir)/run.db", environment: [:])
+            await s.close()
+            Issue.record("opened a damaged store")
+        } catch {
+            #expect("\(error)".contains("is damaged") && "\(error)".contains("move it away") && "\(error)".contains("run.db"), "\(error)")
+        }
+        #expect(try String(contentsOfFile: dir + "/run.db", encoding: .utf8).hasPrefix("not a database"), "the file is left as it was")
+    }
+
     @Test func retryBackoffIsBoundedAndExponential() async throws {
         let p = RetryPolicy(maxAttempts: 5, initialDelay: 0.001, multiplier: 2, maxDelay: 0.004)
         #expect((1...4).map { p.delay(beforeRetry: $0) } == [0.001, 0.002, 0.004, 0.004])

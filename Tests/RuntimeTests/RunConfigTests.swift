@@ -131,4 +131,14 @@ import Testing
         try BundledData.resolve(&toy, log: { _ in })
         #expect(toy.data == nil)
     }
+
+    @Test func runDirectoryThatCannotBeCreatedNamesTheSetting() throws {
+        let file = NSTemporaryDirectory() + "autolfads-not-a-dir-\(getpid())"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let c = try RunConfig.parse(yaml: "name: r\nobjective: toy\nstorage: \(file)\n", baseDirectory: "/tmp")
+        #expect { try c.createRunDirectory() } throws: { e in
+            "\(e)".contains("cannot create the run directory \(file)/runs/r") && "\(e)".contains("`storage:`") && !"\(e)".contains("\n")
+        }
+    }
 }

@@ -20,6 +20,9 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
             throw StoreError.badURL("directory '\(dir)' for the SQLite store does not exist; create it first")
         }
         do { pool = try DatabasePool(path: path, configuration: config) } catch {
+            if let e = error as? DatabaseError, [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(e.resultCode) {
+                throw StoreError.database("the SQLite store '\(path)' is damaged (\(e.resultCode)): restore it from a backup, or move it away to start the run afresh (checkpoints and logs in shared storage are kept)")
+            }
             throw StoreError.database("cannot open SQLite store '\(path)': \(error)")
         }
         try await migrate()

@@ -119,6 +119,15 @@ public struct RunConfig: Codable, Equatable, Sendable {
 
     /// The run directory in shared storage.
     public var runDirectory: String { (storage as NSString).appendingPathComponent("runs/\(name)") }
+
+    /// Creates `runDirectory`; the error names it and the setting to fix.
+    public func createRunDirectory() throws {
+        do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
+            let ns = error as NSError
+            let reason = (ns.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? ns.localizedDescription
+            throw RuntimeError("cannot create the run directory \(runDirectory) (\(reason)); check `storage:` in run.yaml (or --storage) and that it is writable")
+        }
+    }
     /// The store URL used when none is configured.
     public var defaultStoreURL: String {
         "sqlite://" + (runDirectory as NSString).appendingPathComponent("coordination.db")

@@ -17,7 +17,7 @@ public struct LocalRun {
 
     /// Starts clients, runs the server to the end, waits for the clients, returns the summary.
     public func run() async throws -> PBTServer.Summary {
-        try FileManager.default.createDirectory(atPath: config.runDirectory, withIntermediateDirectories: true)
+        try config.createRunDirectory()
         let store = try await openCoordinationStore(config.store, onRetry: { print($0) })
         let server = PBTServer(config: config, store: store, log: log)
         server.executable = executable
