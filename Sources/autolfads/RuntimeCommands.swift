@@ -271,13 +271,13 @@ struct BenchRuntimeCommand: ParsableCommand {
                 return out
             }
             print("runtime benchmark: \(w) workers × \(k) slots × \(g) generations, \(e) epochs of \(s) s (spread ±\(Int(sp * 100))%)")
-            print("mode   workers    wall s   train s  utilisation  overhead ms/job  decision ms (mean / max)  jobs")
+            print("mode   workers    wall s   train s  utilisation  overhead ms/job  decision ms (mean / max)  jobs  start s  end s  in-run util")
             for r in results {
                 let label = r.mode.padding(toLength: 7, withPad: " ", startingAt: 0)
                     + (r.standby ? "standby" : "cold").padding(toLength: 8, withPad: " ", startingAt: 0)
-                print(label + String(format: "  %7.2f  %7.2f  %10.1f%%  %15.1f  %10.2f / %-10.2f  %4d", r.wallSeconds, r.trainSeconds,
+                print(label + String(format: "  %7.2f  %7.2f  %10.1f%%  %15.1f  %10.2f / %-10.2f  %4d  %7.2f  %5.2f  %10.1f%%", r.wallSeconds, r.trainSeconds,
                                      r.utilisation * 100, r.overheadMillisecondsPerJob, r.decisionMillisecondsMean,
-                                     r.decisionMillisecondsMax, r.jobs))
+                                     r.decisionMillisecondsMax, r.jobs, r.startSeconds, r.endSeconds, r.inRunUtilisation * 100))
             }
             func find(_ m: String, _ sb: Bool) -> RuntimeBenchmark.Result? { results.first { $0.mode == m && $0.standby == sb } }
             if let a = find("async", true), let y = find("sync", true) {

@@ -16,6 +16,16 @@ public enum RuntimeBenchmark {
         public var trainSeconds: Double
         /// trainSeconds / (slots × wallSeconds).
         public var utilisation: Double
+        /// From the command's start to the first job's start (store, run creation, client and worker
+        /// start-up), and from the last job's end to the command's exit (final step, clients stopping).
+        public var startSeconds: Double
+        public var endSeconds: Double
+        /// trainSeconds / (slots × the span from the first job's start to the last one's end): the
+        /// utilisation while the run trains, without its fixed start and end.
+        public var inRunUtilisation: Double {
+            let span = wallSeconds - startSeconds - endSeconds
+            return span > 0 ? trainSeconds / (Double(slots) * span) : 0
+        }
         public var decisionMillisecondsMean: Double
         public var decisionMillisecondsMax: Double
         public var jobs: Int
@@ -55,12 +65,16 @@ public enum RuntimeBenchmark {
         guard let run = try await store.run(named: c.name) else { throw RuntimeError("benchmark run vanished") }
         let jobs = try await store.jobs(run: run.id, generation: nil).filter { $0.status == .done }
         let train = jobs.compactMap { try? $0.result?.decode(JobOutcome.self).seconds }.reduce(0, +)
+        // A job's start ≈ its completion time − its own duration.
+        let starts = jobs.compactMap { j in (try? j.result?.decode(JobOutcome.self).seconds).map { j.updatedAt.addingTimeInterval(-$0) } }
+        let firstStart = starts.min() ?? t0, lastEnd = jobs.map(\.updatedAt).max() ?? t0
         let events = try await store.events(since: 0, run: run.id, limit: 100_000)
         struct E: Decodable { var decisionMilliseconds: Double }
         let ms = events.filter { $0.kind == "generation" || $0.kind == "decision" }
             .compactMap { try? $0.message.decode(E.self).decisionMilliseconds }
         return Result(mode: mode.rawValue, standby: standby, workers: workers, slots: slots, generations: generations, wallSeconds: wall,
                       trainSeconds: train, utilisation: train / (Double(slots) * wall),
+                      startSeconds: max(0, firstStart.timeIntervalSince(t0)), endSeconds: max(0, wall - lastEnd.timeIntervalSince(t0)),
                       decisionMillisecondsMean: ms.isEmpty ? 0 : ms.reduce(0, +) / Double(ms.count),
                       decisionMillisecondsMax: ms.max() ?? 0, jobs: jobs.count)
     }
