@@ -94,6 +94,12 @@ import Coordination
             #expect(out.contains("run the same command again to resume"), "\(out)")
         }
         #expect(try String(contentsOfFile: clientLog, encoding: .utf8).contains("stopping workers"))
+        if signal == SIGTERM {   // `status` tells that nothing trains the open run any more
+            let status = try h.start(["status", "--config", h.configPath], log: "status.log")
+            #expect(await h.exit(of: status) == .exited(0))
+            let text = try String(contentsOfFile: h.dir + "/status.log", encoding: .utf8)
+            #expect(text.contains(": running") && text.contains("note: no live client"), "\(text)")
+        }
         let second = try h.start(args, log: "run-2.log")
         #expect(await h.exit(of: second, timeout: 60) == .exited(0), "\(h.logs())")
         let store = try await h.openStore()

@@ -51,6 +51,12 @@ public enum StatusReport {
             let busy = procs.filter { holders.contains($0.id) }.count
             out.append("client \(client) on \(procs.first?.host ?? "?"): \(procs.count) slots (\(alive) alive, \(busy) busy), last heartbeat \(String(format: "%.1f", age)) s ago")
         }
+        let timeout = cfg?.heartbeatTimeout ?? 30
+        let live = processes.filter { $0.status == .alive && $0.heartbeatAge(now: now) < timeout }
+        if run.status == .running || run.status == .created, live.isEmpty {
+            let since = processes.map { $0.heartbeatAge(now: now) }.min().map { String(format: " (last heartbeat %.0f s ago)", $0) } ?? ""
+            out.append("note: no live client\(since), so nothing trains; run the same `autolfads run` (or start a client) to resume")
+        }
         return out.joined(separator: "\n")
     }
 }
