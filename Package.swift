@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT", "Deploy", "Dashboard"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel"]),
     ],
     swiftLanguageModes: [.v5]
 )

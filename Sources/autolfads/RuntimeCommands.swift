@@ -81,7 +81,7 @@ func printError(_ error: Error) {
 
 /// Ctrl-C or SIGTERM on `run`/`server`: say how to resume and exit with 128 + the signal. The run stays
 /// open in the store (every write is atomic), and the clients `run` started notice that it exited, stop
-/// their workers and re-queue their jobs (`client --exit-with-parent`).
+/// their workers and re-queue their jobs (`client --parent-pid`).
 func exitOnShutdownSignal(_ command: String) -> ShutdownSignals {
     ShutdownSignals { sig in
         print("\(command): interrupted by signal \(sig); the run stays open: run the same command again to resume it")
@@ -138,8 +138,8 @@ struct ClientCommand: ParsableCommand {
     @Option(name: .customLong("max-jobs"), help: "Exit after this many jobs (0 = no limit).") var maxJobs: Int = 0
     @Flag(name: .customLong("no-standby"), help: "Start each worker process only when its job is claimed (default: the next one waits ready).")
     var noStandby = false
-    @Flag(name: .customLong("exit-with-parent"), help: "Stop as on SIGTERM when the process that started this client exits (`autolfads run` uses it).")
-    var exitWithParent = false
+    @Option(name: .customLong("parent-pid"), help: "Stop as on SIGTERM when this process, the one that started the client, exits (`autolfads run` passes its pid).")
+    var parentPid: Int32?
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
@@ -160,8 +160,8 @@ struct ClientCommand: ParsableCommand {
                     print("client: received signal \(sig); stopping workers")
                     client.requestStop()
                 }
-                if exitWithParent {
-                    ParentWatch.onExit { print("client: the process that started it exited; stopping workers"); client.requestStop() }
+                if let parentPid {
+                    ParentWatch.onExit(of: parentPid) { print("client: the process that started it exited; stopping workers"); client.requestStop() }
                 }
                 defer { signals.cancel() }
                 let report = try await client.run()

@@ -9,7 +9,11 @@ import Testing
         #expect(DiskFull.describes(StorageError.diskFull("write 'x'")))
         #expect(DiskFull.describes(StoreError.diskFull("SQLite store x.db")))
         #expect(DiskFull.describes(Other(description: "cannot write out/a.ckpt: \(String(cString: strerror(ENOSPC)))")))
-        #expect(DiskFull.describes(Other(description: "x.h5: writing the data failed (disk full?)")))
+        #expect(!DiskFull.describes(Other(description: "x.h5: writing the data failed (disk full?)")), "a guess is not a diagnosis")
+        let mkdir = NSError(domain: NSCocoaErrorDomain, code: 640,
+                            userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        #expect(DiskFull.describes(mkdir), "Foundation's mkdir error carries ENOSPC underneath")
+        #expect(DiskFull.describes(CocoaError(.fileWriteOutOfSpace)))
         #expect(!DiskFull.describes(StorageError.io("open 'x' failed: \(String(cString: strerror(EACCES)))")))
         #expect(!DiskFull.describes(StoreError.unavailable("postgres://h/db")))
     }

@@ -102,6 +102,10 @@ import Testing
         #expect(rows == [header, ["1", "0", "exploit", "from 3, \"better\""], ["1", "1", "keep", ""]])
         #expect(throws: StorageError.self) { try CSVLog.append(["x"], header: header, to: csv) }
         #expect(throws: StorageError.self) { try CSVLog.append(["a", "b"], header: ["a", "c"], to: csv) }
+        // The next append cuts the torn line off first instead of gluing its row onto it.
+        try CSVLog.append(["2", "0", "keep", ""], header: header, to: csv)
+        #expect(try CSVLog.read(csv) == [header, ["1", "0", "exploit", "from 3, \"better\""], ["1", "1", "keep", ""], ["2", "0", "keep", ""]])
+        #expect(try String(contentsOf: csv, encoding: .utf8).hasSuffix("\n2,0,keep,\n"))
     }
 
     @Test func concurrentCSVAppendsKeepWholeRows() async throws {

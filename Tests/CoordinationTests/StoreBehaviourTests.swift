@@ -185,6 +185,29 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func releaseKeepsTheAttemptAndNeverMarksTheWorkerBad(backend: Backend) async throws {
+        let (store, _) = try await backend.openFresh()
+        defer { Task { await store.close() } }
+        let f = try await Fixture.make(store, workers: 1, maxAttempts: 1)
+        try await register(store, "p", now: t0)
+        for _ in 0..<3 {   // with max_attempts 1, three full-disk releases in a row still leave the job queued
+            let c = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0))
+            #expect(c.job.attempts == 1)
+            #expect(try await store.releaseJob(c.claim, error: "disk full: x", now: t0) == .requeued)
+            // A second answer for the same claim is stale.
+            if case .rejected = try await store.releaseJob(c.claim, error: "disk full: x", now: t0) {} else { Issue.record("stale release accepted") }
+        }
+        let job = try #require(try await store.job(id: f.jobIDs[0]))
+        #expect(job.status == .queued && job.attempts == 0 && job.error == "disk full: x" && job.claimedBy == nil)
+        #expect(try await store.workers(run: f.run.id)[0].status != .bad)
+        let events = try await store.events(since: 0, run: f.run.id, limit: 100).filter { $0.kind == "job_released" }
+        #expect(events.count == 3 && events[0].message.text.contains("disk full: x"))
+        // Completion still works after the releases.
+        let c = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0))
+        #expect(try await store.completeJob(c.claim, result: JSONDocument(text: "{}"), now: t0) == .accepted)
+    }
+
+    @Test(arguments: Backend.allCases)
     func eventsAndProcesses(backend: Backend) async throws {
         let (store, _) = try await backend.openFresh()
         defer { Task { await store.close() } }

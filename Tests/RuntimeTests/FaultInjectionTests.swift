@@ -47,7 +47,8 @@ import Coordination
     }
 
     @Test func sigtermStopsAClientCleanlyAndItsJobIsRequeued() async throws {
-        let h = try ClusterHarness(label: "fault-term", yaml: "population: 2\nmax_generations: 2\ntoy: {epoch_seconds: 0.5}\n")
+        let h = try ClusterHarness(label: "fault-term", yaml: "population: 2\nmax_generations: 2\ntoy: {epoch_seconds: 0.5}\n",
+                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: 1}")
         defer { Task { await h.stopAll() } }
         let server = try h.startServer()
         let store = try await h.openStore()
@@ -67,9 +68,10 @@ import Coordination
         #expect(await h.exit(of: server) == .exited(0), "\(h.logs())")
         #expect(await h.exit(of: second, timeout: 20) == .exited(0))
         let jobs = try await h.expectCompleteRun(store, workers: 2, generations: 2)
-        #expect(jobs.contains { $0.attempts >= 2 })
+        // The interrupted jobs went back to the queue without using up an attempt (max_attempts 1 here).
+        #expect(jobs.contains { $0.error == "interrupted: its client stopped" } && jobs.allSatisfy { $0.attempts == 1 })
         let text = try String(contentsOfFile: h.dir + "/client-1.log", encoding: .utf8)
-        #expect(text.contains("received signal 15") && text.contains("interrupted by shutdown"))
+        #expect(text.contains("received signal 15") && text.contains("interrupted by shutdown; re-queued"))
         await store.close()
     }
 
@@ -78,7 +80,8 @@ import Coordination
     /// (its clients stop their workers and re-queue the jobs, no job counts as failed), and the same
     /// command resumes the run to the end, each worker-generation done exactly once.
     @Test(arguments: [SIGTERM, SIGKILL, -SIGINT]) func interruptedRunStopsEverythingAndResumes(signal: Int32) async throws {
-        let h = try ClusterHarness(label: "interrupt-\(signal)", yaml: "population: 3\nmax_generations: 4\ntoy: {epoch_seconds: 0.5}\n")
+        let h = try ClusterHarness(label: "interrupt-\(signal)", yaml: "population: 3\nmax_generations: 4\ntoy: {epoch_seconds: 0.5}\n",
+                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: \(signal == SIGKILL ? 3 : 1)}")
         defer { Task { await h.stopAll() } }
         let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
         let first = try h.start(args, log: "run-1.log", ownProcessGroup: true)
@@ -164,8 +167,8 @@ import Coordination
         let status = try h.start(["status", "--config", h.configPath], log: "status.log")
         #expect(await h.exit(of: status) == .exited(0))
         let text = try String(contentsOfFile: h.dir + "/status.log", encoding: .utf8)
-        #expect(text.contains("failed attempts (3 job(s)") && text.contains("w2/g0, attempt 3, now failed: worker killed by signal 6 (SIGABRT)")
-                && text.contains("w0/g0, attempt 2, now done: worker killed by signal 6"), "\(text)")
+        #expect(text.contains("failed attempts (3 job(s)") && text.contains("w2/g0 after 3 attempt(s), now failed, last error: worker killed by signal 6 (SIGABRT)")
+                && text.contains("w0/g0 after 2 attempt(s), now done, last error: worker killed by signal 6"), "\(text)")
         await store.close()
     }
 

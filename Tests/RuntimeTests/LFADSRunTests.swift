@@ -44,11 +44,14 @@ import Coordination
         defer { Task { await h.stopAll() } }
         let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
         let first = try h.start(args, log: "run-1.log")
-        try await h.wait("the final step starts", timeout: 240) {
-            guard let pid = TestSupport.childPids(of: first.pid, commandContaining: "posterior-job.json").first else { return false }
-            kill(pid, SIGKILL)
-            return true
+        // Poll every 10 ms (the step lasts seconds in a debug build); if it still slipped through, say so.
+        var killed = false
+        let deadline = Date().addingTimeInterval(240)
+        while !killed && first.exit == nil && Date() < deadline {
+            if let pid = TestSupport.childPids(of: first.pid, commandContaining: "posterior-job.json").first { kill(pid, SIGKILL); killed = true }
+            else { try await Task.sleep(nanoseconds: 10_000_000) }
         }
+        try #require(killed, "the final step was not caught running (it ended between two polls)")
         #expect(await h.exit(of: first, timeout: 60) == .exited(3), "\(h.logs())")
         let out1 = try String(contentsOfFile: h.dir + "/run-1.log", encoding: .utf8)
         #expect(out1.contains("outputs were NOT written") && out1.contains("SIGKILL"), "\(out1)")

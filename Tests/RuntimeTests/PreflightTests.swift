@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Coordination
+import LFADSModel
 @testable import Runtime
 
 /// A run whose model, search space or data cannot work fails at start with one error naming the key,
@@ -45,6 +46,15 @@ import Coordination
         #expect(e.contains("dropout_rate") && e.contains("1.5"), "\(e)")
         let unknown = try #require(failure(try config("search_space:\n  frobnicate: {min: 0.1, max: 0.5}\n")))
         #expect(unknown.contains("search_space.frobnicate"), "\(unknown)")
+    }
+
+    @Test func integerHyperparametersAreRounded() throws {
+        // PBT perturbs gen_dim to e.g. 57.3; the model gets 57 (it rejected non-integers before).
+        let c = try config("search_space:\n  gen_dim: {min: 32, max: 128}\n")
+        #expect(failure(c) == nil)
+        let job = RunPreflight.job(c, hps: ["gen_dim": 57.3, "lr_init": 0.0031])
+        let model = try LFADSObjective.config(for: job)
+        #expect(model.genDim == 57 && abs(model.lrInit - 0.0031) < 1e-12)
     }
 
     @Test func toyRunsNeedNoModelCheck() throws {

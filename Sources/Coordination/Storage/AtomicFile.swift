@@ -45,10 +45,36 @@ public enum AtomicFile {
         throw posixError("link to", url.path)
     }
 
-    /// Appends `data` with one `write` call on an `O_APPEND` descriptor, then fsyncs.
+    /// Appends `data` (whole lines) on an `O_APPEND` descriptor, then fsyncs. A torn last line left by a
+    /// crash or a full disk is cut off first, and a write that fails is cut back, so the file only ever
+    /// holds whole lines. Appenders take an exclusive `flock`, so one never cuts another's line.
     public static func append(_ data: Data, to url: URL) throws {
         try createDirectory(url.deletingLastPathComponent())
-        try writeAndSync(data, to: url.path, flags: O_WRONLY | O_CREAT | O_APPEND)
+        let fd = open(url.path, O_RDWR | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { throw posixError("open", url.path) }
+        defer { close(fd) }   // also releases the lock
+        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw posixError("lock", url.path) } }
+        let keep = wholeLinesLength(fd)
+        if keep < lseek(fd, 0, SEEK_END) { _ = ftruncate(fd, keep) }
+        do { try writeAll(data, fd: fd, path: url.path) } catch {
+            let saved = errno
+            _ = ftruncate(fd, keep)
+            errno = saved
+            throw error
+        }
+        guard fsync(fd) == 0 else { throw posixError("fsync", url.path) }
+    }
+
+    /// The length of `fd`'s content up to and including its last newline (all of it when it ends with
+    /// one, is empty, or has no newline in its last 64 KiB).
+    static func wholeLinesLength(_ fd: Int32) -> off_t {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return 0 }
+        let n = Int(min(size, 65_536))
+        var tail = [UInt8](repeating: 0, count: n)
+        guard pread(fd, &tail, n, size - off_t(n)) == n, tail.last != 10 else { return size }
+        guard let lastNewline = tail.lastIndex(of: 10) else { return size }
+        return size - off_t(n) + off_t(lastNewline) + 1
     }
 
     /// Removes temporaries left in `dir` by interrupted writes; returns how many.
@@ -64,6 +90,7 @@ public enum AtomicFile {
 
     static func createDirectory(_ dir: URL) throws {
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            if DiskFull.describes(error) { throw StorageError.diskFull("create directory '\(dir.path)'") }
             throw StorageError.io("cannot create directory '\(dir.path)': \(error.localizedDescription)")
         }
     }
@@ -72,6 +99,11 @@ public enum AtomicFile {
         let fd = open(path, flags, 0o644)
         guard fd >= 0 else { throw posixError("open", path) }
         defer { close(fd) }
+        try writeAll(data, fd: fd, path: path)
+        guard fsync(fd) == 0 else { throw posixError("fsync", path) }
+    }
+
+    static func writeAll(_ data: Data, fd: Int32, path: String) throws {
         try data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < buf.count {
@@ -83,7 +115,6 @@ public enum AtomicFile {
                 offset += n
             }
         }
-        guard fsync(fd) == 0 else { throw posixError("fsync", path) }
     }
 
     static func syncDirectory(_ path: String) {

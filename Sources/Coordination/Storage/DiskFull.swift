@@ -8,11 +8,19 @@ public enum DiskFull {
     /// Start of a job's error text when its worker ran out of disk space.
     public static let jobErrorPrefix = "disk full: "
 
-    /// Whether `error` says the disk (or quota) is full.
+    /// Whether `error` says the disk (or quota) is full: the typed errors, a Foundation error with POSIX
+    /// code ENOSPC/EDQUOT (itself or underlying), or a message carrying their `strerror` text (the
+    /// checkpoint writer's). A guess such as HDF5's "(disk full?)" does not count.
     public static func describes(_ error: Error) -> Bool {
         if case StorageError.diskFull = error { return true }
         if case StoreError.diskFull = error { return true }
+        var ns: NSError? = error as NSError
+        while let e = ns {
+            if e.domain == NSPOSIXErrorDomain, [ENOSPC, EDQUOT].contains(Int32(e.code)) { return true }
+            if e.domain == NSCocoaErrorDomain, e.code == CocoaError.fileWriteOutOfSpace.rawValue { return true }
+            ns = e.userInfo[NSUnderlyingErrorKey] as? NSError
+        }
         let text = "\(error)"
-        return [ENOSPC, EDQUOT].contains { text.contains(String(cString: strerror($0))) } || text.contains("disk full")
+        return [ENOSPC, EDQUOT].contains { text.contains(String(cString: strerror($0))) }
     }
 }

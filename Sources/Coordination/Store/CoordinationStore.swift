@@ -41,6 +41,10 @@ public protocol CoordinationStore: AnyObject, Sendable {
     func completeJob(_ claim: JobClaim, result: JSONDocument, now: Date) async throws -> CompletionOutcome
     /// Records an error; re-queues the job, or after `maxAttempts` claims fails it and marks its worker `bad`.
     func failJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome
+    /// Puts the job back in the queue without using up the claim's attempt, for a failure that was not
+    /// the job's (a full disk): never fails it or marks its worker bad. Records a `job_released` event
+    /// with `error`. Returns `.requeued`, or `.rejected` for a stale claim.
+    func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome
     /// Marks processes silent for more than `heartbeatTimeout` seconds dead and releases their jobs and
     /// every expired lease: re-queued, or failed (worker `bad`) when out of attempts.
     func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport

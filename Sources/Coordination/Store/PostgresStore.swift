@@ -268,6 +268,24 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
         }
     }
 
+    public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
+        try await transaction("releaseJob") { conn in
+            let rows = try await conn.query("""
+                UPDATE jobs SET status = 'queued', attempts = attempts - 1, claimed_by = NULL, lease_expires = NULL,
+                  error = \(error), updated_at = \(now.storeSeconds)
+                WHERE id = \(claim.jobID) AND status = 'claimed' AND claimed_by = \(claim.process) AND attempts = \(claim.attempt)
+                RETURNING run_id, worker
+                """, logger: self.logger).map { (try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self)) }
+            guard let (runID, worker) = rows.first else {
+                let job = try await conn.query("SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(claim.jobID)", logger: self.logger)
+                    .map { try $0.jobRecord() }.first
+                return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
+            }
+            try await self.insertEvent(conn, run: runID, kind: "job_released", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+            return .requeued
+        }
+    }
+
     public func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport {
         try await transaction("reapExpired") { conn in
             var report = ReapReport()

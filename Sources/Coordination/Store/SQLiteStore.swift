@@ -232,6 +232,24 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
         }
     }
 
+    public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
+        try await write { db in
+            let row = try Row.fetchOne(db, sql: """
+                UPDATE jobs SET status = 'queued', attempts = attempts - 1, claimed_by = NULL, lease_expires = NULL,
+                  error = ?, updated_at = ?
+                WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND attempts = ?
+                RETURNING run_id, worker
+                """, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
+            guard let row else {
+                let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
+                return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
+            }
+            let runID: Int64 = row["run_id"], worker: Int = row["worker"]
+            try Self.insertEvent(db, run: runID, kind: "job_released", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+            return .requeued
+        }
+    }
+
     public func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport {
         try await write { db in
             var report = ReapReport()

@@ -39,8 +39,9 @@ enum LogTail {
 
     static func cause(of error: String, within runDirectory: String) -> String? {
         guard let r = error.range(of: "see ", options: .backwards) else { return nil }
-        let path = (String(error[r.upperBound...]).trimmingCharacters(in: .whitespaces) as NSString).standardizingPath
-        guard path.hasPrefix(runDirectory + "/"), let h = FileHandle(forReadingAtPath: path) else { return nil }
+        let path = (String(error[r.upperBound...]).trimmingCharacters(in: .whitespaces) as NSString).resolvingSymlinksInPath
+        let root = (runDirectory as NSString).resolvingSymlinksInPath   // storage is often reached through a link
+        guard path.hasPrefix(root + "/"), let h = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? h.close() }
         let end = (try? h.seekToEnd()) ?? 0
         try? h.seek(toOffset: end > 16_384 ? end - 16_384 : 0)

@@ -47,6 +47,12 @@ extension LFADSConfig {
 
     /// All valid config keys, in declaration order.
     public static var keys: [String] { fields.map(\.key) }
+    /// Whether `key` holds a whole number (a dimension, a count, an epoch): search-space values for it
+    /// are rounded.
+    public static func isInteger(_ key: String) -> Bool {
+        if case .int? = fieldsByKey[key] { return true }
+        return false
+    }
 
     /// Sets `key` from its textual value, parsing to the key's type.
     /// - Throws: `ConfigError` for an unknown key (with close matches) or a value of the wrong type.

@@ -188,7 +188,12 @@ public final class PBTClient: @unchecked Sendable {
             log("slot \(slot): started \(label), pid \(child.pid)")
             let exit = await child.wait()
             locked { children[slot] = nil; heldJob[slot] = nil }
-            if isStopping { log("slot \(slot): \(label) interrupted by shutdown"); return }
+            if isStopping {
+                // Not the job's failure: back to the queue without using up an attempt.
+                _ = try? await store.releaseJob(claim, error: "interrupted: its client stopped", now: Date())
+                log("slot \(slot): \(label) interrupted by shutdown; re-queued")
+                return
+            }
             if exit.succeeded, var outcome = try? FileIO.readJSON(JobOutcome.self, from: resultURL.path) {
                 outcome.checkpoint = try storage.relativePath(dir.appendingPathComponent(WorkerFiles.checkpoint))
                 let doc = try JSONDocument(encoding: outcome)
@@ -262,7 +267,10 @@ public final class PBTClient: @unchecked Sendable {
     /// A job that found the disk full: retrying cannot help, so the failure is marked for the server
     /// (which stops the run with the fix) and this slot claims nothing for `diskFullPause` seconds.
     func reportDiskFull(_ claim: JobClaim, _ detail: String, label: String, slot: Int) async throws {
-        try await reportFailure(claim, DiskFull.jobErrorPrefix + detail, label: label, slot: slot)
+        let error = DiskFull.jobErrorPrefix + detail
+        let outcome = try await retrying("release job \(claim.jobID)") { try await self.store.releaseJob(claim, error: error, now: Date()) }
+        if case .rejected(let reason) = outcome { log("slot \(slot): release of \(label) not recorded: \(reason)") }
+        else { log("slot \(slot): \(label) found the disk full (\(detail)); re-queued without using an attempt, slot pauses \(Int(options.diskFullPause)) s") }
         let until = Date().addingTimeInterval(options.diskFullPause)
         while !isStopping && Date() < until { try? await Task.sleep(nanoseconds: 200_000_000) }
     }

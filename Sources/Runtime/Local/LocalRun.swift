@@ -34,7 +34,7 @@ public struct LocalRun {
             children.append(try ChildProcess(
                 executable: executable,
                 arguments: ["client", "--store", config.store, "--run", config.name, "--slots", String(k), "--storage", config.storage,
-                            "--exit-with-parent"] + clientArguments,
+                            "--parent-pid", String(getpid())] + clientArguments,
                 environment: ProcessInfo.processInfo.environment, logPath: logPath))
         }
         log("started \(clients) client process(es) with \(slots) slot(s) in total; logs in \(config.runDirectory)/client-*.log")

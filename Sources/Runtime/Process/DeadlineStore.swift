@@ -50,6 +50,9 @@ public final class DeadlineStore: CoordinationStore, @unchecked Sendable {
     public func failJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await g("failJob") { try await self.base.failJob(claim, error: error, now: now) }
     }
+    public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
+        try await g("releaseJob") { try await self.base.releaseJob(claim, error: error, now: now) }
+    }
     public func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport {
         try await g("reapExpired") { try await self.base.reapExpired(now: now, heartbeatTimeout: heartbeatTimeout) }
     }

@@ -36,11 +36,15 @@ public final class PBTServer {
     }
 
     private var opened = false
+    /// Events up to this id happened before this server opened the run (e.g. a disk-full release the
+    /// user has since fixed); later ones are acted on.
+    private var eventCursor: Int64 = 0
 
     /// Creates the run (or resumes it) and returns its record; the stored config wins on resume.
     public func openRun() async throws -> RunRecord {
         if opened, let r = try await store.run(named: config.name) { return r }
         opened = true
+        eventCursor = try await latestEventID()
         if var existing = try await store.run(named: config.name) {
             if let stored = try? existing.config.decode(RunConfig.self) {
                 if stored != config { log("note: run '\(config.name)' exists; resuming it with its stored config") }
@@ -78,7 +82,6 @@ public final class PBTServer {
         var stopping = false
         var lastProgress = ""
         var failingSince: Date?
-        let started = Date()   // disk-full job failures from before this start were fixed by the user
         while true {
           do {
             let now = Date()
@@ -89,12 +92,8 @@ public final class PBTServer {
                     "dead": reap.deadProcesses.joined(separator: ","), "requeued": reap.requeuedJobs.map(String.init).joined(separator: ","),
                     "failed": reap.failedJobs.map(String.init).joined(separator: ",")]), now: now)
             }
-            let records = try await store.jobs(run: run.id, generation: nil)
-            if let full = records.first(where: { [.queued, .failed].contains($0.status) && $0.updatedAt >= started
-                                                        && $0.error?.hasPrefix(DiskFull.jobErrorPrefix) == true }) {
-                throw StorageError.diskFull("worker \(full.worker) generation \(full.generation) (\(full.error!.dropFirst(DiskFull.jobErrorPrefix.count)))")
-            }
-            let jobs = views(records)
+            try await stopIfAJobFoundTheDiskFull(run: run)
+            let jobs = views(try await store.jobs(run: run.id, generation: nil))
             try logs.update(jobs: jobs, planner: planner)
             let workers = try await store.workers(run: run.id)
             let bad = Set(workers.filter { $0.status == .bad }.map(\.index))
@@ -242,6 +241,24 @@ public final class PBTServer {
         try await store.appendEvent(run: run.id, kind: "finished", message: try JSONDocument(encoding: summary), now: Date())
         try await store.setRunStatus(run.id, failed ? .failed : .done, now: Date())
         return summary
+    }
+
+    /// The id of the newest event in the store (0 when none).
+    func latestEventID() async throws -> Int64 {
+        var cursor: Int64 = 0
+        while let last = try await store.events(since: cursor, run: nil, limit: 10_000).last { cursor = last.id }
+        return cursor
+    }
+
+    /// A job released because its worker or client found the disk full (`releaseJob`) since this server
+    /// opened the run: retrying cannot help, so the server stops with the fix (the run stays open).
+    func stopIfAJobFoundTheDiskFull(run: RunRecord) async throws {
+        let events = try await store.events(since: eventCursor, run: run.id, limit: 10_000)
+        if let last = events.last { eventCursor = last.id }
+        struct Released: Decodable { var worker: Int; var error: String }
+        let released = events.filter { $0.kind == "job_released" }.compactMap { try? $0.message.decode(Released.self) }
+        guard let r = released.first(where: { $0.error.hasPrefix(DiskFull.jobErrorPrefix) }) else { return }
+        throw StorageError.diskFull("worker \(r.worker) (\(r.error.dropFirst(DiskFull.jobErrorPrefix.count)))")
     }
 
     /// A finished run: its summary; if the best model's outputs could not be written then (e.g. the

@@ -39,7 +39,7 @@ public enum StatusReport {
         if !failures.isEmpty {
             out.append("failed attempts (\(failures.count) job(s); newest first, at most 5; the dashboard shows the log line):")
             for j in failures.prefix(5) {
-                out.append("  w\(j.worker)/g\(j.generation), attempt \(j.attempts), now \(j.status.rawValue): \(j.error!)")
+                out.append("  w\(j.worker)/g\(j.generation) after \(j.attempts) attempt(s), now \(j.status.rawValue), last error: \(j.error!)")
             }
         }
         let holders = Set(jobs.compactMap { $0.status == .claimed ? $0.claimedBy : nil })
@@ -55,7 +55,7 @@ public enum StatusReport {
         let live = processes.filter { $0.status == .alive && $0.heartbeatAge(now: now) < timeout }
         if run.status == .running || run.status == .created, live.isEmpty {
             let since = processes.map { $0.heartbeatAge(now: now) }.min().map { String(format: " (last heartbeat %.0f s ago)", $0) } ?? ""
-            out.append("note: no live client\(since), so nothing trains; run the same `autolfads run` (or start a client) to resume")
+            out.append("note: no live client in this store\(since), so nothing trains; run the same `autolfads run` (or start a client) to resume")
         }
         return out.joined(separator: "\n")
     }

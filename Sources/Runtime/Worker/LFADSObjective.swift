@@ -21,7 +21,9 @@ enum LFADSObjective {
             catch { throw RuntimeError("run.yaml model.\(key): \(error)") }
         }
         for (key, value) in job.hps.sorted(by: { $0.key < $1.key }) {
-            do { try c.set(key, to: text(.number(value))) }
+            // PBT draws and perturbs real numbers; a dimension or count takes the nearest whole one.
+            let v = LFADSConfig.isInteger(key) ? value.rounded() : value
+            do { try c.set(key, to: text(.number(v))) }
             catch { throw RuntimeError("run.yaml search_space.\(key): \(error)") }
         }
         if job.config.model["seed"] == nil { c.seed = Int(job.seed % 1_000_000_007) }
