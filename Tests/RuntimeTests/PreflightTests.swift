@@ -57,6 +57,12 @@ import LFADSModel
         #expect(model.genDim == 57 && abs(model.lrInit - 0.0031) < 1e-12)
     }
 
+    @Test func aFixedUnexploredValueIsTheOnlyOneChecked() throws {
+        // Leftover min/max outside the model's range do not matter when PBT never leaves the fixed value.
+        #expect(failure(try config("search_space:\n  dropout_rate: {min: 0.1, max: 1.5, init: 0.2, explore: false}\n")) == nil)
+        #expect(failure(try config("search_space:\n  dropout_rate: {min: 0.1, max: 1.5, init: 0.2}\n")) != nil, "explored: the range counts")
+    }
+
     @Test func toyRunsNeedNoModelCheck() throws {
         let c = try RunConfig.parse(yaml: "name: toy\nobjective: toy\nmodel: {gen_dim: abc}\n", baseDirectory: "/tmp")
         #expect(failure(c) == nil)

@@ -13,7 +13,10 @@ public enum RunPreflight {
         // Every hyperparameter at the low and at the high end of its range must make a valid model.
         let ends: [[String: Double]] = [0, 1].map { end in
             Dictionary(uniqueKeysWithValues: config.searchSpace.map { hp in
-                let range = hp.values.map { ($0.min() ?? 0, $0.max() ?? 0) } ?? (hp.min ?? hp.initValue ?? 0, hp.max ?? hp.initValue ?? 0)
+                // A fixed value that PBT never explores is the only one used; otherwise the whole range.
+                let fixed = hp.initMode == .fixed && !hp.explore ? hp.initValue : nil
+                let range = fixed.map { ($0, $0) } ?? hp.values.map { ($0.min() ?? 0, $0.max() ?? 0) }
+                    ?? (hp.min ?? hp.initValue ?? 0, hp.max ?? hp.initValue ?? 0)
                 return (hp.name, end == 0 ? range.0 : range.1)
             })
         }
