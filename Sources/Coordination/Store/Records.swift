@@ -121,6 +121,12 @@ public struct JobRecord: Sendable, Hashable {
     public var error: String?
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// The jobs that recorded an error (a failed attempt, even when a retry then succeeded), newest
+    /// first: what `autolfads status` and the dashboard list as failed attempts.
+    public static func withErrorsNewestFirst(_ jobs: [JobRecord]) -> [JobRecord] {
+        jobs.filter { $0.error != nil }.sorted { $0.updatedAt > $1.updatedAt }
+    }
 }
 
 /// Proof of a claim: completing or failing a job needs the exact claim (process and attempt number).

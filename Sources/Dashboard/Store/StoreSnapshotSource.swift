@@ -105,7 +105,7 @@ public enum StoreSnapshotMapping {
             counts.retries += max(0, j.attempts - 1)
         }
         snap.jobs = counts
-        snap.problems = jobs.filter { $0.error != nil }.sorted { $0.updatedAt > $1.updatedAt }.prefix(ProblemRow.limit).map {
+        snap.problems = JobRecord.withErrorsNewestFirst(jobs).prefix(ProblemRow.limit).map {
             ProblemRow(worker: $0.worker, generation: $0.generation, attempts: $0.attempts, status: $0.status.rawValue,
                        error: $0.error!, at: $0.updatedAt)
         }

@@ -64,10 +64,10 @@ public enum RuntimeBenchmark {
         defer { Task { await store.close() } }
         guard let run = try await store.run(named: c.name) else { throw RuntimeError("benchmark run vanished") }
         let jobs = try await store.jobs(run: run.id, generation: nil).filter { $0.status == .done }
-        let train = jobs.compactMap { try? $0.result?.decode(JobOutcome.self).seconds }.reduce(0, +)
+        let timed = jobs.compactMap { j in (try? j.result?.decode(JobOutcome.self).seconds).map { (end: j.updatedAt, seconds: $0) } }
+        let train = timed.map(\.seconds).reduce(0, +)
         // A job's start ≈ its completion time − its own duration.
-        let starts = jobs.compactMap { j in (try? j.result?.decode(JobOutcome.self).seconds).map { j.updatedAt.addingTimeInterval(-$0) } }
-        let firstStart = starts.min() ?? t0, lastEnd = jobs.map(\.updatedAt).max() ?? t0
+        let firstStart = timed.map { $0.end.addingTimeInterval(-$0.seconds) }.min() ?? t0, lastEnd = jobs.map(\.updatedAt).max() ?? t0
         let events = try await store.events(since: 0, run: run.id, limit: 100_000)
         struct E: Decodable { var decisionMilliseconds: Double }
         let ms = events.filter { $0.kind == "generation" || $0.kind == "decision" }

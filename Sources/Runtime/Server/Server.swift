@@ -44,8 +44,8 @@ public final class PBTServer {
     public func openRun() async throws -> RunRecord {
         if opened, let r = try await store.run(named: config.name) { return r }
         opened = true
-        eventCursor = try await latestEventID()
         if var existing = try await store.run(named: config.name) {
+            eventCursor = try await latestEventID(run: existing.id)   // a new run has no earlier events
             if let stored = try? existing.config.decode(RunConfig.self) {
                 if stored != config { log("note: run '\(config.name)' exists; resuming it with its stored config") }
                 var merged = stored
@@ -63,7 +63,10 @@ public final class PBTServer {
             log("created run '\(config.name)': \(config.population) workers, \(config.maxGenerations) generations, \(config.mode.rawValue) PBT, objective \(config.objective.rawValue)")
             return r
         } catch let e as StoreError {
-            if case .runExists = e, let r = try await store.run(named: config.name) { return r }   // a racing server
+            if case .runExists = e, let r = try await store.run(named: config.name) {   // a racing server created it
+                eventCursor = try await latestEventID(run: r.id)
+                return r
+            }
             throw e
         }
     }
@@ -243,10 +246,10 @@ public final class PBTServer {
         return summary
     }
 
-    /// The id of the newest event in the store (0 when none).
-    func latestEventID() async throws -> Int64 {
+    /// The id of the run's newest event (0 when none).
+    func latestEventID(run: Int64) async throws -> Int64 {
         var cursor: Int64 = 0
-        while let last = try await store.events(since: cursor, run: nil, limit: 10_000).last { cursor = last.id }
+        while let last = try await store.events(since: cursor, run: run, limit: 10_000).last { cursor = last.id }
         return cursor
     }
 

@@ -35,7 +35,7 @@ public enum StatusReport {
         }
         let byStatus = Dictionary(grouping: jobs, by: \.status).mapValues(\.count)
         out.append("jobs: " + JobStatus.allCases.map { "\($0.rawValue) \(byStatus[$0] ?? 0)" }.joined(separator: ", "))
-        let failures = jobs.filter { $0.error != nil }.sorted { $0.updatedAt > $1.updatedAt }
+        let failures = JobRecord.withErrorsNewestFirst(jobs)
         if !failures.isEmpty {
             out.append("failed attempts (\(failures.count) job(s); newest first, at most 5; the dashboard shows the log line):")
             for j in failures.prefix(5) {
