@@ -41,7 +41,7 @@ public struct DatasetSummary: Sendable {
     /// Reads `path` and summarises it. Structural errors (unreadable file, missing key, wrong
     /// rank) throw; content problems are listed in `problems`.
     public init(path: String, options: LFADSReadOptions = .init()) throws {
-        let d = try LFADSReader.readUnvalidated(path)
+        let d = try LFADSReader.readUnvalidated(path, truthScale: options.truthScale, detectTruthScale: options.requireCounts)
         problems = LFADSValidator.problems(in: d, path: path, options: options)
         var out = ["file: \(path)", "convention: \(d.convention.rawValue)",
                    "counts dtype: \(d.countsDType.rawValue)",
@@ -66,13 +66,19 @@ public struct DatasetSummary: Sendable {
             out.append(parts.joined(separator: ", "))
             out.append("  counts: mean \(fmt(st.mean)), max \(fmt(st.max)), zeros \(fmt(st.fractionZero * 100))%, per-neuron mean \(fmt(st.channelMeanRange.0))…\(fmt(st.channelMeanRange.1)) per bin")
         }
-        out.append("truth: " + (d.hasTruth ? "present (counts/bin = file truth / \(d.conversionFactor.map { fmt($0) } ?? "1"))" : "absent"))
+        out.append(d.truthScale?.description ?? "truth: absent")
         oracleValidBitsPerSpike = nil
-        if let v = d.valid, let truth = v.truth {
+        if let v = d.valid, let truth = v.truth, d.truthScale?.isTrustworthy ?? false, options.requireCounts {
             let target = v.recon ?? v.encod
             if let bps = try? PoissonMetrics.bitsPerSpike(counts: target.values, rates: truth.values, neurons: target.channels) {
-                oracleValidBitsPerSpike = bps
-                out.append("oracle bits/spike (valid, true rates vs per-neuron mean of valid counts): \(fmt(bps))")
+                if bps < -1 {
+                    // True rates a whole bit per spike worse than each neuron's mean: not noise, wrong units.
+                    out.append("oracle bits/spike: not shown: the truth scores \(fmt(bps)), far below the mean-rate model, which true rates cannot be; check the truth's units (conversion_factor, --truth-scale)")
+                } else {
+                    oracleValidBitsPerSpike = bps
+                    let why = bps < 0 ? " (below 0: with few valid trials or low rates the mean of the same counts can beat the true rates)" : ""
+                    out.append("oracle bits/spike (valid, true rates vs per-neuron mean of valid counts): \(fmt(bps))\(why)")
+                }
             }
         }
         out.append(problems.isEmpty ? "problems: none" : "problems: \(problems.count)")

@@ -95,6 +95,33 @@ extension HDF5File {
         }
     }
 
+    /// Reads a numeric attribute `name` of `object` as Doubles (one value for a scalar attribute).
+    public func readDoubleAttribute(_ name: String, of object: String = "/") throws -> [Double] {
+        try HDF5Library.locked {
+            try checkOpen(object)
+            let label = object == "/" ? "@\(name)" : "\(object)@\(name)"
+            guard H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 else {
+                throw HDF5Error(path: path, key: label, "attribute not found")
+            }
+            let aid = H5Aopen_by_name(id, object, name, chdf5_p_default(), chdf5_p_default())
+            guard aid >= 0 else { throw HDF5Error(path: path, key: label, "cannot open attribute") }
+            defer { H5Aclose(aid) }
+            let tid = H5Aget_type(aid)
+            defer { H5Tclose(tid) }
+            let cls = H5Tget_class(tid)
+            guard cls == H5T_INTEGER || cls == H5T_FLOAT else { throw HDF5Error(path: path, key: label, "is not a numeric attribute") }
+            let sid = H5Aget_space(aid)
+            defer { H5Sclose(sid) }
+            let n = H5Sget_simple_extent_npoints(sid)
+            guard n >= 0, n <= 1 << 20 else { throw HDF5Error(path: path, key: label, "has \(n) values; expected a small numeric attribute") }
+            var values = [Double](repeating: 0, count: Int(n))
+            if n == 0 { return values }
+            let status = values.withUnsafeMutableBytes { H5Aread(aid, chdf5_native_double(), $0.baseAddress) }
+            guard status >= 0 else { throw HDF5Error(path: path, key: label, "reading the attribute failed") }
+            return values
+        }
+    }
+
     // MARK: - internals (call with the lock held)
 
     func withDataset<T>(_ key: String, _ body: (hid_t) throws -> T) throws -> T {

@@ -51,12 +51,20 @@ public struct LFADSDataset: Equatable, Sendable {
     public var conversionFactor: Double?
     /// Keys not modelled above (behaviour, condition labels, `dt`, PCR init, …), by name.
     public var extras: [String: HDF5Array]
+    /// How the truth was brought to counts per bin (nil without truth); see `TruthScale`.
+    public var truthScale: TruthScale?
 
     public init(convention: LFADSConvention, splits: [LFADSSplitName: LFADSSplit],
                 countsDType: HDF5DType = .float32, conversionFactor: Double? = nil,
                 extras: [String: HDF5Array] = [:]) {
         self.convention = convention; self.splits = splits; self.countsDType = countsDType
         self.conversionFactor = conversionFactor; self.extras = extras
+    }
+
+    /// Equal contents; `truthScale` (how the reader interpreted the truth) is not part of them.
+    public static func == (a: Self, b: Self) -> Bool {
+        a.convention == b.convention && a.splits == b.splits && a.countsDType == b.countsDType
+            && a.conversionFactor == b.conversionFactor && a.extras == b.extras
     }
 
     public var train: LFADSSplit? { splits[.train] }

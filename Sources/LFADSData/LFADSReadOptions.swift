@@ -5,8 +5,10 @@ public struct LFADSReadOptions: Sendable {
     public var allowMissing: Bool
     /// Require counts to be non-negative integers (Poisson observation model).
     public var requireCounts: Bool
+    /// Divide the file's truth by this to get counts per bin (nil: `conversion_factor`, else detected).
+    public var truthScale: Double?
 
-    public init(allowMissing: Bool = false, requireCounts: Bool = true) {
-        self.allowMissing = allowMissing; self.requireCounts = requireCounts
+    public init(allowMissing: Bool = false, requireCounts: Bool = true, truthScale: Double? = nil) {
+        self.allowMissing = allowMissing; self.requireCounts = requireCounts; self.truthScale = truthScale
     }
 }

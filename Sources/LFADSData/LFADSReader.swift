@@ -3,14 +3,17 @@
 public enum LFADSReader {
     /// Reads and validates `path`; throws the first problem found as a `DataFileError`.
     public static func read(_ path: String, options: LFADSReadOptions = .init()) throws -> LFADSDataset {
-        let dataset = try readUnvalidated(path)
+        let dataset = try readUnvalidated(path, truthScale: options.truthScale, detectTruthScale: options.requireCounts)
         if let problem = LFADSValidator.problems(in: dataset, path: path, options: options).first { throw problem }
         return dataset
     }
 
     /// Reads the structure (keys, ranks) without checking contents; `LFADSValidator` lists the
     /// content problems. Throws for unreadable files, missing required keys and wrong ranks.
-    public static func readUnvalidated(_ path: String) throws -> LFADSDataset {
+    /// `truthScale` (file truth / scale = counts per bin) overrides `conversion_factor`; without
+    /// either, `detectTruthScale` (spike counts only) tells counts per bin from Hz (`TruthScale`).
+    public static func readUnvalidated(_ path: String, truthScale: Double? = nil,
+                                       detectTruthScale: Bool = true) throws -> LFADSDataset {
         let file = try HDF5File(path: path, mode: .readOnly)
         defer { file.close() }
         let names = try file.datasetNames()
@@ -72,6 +75,7 @@ public enum LFADSReader {
         }
 
         var conversionFactor: Double?
+        var scale: TruthScale?
         if keys.contains("conversion_factor") {
             used.insert("conversion_factor")
             let cf = try file.readScalar("conversion_factor")
@@ -79,8 +83,22 @@ public enum LFADSReader {
                 throw DataFileError(path: path, key: "conversion_factor", "must be a positive finite number, found \(cf)")
             }
             conversionFactor = cf
+            scale = TruthScale(factor: cf, source: .fileFactor)
+        }
+        if let user = truthScale {
+            guard user.isFinite, user > 0 else {
+                throw DataFileError(path: path, key: "truth", "--truth-scale must be a positive finite number, found \(user)")
+            }
+            scale = TruthScale(factor: user, source: .user)
+        } else if scale == nil, detectTruthScale, let s = [LFADSSplitName.train, .valid, .test].lazy.compactMap({ splits[$0] }).first(where: { $0.truth != nil }),
+                  let truth = s.truth, let target = s.recon ?? Optional(s.encod), truth.shape == target.shape {
+            scale = TruthScale.detect(truth: truth.values, counts: target.values, channels: target.channels)
+        }
+        if let scale, scale.factor != 1 {
+            // Written back with this factor, so a rewritten file says what its truth is.
+            conversionFactor = scale.factor
             for (name, split) in splits {
-                if let t = split.truth { splits[name]!.truth = t.map { Float(Double($0) / cf) } }
+                if let t = split.truth { splits[name]!.truth = t.map { Float(Double($0) / scale.factor) } }
             }
         }
 
@@ -88,7 +106,9 @@ public enum LFADSReader {
         for key in names where !used.contains(key) {
             if let array = try? file.readArray(key) { extras[key] = array }
         }
-        return LFADSDataset(convention: convention, splits: splits, countsDType: countsDType,
-                            conversionFactor: conversionFactor, extras: extras)
+        var dataset = LFADSDataset(convention: convention, splits: splits, countsDType: countsDType,
+                                   conversionFactor: conversionFactor, extras: extras)
+        dataset.truthScale = dataset.hasTruth ? scale : nil
+        return dataset
     }
 }

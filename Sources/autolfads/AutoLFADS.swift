@@ -7,7 +7,7 @@ struct AutoLFADSCommand: ParsableCommand {
         commandName: "autolfads",
         abstract: "LFADS with automatic hyperparameter search (Population Based Training).",
         subcommands: [RunCommand.self, ServerCommand.self, ClientCommand.self, StatusCommand.self, TrainCommand.self,
-                      DataCommand.self, DashboardCommand.self, ReportCommand.self, BenchCommand.self,
+                      DataCommand.self, EvaluateCommand.self, DashboardCommand.self, ReportCommand.self, BenchCommand.self,
                       SlurmCommand.self, ContainerCommand.self, WorkerCommand.self]
     )
 }

@@ -17,9 +17,12 @@ struct DataInspectCommand: ParsableCommand {
     @Flag(help: "Accept non-integer / negative values (continuous observation models).")
     var continuous = false
 
+    @Option(name: .customLong("truth-scale"), help: "Divide the file's truth by this to get counts per bin (default: conversion_factor, else detected: counts per bin or Hz).")
+    var truthScale: Double?
+
     func run() throws {
         // DataFileError prints as its one-line message ("Error: …") with exit code 1.
-        let summary = try DatasetSummary(path: file, options: LFADSReadOptions(allowMissing: allowMissing, requireCounts: !continuous))
+        let summary = try DatasetSummary(path: file, options: LFADSReadOptions(allowMissing: allowMissing, requireCounts: !continuous, truthScale: truthScale))
         summary.lines.forEach { print($0) }
         if !summary.isValid { throw ExitCode(1) }
     }

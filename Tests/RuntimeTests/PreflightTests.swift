@@ -63,6 +63,15 @@ import LFADSModel
         #expect(failure(try config("search_space:\n  dropout_rate: {min: 0.1, max: 1.5, init: 0.2}\n")) != nil, "explored: the range counts")
     }
 
+    @Test func pbtMetricMustFitTheData() throws {
+        // lorenz_small.h5 has no held-out neurons: co-bps cannot be computed.
+        let co = try #require(failure(try config("pbt: {metric: valid_cobps}")))
+        #expect(co.contains("pbt.metric valid_cobps") && co.contains("held-out"), "\(co)")
+        let sv = try #require(failure(try config("pbt: {metric: valid_sv_heldout}")))
+        #expect(sv.contains("sv_rate"), "\(sv)")
+        #expect(failure(try config("pbt: {metric: valid_sv_heldout}\nmodel: {sv_rate: 0.1}")) == nil)
+    }
+
     @Test func toyRunsNeedNoModelCheck() throws {
         let c = try RunConfig.parse(yaml: "name: toy\nobjective: toy\nmodel: {gen_dim: abc}\n", baseDirectory: "/tmp")
         #expect(failure(c) == nil)

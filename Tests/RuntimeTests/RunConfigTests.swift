@@ -62,6 +62,20 @@ import Testing
         #expect(throws: ConfigError.self) { _ = try RunConfig.parse(yaml: "data: []", baseDirectory: "/w") }
     }
 
+    @Test func pbtMetricSetsTheDirection() throws {
+        let d = try RunConfig.parse(yaml: "objective: toy")
+        #expect(d.metric == .validReconSmth && d.minimize && d.pbtMetric == nil)
+        let co = try RunConfig.parse(yaml: "objective: toy\npbt: {metric: valid_cobps}")
+        #expect(co.metric == .validCobps && !co.minimize)
+        let sv = try RunConfig.parse(yaml: "objective: toy\npbt: {metric: valid_sv_heldout, minimize: true}")
+        #expect(sv.metric == .validSvHeldout && sv.minimize)
+        // A run stored before pbt.metric existed still decodes, with the default metric.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(d)) as! [String: Any]
+        json.removeValue(forKey: "pbtMetric")
+        let old = try JSONDecoder().decode(RunConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.metric == .validReconSmth)
+    }
+
     @Test func configRoundTripsThroughJSON() throws {
         let c = try RunConfig.parse(yaml: "objective: toy\nmodel: {a: [1, two, true]}\ntoy: {nan_workers: [2]}", baseDirectory: "/w")
         let back = try JSONDecoder().decode(RunConfig.self, from: JSONEncoder().encode(c))
@@ -91,6 +105,8 @@ import Testing
         ("faults: {heartbeat_interval: 5, heartbeat_timeout: 2}", "faults.heartbeat_timeout"),
         ("store: mongodb://x", "store"),
         ("name: 'a b'", "name"),
+        ("pbt: {metric: valid_bps}", "pbt.metric"),
+        ("pbt: {metric: valid_cobps, minimize: true}", "pbt.minimize"),
         ("[1, 2]", "mapping"),
         ("a: [", "YAML"),
     ])

@@ -33,10 +33,24 @@ public struct ModelOutputs: Sendable {
     public var truth: Block?
     public var latents: Block?
     public var bitsPerSpike: Double?
+    /// Output means vs the data (non-Poisson observation models, where bits/spike does not apply).
+    public var ratesDataR2: Double?
     public var ratesTruthR2: Double?
     public var factorsLatentsR2: Double?
     /// Problems met computing a metric (one line each), shown in the report.
     public var notes: [String] = []
+    /// The observation model that wrote the file (`observation_model` attribute; nil in older files).
+    public var observationModel: String?
+    /// NLB'21 scores (`autolfads evaluate`), when the data has held-out neurons, forward bins,
+    /// behaviour or PSTHs.
+    public var nlb: NLBEvaluation?
+    /// False when the truth's scale could not be established (no truth metric is shown then).
+    public var truthTrusted = true
+    /// True when bits/spike is meaningful: Poisson outputs (older files: counts that are whole numbers).
+    public var isSpikeCounts: Bool {
+        if let m = observationModel { return m == "poisson" }
+        return data.map { $0.values.allSatisfy { $0.isNaN || ($0 >= 0 && $0 == $0.rounded()) } } ?? false
+    }
 
     /// Reads the valid split (else train) of an LFADS output file and computes the metrics.
     public static func load(path: String) throws -> ModelOutputs {
@@ -62,24 +76,41 @@ public struct ModelOutputs: Sendable {
         out.factors = try block("\(split)_factors") ?? block("factors")
         out.coMeans = try block("\(split)_co_means") ?? block("co_means")
         if out.coMeans?.dim == 0 { out.coMeans = nil }
+        out.observationModel = try? f.readStringAttribute("observation_model")
         if var t = try block("\(split)_truth") {
             if names.contains("conversion_factor"), let cf = try? f.readScalar("conversion_factor"), cf != 0 {
                 t.values = t.values.map { Float(Double($0) / cf) }
+            } else if let d = out.data, d.values.count == t.values.count, out.isSpikeCounts {
+                // No factor in the file: is the truth counts per bin or Hz? (`TruthScale`)
+                let scale = TruthScale.detect(truth: t.values, counts: d.values, channels: d.dim)
+                t.values = t.values.map { Float(Double($0) / scale.factor) }
+                out.truthTrusted = scale.isTrustworthy
+                if scale.source != .countsPerBin { out.notes.append(scale.description) }
             }
             out.truth = t
         }
         out.latents = try block("\(split)_latents") ?? block("\(split)_lowd")
         out.computeMetrics()
+        if let e = try? NLBEvaluation.evaluate(outputPath: path),
+           e.model.coBPS != nil || e.model.fpBPS != nil || e.model.velR2 != nil || e.model.psthR2 != nil {
+            out.nlb = e
+        }
         return out
     }
 
     /// Fills the metric fields from the arrays present (tested functions of `LFADSMetrics`).
     public mutating func computeMetrics() {
         if let d = data {
-            do { bitsPerSpike = try PoissonMetrics.bitsPerSpike(counts: d.values, rates: rates.values, neurons: rates.dim) }
-            catch { notes.append("bits/spike: \(error)") }
+            if isSpikeCounts {
+                do { bitsPerSpike = try PoissonMetrics.bitsPerSpike(counts: d.values, rates: rates.values, neurons: rates.dim) }
+                catch { notes.append("bits/spike: \(error)") }
+            } else {
+                // Bits/spike is a Poisson spike-count score; for EMG/calcium the fit to the data is an R².
+                do { ratesDataR2 = try RSquared.meanOverNeurons(predicted: rates.values, target: d.values, neurons: rates.dim) }
+                catch { notes.append("rates vs data R²: \(error)") }
+            }
         }
-        if let t = truth {
+        if let t = truth, truthTrusted {
             if t.values.count == rates.values.count {
                 do { ratesTruthR2 = try RSquared.meanOverNeurons(predicted: rates.values, target: t.values, neurons: rates.dim) }
                 catch { notes.append("rates vs truth R²: \(error)") }

@@ -13,8 +13,12 @@ public enum RunReport {
         public var notes: [String]
         /// Final-model metrics when computed.
         public var bitsPerSpike: Double?
+        /// Output means vs data (non-Poisson observation models, instead of bits/spike).
+        public var ratesDataR2: Double?
         public var ratesTruthR2: Double?
         public var factorsLatentsR2: Double?
+        /// NLB scores of the final model (co-bps, fp-bps, vel R², PSTH R²) when the data allows them.
+        public var nlb: NLBScores?
     }
 
     /// Writes `output` (default `<runDirectory>/report.html`) and its figures in `<output stem>-figures/`.
@@ -68,7 +72,7 @@ public enum RunReport {
         let html = page(snap, figures: figures, figureFolder: figDir.lastPathComponent, model: model, notes: notes, now: now)
         try AtomicWrite.write(data: Data(html.utf8), to: out.path)
         return Outcome(html: out, figures: written, notes: notes, bitsPerSpike: model?.bitsPerSpike,
-                       ratesTruthR2: model?.ratesTruthR2, factorsLatentsR2: model?.factorsLatentsR2)
+                       ratesDataR2: model?.ratesDataR2, ratesTruthR2: model?.ratesTruthR2, factorsLatentsR2: model?.factorsLatentsR2, nlb: model?.nlb?.model)
     }
 
     /// `lfads_output_*.h5` files in `dir`, sorted.
@@ -92,10 +96,15 @@ public enum RunReport {
         if let m = model {
             body += "<h2>Final model metrics</h2><table id=\"model-metrics\"><tbody>"
             body += "<tr><td>output file</td><td>\(h((m.file as NSString).lastPathComponent)) (\(h(m.split)) split, \(m.rates.trials) trials)</td></tr>"
-            body += "<tr><td>bits/spike</td><td>\(SVGText.number(m.bitsPerSpike))</td></tr>"
+            if m.isSpikeCounts {
+                body += "<tr><td>bits/spike</td><td>\(SVGText.number(m.bitsPerSpike))</td></tr>"
+            } else {
+                body += "<tr><td>output means vs data R² (\(h(m.observationModel ?? "continuous")) observations; bits/spike applies to spike counts only)</td><td>\(SVGText.number(m.ratesDataR2))</td></tr>"
+            }
             body += "<tr><td>rates vs truth R² (mean over neurons)</td><td>\(SVGText.number(m.ratesTruthR2))</td></tr>"
             body += "<tr><td>factors → latents affine R² (variance-weighted)</td><td>\(SVGText.number(m.factorsLatentsR2))</td></tr>"
             body += "</tbody></table>"
+            if let e = m.nlb { body += HTMLFragments.nlbMetrics(e) }
         }
         var section = ""
         for (sec, f) in figures {

@@ -38,7 +38,13 @@ public enum RunDashboard {
     /// "best model: 0.71 bits/spike, rates vs truth R² 0.84, factors → latents R² 0.95" (the parts that exist).
     public static func fitLine(_ o: RunReport.Outcome) -> String? {
         var parts: [String] = []
+        if let n = o.nlb {
+            for (name, v) in [("co-bps", n.coBPS), ("fp-bps", n.fpBPS), ("vel R²", n.velR2), ("PSTH R²", n.psthR2)] {
+                if let v, v.isFinite { parts.append(String(format: "\(name) %.3f", v)) }
+            }
+        }
         if let b = o.bitsPerSpike, b.isFinite { parts.append(String(format: "%.3f bits/spike", b)) }
+        if let r = o.ratesDataR2, r.isFinite { parts.append(String(format: "output means vs data R² %.3f", r)) }
         if let r = o.ratesTruthR2, r.isFinite { parts.append(String(format: "rates vs truth R² %.3f", r)) }
         if let f = o.factorsLatentsR2, f.isFinite { parts.append(String(format: "factors → latents R² %.3f", f)) }
         return parts.isEmpty ? nil : "best model: " + parts.joined(separator: ", ")

@@ -44,6 +44,8 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var updatedAt: Date?
     /// Hyperparameters best shown on a log axis (log-uniform initialisation or log perturbation).
     public var logScaledHPs: [String]
+    /// What the score is (`pbt.metric`, e.g. valid_cobps), when known.
+    public var metric: String?
 
     public init(name: String, status: String = "unknown", generation: Int = 0, maxGenerations: Int? = nil,
                 population: Int? = nil, minimize: Bool = true, mode: String? = nil, createdAt: Date? = nil,

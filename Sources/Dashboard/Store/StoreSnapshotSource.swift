@@ -62,6 +62,7 @@ public enum StoreSnapshotMapping {
                            population: (cfg["population"] as? NSNumber)?.intValue,
                            minimize: (cfg["minimize"] as? Bool) ?? true,
                            mode: cfg["mode"] as? String, createdAt: r.createdAt, updatedAt: r.updatedAt)
+        if (cfg["objective"] as? String ?? "lfads") == "lfads" { info.metric = cfg["pbtMetric"] as? String ?? "valid_recon_smth" }
         if let space = cfg["searchSpace"] as? [[String: Any]] {
             info.logScaledHPs = space.compactMap { h in
                 guard let name = h["name"] as? String else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import Plots
+import LFADSData
 
 /// HTML pieces of the dashboard (also reused by the report). All text is escaped.
 public enum HTMLFragments {
@@ -13,6 +14,7 @@ public enum HTMLFragments {
             ("run", s.run.name), ("status", s.run.status),
             ("generation", "\(s.run.generation)" + (s.run.maxGenerations.map { " of \($0)" } ?? "")),
             ("completed generations", "\(o.completedGenerations)"),
+            ("score", s.run.metric.map { "\($0) (\(s.run.minimize ? "lower" : "higher") is better)" } ?? (s.run.minimize ? "lower is better" : "higher is better")),
             ("best score", o.bestScore.map { "\(num($0)) (w\(o.bestWorker!) g\(o.bestGeneration!))" } ?? "–"),
             ("generation time", RunSummary.duration(o.generationSeconds)),
             ("ETA", o.etaSeconds.map { RunSummary.duration($0) } ?? (s.run.status == "done" ? "done" : "–")),
@@ -54,6 +56,23 @@ public enum HTMLFragments {
         }
         if s.processes.isEmpty { out += "<tr><td colspan=\"8\">no clients registered (or the store is not connected)</td></tr>" }
         return out + "</tbody></table>"
+    }
+
+    /// NLB'21 metrics of the final model on its eval split, next to the smoothing baseline when computed.
+    public static func nlbMetrics(_ e: NLBEvaluation) -> String {
+        let h = SVGText.escape
+        let base = e.smoothing
+        var out = "<h3>NLB metrics (\(h(e.split)) split, \(e.trials) trials, \(e.heldOutNeurons) held-out neurons, \(e.forwardBins) forward bins)</h3>"
+        out += "<table id=\"nlb-metrics\"><thead><tr><th>metric</th><th>model</th>" + (base == nil ? "" : "<th>smoothing</th>") + "</tr></thead><tbody>"
+        let rows: [(String, KeyPath<NLBScores, Double?>)] = [
+            ("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS), ("vel R²", \.velR2),
+            ("PSTH R²", \.psthR2), ("rates vs truth R²", \.ratesTruthR2), ("output means vs data R²", \.dataR2)]
+        for (name, key) in rows where e.model[keyPath: key] != nil || base?[keyPath: key] != nil {
+            out += "<tr><td>\(h(name))</td><td>\(num(e.model[keyPath: key]))</td>" + (base == nil ? "" : "<td>\(num(base![keyPath: key]))</td>") + "</tr>"
+        }
+        out += "</tbody></table>"
+        if !e.notes.isEmpty { out += "<ul class=\"muted\">" + e.notes.map { "<li>\(h($0))</li>" }.joined() + "</ul>" }
+        return out
     }
 
     /// Failed jobs, newest first: where (worker, generation), how often, and the recorded error.

@@ -16,10 +16,18 @@ extension Trainer {
     /// `session` picks the session of a stitched model (`split` must come from its data file).
     public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0,
                                  session: Int = 0) throws -> PosteriorSplitOutputs {
-        let c = sessions[session].config, inputs = sessions[session].inputs
-        let n = max(1, samples ?? c.posteriorSamples)
+        let c = sessions[session].config
         let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
                                      allowMissing: c.allowMissing == 1)
+        return posteriorOutputs(arrays, samples: max(1, samples ?? c.posteriorSamples), sample: true,
+                                seedStream: seedStream, session: session)
+    }
+
+    /// Posterior outputs of already-prepared arrays. With `sample: false` one pass with the
+    /// posterior means of the IC and inferred inputs (deterministic; used for per-generation metrics).
+    func posteriorOutputs(_ arrays: SplitArrays, samples n: Int, sample: Bool, seedStream: UInt64,
+                          session: Int) -> PosteriorSplitOutputs {
+        let c = sessions[session].config, inputs = sessions[session].inputs
         var rng = Rng(seed: UInt64(c.seed), stream: 2_000_000 &+ seedStream &+ (UInt64(session) << 32))
         var result: [String: (values: [Float], shape: [Int])] = [:]
         tape.gradEnabled = false
@@ -30,7 +38,7 @@ extension Trainer {
             let capture = OutputCapture(config: c, batch: idx.count)
             for _ in 0..<n {
                 tape.reset()
-                _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: true,
+                _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: sample,
                                     weights: weights, capture: capture, session: session)
             }
             let inv = 1 / Float(n)
@@ -68,6 +76,8 @@ extension Trainer {
             try FileManager.default.copyItem(atPath: inputPath, toPath: temp)
             let file = try HDF5File(path: temp, mode: .readWrite)
             defer { file.close() }
+            // Readers (report, evaluate) choose the metrics that fit: bits/spike only for Poisson.
+            try file.writeStringAttribute("observation_model", config.reconstruction.rawValue)
             for (name, out) in outputs {
                 for key in out.arrays.keys.sorted() {
                     let a = out.arrays[key]!

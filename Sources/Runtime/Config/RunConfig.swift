@@ -90,8 +90,13 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var stopPatience: Int = 5
     public var stopMinChange: Double = 5e-4
     public var mode: Mode = .sync
-    /// Lower scores are better (LFADS validation NLL).
+    /// Lower scores are better (LFADS validation NLL); false for a maximised `metric`.
     public var minimize: Bool = true
+    /// `pbt.metric` as written (nil = the default; optional so that runs stored before the key
+    /// existed still decode).
+    public var pbtMetric: PBTMetric?
+    /// The metric workers report each generation.
+    public var metric: PBTMetric { pbtMetric ?? .validReconSmth }
     public var exploit: ExploitStrategy = .tournament
     /// Bottom/top fraction for truncation selection.
     public var exploitFraction: Double = 0.25

@@ -50,12 +50,17 @@ extension RunConfig {
 
         var pbt = try top.section("pbt")
         if let m = try pbt.string("mode") { c.mode = try enumValue(m, key: "pbt.mode") }
-        c.minimize = try pbt.bool("minimize") ?? c.minimize
+        if let m = try pbt.string("metric") { c.pbtMetric = try enumValue(m, key: "pbt.metric") }
+        let minimize = try pbt.bool("minimize")
+        if let minimize, let metric = c.pbtMetric, minimize == metric.maximized {
+            throw ConfigError("pbt.minimize: \(minimize) contradicts pbt.metric \(metric.rawValue), which is \(metric.maximized ? "maximised" : "minimised"); drop pbt.minimize")
+        }
+        c.minimize = minimize ?? c.pbtMetric.map { !$0.maximized } ?? c.minimize
         if let e = try pbt.string("exploit") { c.exploit = try enumValue(e, key: "pbt.exploit") }
         c.exploitFraction = try pbt.double("exploit_fraction") ?? c.exploitFraction
         if let e = try pbt.string("explore") { c.explore = try enumValue(e, key: "pbt.explore") }
         c.resampleProbability = try pbt.double("resample_probability") ?? c.resampleProbability
-        try pbt.finish(allowed: ["mode", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability"])
+        try pbt.finish(allowed: ["mode", "metric", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability"])
 
         var space = try top.section("search_space")
         c.searchSpace = try space.keys.map { name in

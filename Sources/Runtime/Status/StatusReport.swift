@@ -23,6 +23,9 @@ public enum StatusReport {
         var out: [String] = []
         out.append("run \(run.name): \(run.status.rawValue), generation \(run.generation)" +
                    (cfg.map { " of \($0.maxGenerations), \($0.population) workers, \($0.mode.rawValue) PBT, objective \($0.objective.rawValue)" } ?? ""))
+        if let cfg, cfg.objective == .lfads {
+            out.append("score: pbt.metric \(cfg.metric.rawValue) (\(cfg.metric.label), \(cfg.minimize ? "lower" : "higher") is better)")
+        }
         let latest = Dictionary(grouping: jobs, by: \.worker).mapValues { $0.max { $0.generation < $1.generation }! }
         out.append(pad("worker", 8) + pad("gen", 5) + pad("status", 9) + pad("job", 9) + pad("score", 12) + pad("parent", 8) + "hyperparameters")
         for w in workers.sorted(by: { $0.index < $1.index }) {

@@ -76,7 +76,7 @@ enum LFADSObjective {
                     log("epoch \(r.epoch): valid \(r.validRecon), smoothed \(r.smoothedValid)")
                 }
             }
-            score = s.isFinite ? s : nil
+            score = try generationScore(job.config.metric, smoothedValid: s, trainer: trainer, log: log)
         } catch let e as TrainingError {
             log("training stopped: \(e); reporting no score so PBT replaces this worker")
         }
@@ -90,6 +90,27 @@ enum LFADSObjective {
         try FileIO.writeJSON(result, to: out.appendingPathComponent(WorkerFiles.result))
         log("done: score \(score.map { String($0) } ?? "NaN") after \(trainer.epoch) epochs in total")
         return result
+    }
+
+    /// The number this generation reports to PBT (`pbt.metric`); nil when it is not finite.
+    static func generationScore(_ metric: PBTMetric, smoothedValid: Double, trainer: Trainer,
+                                log: (String) -> Void) throws -> Double? {
+        let value: Double
+        switch metric {
+        case .validReconSmth:
+            value = smoothedValid
+        case .validCobps:
+            value = try trainer.validCoBitsPerSpike()
+        case .validSvHeldout:
+            // Smoothed like valid/recon_smth (0.3 · previous + 0.7 · current) over this generation's epochs.
+            let heldOut = trainer.records.compactMap(\.validReconHeldOut)
+            guard let first = heldOut.first else {
+                throw TrainingError.badData("pbt.metric valid_sv_heldout needs sample validation: set model.sv_rate above 0")
+            }
+            value = heldOut.dropFirst().reduce(first) { 0.3 * $0 + 0.7 * $1 }
+        }
+        if metric != .validReconSmth { log("\(metric.rawValue) \(value)") }
+        return value.isFinite ? value : nil
     }
 
     /// Posterior sampling of the best model into its output directory (`lfads_output_<stem>.h5`).

@@ -27,8 +27,28 @@ public enum RunPreflight {
         }
         let (data, paths) = try LFADSObjective.datasets(job(config, hps: ends[0]))
         for c in configs {
-            do { _ = try Trainer(config: c, datasets: data, names: paths, threads: 1) }
+            let trainer: Trainer
+            do { trainer = try Trainer(config: c, datasets: data, names: paths, threads: 1) }
             catch { throw RuntimeError("run.yaml model does not fit the data: \(error)") }
+            try checkMetric(config.metric, trainer.config)
+        }
+    }
+
+    /// The PBT metric must be computable from this model and data.
+    static func checkMetric(_ metric: PBTMetric, _ c: LFADSConfig) throws {
+        switch metric {
+        case .validReconSmth: return
+        case .validCobps:
+            guard c.reconDataDim > c.encodDataDim else {
+                throw RuntimeError("pbt.metric valid_cobps: the data has no held-out neurons (recon_data has \(c.reconDataDim) channels, encod_data \(c.encodDataDim)); use lfads-torch data with held-out neurons (e.g. autolfads data from-nwb) or pbt.metric valid_recon_smth")
+            }
+            guard c.reconstruction == .poisson else {
+                throw RuntimeError("pbt.metric valid_cobps: bits/spike needs the poisson observation model (model.reconstruction is \(c.reconstruction.rawValue)); use pbt.metric valid_recon_smth")
+            }
+        case .validSvHeldout:
+            guard c.svRate > 0 else {
+                throw RuntimeError("pbt.metric valid_sv_heldout: needs sample validation; set model.sv_rate above 0 (e.g. 0.1) or use pbt.metric valid_recon_smth")
+            }
         }
     }
 

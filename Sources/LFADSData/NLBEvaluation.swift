@@ -1,0 +1,241 @@
+import Foundation
+import LFADSMetrics
+
+/// The Neural Latents Benchmark scores of one set of rates (`NLBMetrics`, computed as nlb_tools does).
+/// Nil where the data cannot give the number (no held-out neurons, no forward bins, no behaviour, …).
+public struct NLBScores: Codable, Sendable, Equatable {
+    /// Co-smoothing bits/spike: held-out neurons over the window.
+    public var coBPS: Double?
+    /// Forward-prediction bits/spike: all neurons over the forward bins.
+    public var fpBPS: Double?
+    /// Held-in neurons over the window.
+    public var heldInBPS: Double?
+    /// Ridge decoding of behaviour from the rates (train split → eval split).
+    public var velR2: Double?
+    /// Condition-averaged rates against the data's PSTHs.
+    public var psthR2: Double?
+    /// Rates against the ground-truth rates (mean over neurons), when the file has truth.
+    public var ratesTruthR2: Double?
+    /// Affine map of the factors onto the true latents (variance-weighted R²), when both exist.
+    public var factorsLatentsR2: Double?
+    /// Output means against the data (mean over neurons): for non-Poisson observation models.
+    public var dataR2: Double?
+
+    public init() {}
+}
+
+/// `autolfads evaluate`: NLB'21 metrics of a model's output file on its eval (valid) split, next to
+/// what the data itself gives (the NLB smoothing baseline) when asked.
+public struct NLBEvaluation: Codable, Sendable, Equatable {
+    public var file: String
+    /// Observation model of the outputs (`observation_model` attribute; "poisson" when absent).
+    public var observationModel: String
+    /// Split scored (NLB "eval"); the decoder is trained on `train`.
+    public var split: String
+    public var trials: Int
+    public var heldInNeurons: Int
+    public var heldOutNeurons: Int
+    public var windowBins: Int
+    public var forwardBins: Int
+    public var model: NLBScores
+    /// Gaussian-smoothed held-in spikes → Poisson GLM per held-out neuron (NLB "Smoothing").
+    public var smoothing: NLBScores?
+    /// Why a number is missing (one line each).
+    public var notes: [String]
+
+    /// True when bits/spike applies (spike counts).
+    public var isPoisson: Bool { observationModel == "poisson" }
+
+    /// Options of the smoothing baseline (nlb_tools' mc_maze settings by default).
+    public struct SmoothingOptions: Sendable {
+        public var kernelSDms: Double = 50
+        public var alpha: Double = 0.01
+        public init() {}
+    }
+
+    /// Scores `outputPath` (an `lfads_output_*.h5`: the data plus `{split}_output_params`).
+    /// `dataPath` supplies the data keys when the output file lacks them.
+    public static func evaluate(outputPath: String, dataPath: String? = nil, truthScale: Double? = nil,
+                                smoothing: SmoothingOptions? = nil) throws -> NLBEvaluation {
+        let out = try HDF5File(path: outputPath, mode: .readOnly)
+        let observation = (try? out.readStringAttribute("observation_model")) ?? "poisson"
+        out.close()
+        let counts = observation == "poisson"
+        let outputs = try LFADSReader.readUnvalidated(outputPath, truthScale: truthScale, detectTruthScale: counts)
+        let data = try dataPath.map { try LFADSReader.readUnvalidated($0, truthScale: truthScale, detectTruthScale: counts) } ?? outputs
+        let binMs = try? readBinMilliseconds(dataPath ?? outputPath)
+        return try evaluate(data: data, outputs: outputs, file: outputPath, observationModel: observation,
+                            binMilliseconds: binMs, smoothing: smoothing)
+    }
+
+    /// The pure part: `data` holds the counts (and behaviour, PSTHs, truth), `outputs.extras` the
+    /// model's `{split}_output_params` (and `{split}_factors`).
+    public static func evaluate(data: LFADSDataset, outputs: LFADSDataset, file: String, observationModel: String,
+                                binMilliseconds: Double?, smoothing: SmoothingOptions?) throws -> NLBEvaluation {
+        guard let valid = data.valid, let recon = valid.recon else {
+            throw DataFileError(path: file, key: "valid_recon_data", "missing: evaluation needs a valid split with reconstruction data")
+        }
+        guard let rates = outputs.extras["valid_output_params"] else {
+            throw DataFileError(path: file, key: "valid_output_params", "missing: is this an lfads_output file? (run autolfads train or run first)")
+        }
+        guard rates.shape == recon.shape else {
+            throw DataFileError(path: file, key: "valid_output_params", "shape \(rates.shape) does not match valid_recon_data \(recon.shape); pass the data file the model was trained on with --data")
+        }
+        let nIn = valid.encod.channels, nAll = recon.channels, bins = valid.encod.time, allBins = recon.time
+        var e = NLBEvaluation(file: file, observationModel: observationModel, split: "valid", trials: recon.trials,
+                              heldInNeurons: nIn, heldOutNeurons: nAll - nIn, windowBins: bins,
+                              forwardBins: allBins - bins, model: NLBScores(), smoothing: nil, notes: [])
+        let counts = recon.values.map(Double.init), r = rates.values
+        let shape = Slab(trials: recon.trials, bins: allBins, channels: nAll)
+        let trainRates = outputs.extras["train_output_params"]
+        var s = NLBScores()
+        if e.isPoisson {
+            if nAll > nIn {
+                s.coBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: nIn..<nAll),
+                                                      spikes: shape.take(counts, bins: 0..<bins, channels: nIn..<nAll), channels: nAll - nIn)
+            } else { e.notes.append("co-bps: the data has no held-out neurons (recon and encod have \(nAll) neurons)") }
+            if allBins > bins {
+                s.fpBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: bins..<allBins, channels: 0..<nAll),
+                                                      spikes: shape.take(counts, bins: bins..<allBins, channels: 0..<nAll), channels: nAll)
+            } else { e.notes.append("fp-bps: the data has no forward-prediction bins") }
+            s.heldInBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: 0..<nIn),
+                                                      spikes: shape.take(counts, bins: 0..<bins, channels: 0..<nIn), channels: nIn)
+        } else {
+            e.notes.append("bits/spike: not shown for \(observationModel) observations (it scores spike counts); R² against the data instead")
+            s.dataR2 = try RSquared.meanOverNeurons(predicted: rates.values.map(Float.init), target: recon.values, neurons: nAll)
+        }
+        let windowRates = shape.take(r, bins: 0..<bins, channels: 0..<nAll)
+        let trainWindow = trainRates.flatMap { t -> [Double]? in
+            guard t.shape.count == 3, t.shape[1] == allBins, t.shape[2] == nAll else { return nil }
+            return Slab(trials: t.shape[0], bins: allBins, channels: nAll).take(t.values, bins: 0..<bins, channels: 0..<nAll)
+        }
+        s.velR2 = try velocityR2(data: data, trainRates: trainWindow, evalRates: windowRates, channels: nAll, notes: &e.notes)
+        s.psthR2 = try psthR2(data: data, evalRates: windowRates, bins: bins, channels: nAll, notes: &e.notes)
+        try truthScores(&s, data: data, outputs: outputs, rates: rates.values, neurons: nAll, notes: &e.notes)
+        e.model = s
+
+        if let options = smoothing {
+            e.smoothing = try smoothingScores(data: data, options: options, binMilliseconds: binMilliseconds, notes: &e.notes)
+        }
+        return e
+    }
+
+    /// The NLB smoothing baseline scored like a model (window only: it makes no forward prediction).
+    static func smoothingScores(data: LFADSDataset, options: SmoothingOptions, binMilliseconds: Double?,
+                                notes: inout [String]) throws -> NLBScores? {
+        guard let train = data.train, let trainRecon = train.recon, let valid = data.valid, let validRecon = valid.recon else { return nil }
+        let nIn = valid.encod.channels, nAll = validRecon.channels, bins = valid.encod.time
+        guard nAll > nIn else { notes.append("smoothing baseline: needs held-out neurons"); return nil }
+        guard let binMs = binMilliseconds else {
+            notes.append("smoothing baseline: the file does not say its bin width (attribute bin_ms); it is needed for the kernel")
+            return nil
+        }
+        let trainSlab = Slab(trials: trainRecon.trials, bins: trainRecon.time, channels: nAll)
+        let validSlab = Slab(trials: validRecon.trials, bins: validRecon.time, channels: nAll)
+        let trainCounts = trainRecon.values.map(Double.init), validCounts = validRecon.values.map(Double.init)
+        let b = try NLBMetrics.smoothingBaseline(
+            trainSpikesHeldin: trainSlab.take(trainCounts, bins: 0..<bins, channels: 0..<nIn),
+            trainSpikesHeldout: trainSlab.take(trainCounts, bins: 0..<bins, channels: nIn..<nAll),
+            evalSpikesHeldin: validSlab.take(validCounts, bins: 0..<bins, channels: 0..<nIn),
+            time: bins, heldinChannels: nIn, heldoutChannels: nAll - nIn, binWidthMs: binMs,
+            kernelSDms: options.kernelSDms, alpha: options.alpha)
+        var s = NLBScores()
+        s.coBPS = try NLBMetrics.bitsPerSpike(rates: b.evalRatesHeldout, spikes: validSlab.take(validCounts, bins: 0..<bins, channels: nIn..<nAll),
+                                              channels: nAll - nIn)
+        s.heldInBPS = try NLBMetrics.bitsPerSpike(rates: b.evalRatesHeldin.map { max($0, 0) },
+                                                  spikes: validSlab.take(validCounts, bins: 0..<bins, channels: 0..<nIn), channels: nIn)
+        let evalRates = Slab.join(b.evalRatesHeldin, nIn, b.evalRatesHeldout, nAll - nIn)
+        let trainRates = Slab.join(b.trainRatesHeldin, nIn, b.trainRatesHeldout, nAll - nIn)
+        var ignored: [String] = []
+        s.velR2 = try velocityR2(data: data, trainRates: trainRates, evalRates: evalRates, channels: nAll, notes: &ignored)
+        s.psthR2 = try psthR2(data: data, evalRates: evalRates, bins: bins, channels: nAll, notes: &ignored)
+        return s
+    }
+
+    static func velocityR2(data: LFADSDataset, trainRates: [Double]?, evalRates: [Double], channels: Int,
+                           notes: inout [String]) throws -> Double? {
+        guard let trainB = data.extras["train_behavior"], let evalB = data.extras["valid_behavior"] else {
+            notes.append("vel R²: the data has no train_behavior/valid_behavior"); return nil
+        }
+        guard let trainRates else { notes.append("vel R²: the outputs have no train_output_params to fit the decoder"); return nil }
+        guard trainB.shape.count == 3, evalB.shape.count == 3, trainB.shape[2] == evalB.shape[2],
+              trainB.values.count / trainB.shape[2] == trainRates.count / channels,
+              evalB.values.count / evalB.shape[2] == evalRates.count / channels else {
+            notes.append("vel R²: behaviour shapes \(trainB.shape)/\(evalB.shape) do not match the rates' trials × window bins"); return nil
+        }
+        return try NLBMetrics.velocityR2(trainRates: trainRates, trainBehavior: trainB.values, evalRates: evalRates,
+                                         evalBehavior: evalB.values, rateChannels: channels, behaviorChannels: trainB.shape[2])
+    }
+
+    static func psthR2(data: LFADSDataset, evalRates: [Double], bins: Int, channels: Int, notes: inout [String]) throws -> Double? {
+        guard let psth = data.extras["psth"], let conds = data.extras["valid_conds"] else {
+            notes.append("psth R²: the data has no psth/valid_conds (from-nwb --condition writes them)"); return nil
+        }
+        guard psth.shape.count == 3, psth.shape[1] == bins, psth.shape[2] == channels else {
+            notes.append("psth R²: psth shape \(psth.shape) does not match the window (\(bins) bins × \(channels) neurons)"); return nil
+        }
+        let c = psth.shape[0]
+        var indices = [[Int]](repeating: [], count: c)
+        for (trial, v) in conds.values.enumerated() where v >= 0 && v < Double(c) { indices[Int(v)].append(trial) }
+        return try NLBMetrics.psthR2(psth: psth.values, conditions: c, time: bins, channels: channels,
+                                     evalRates: evalRates, evalTime: bins, condIndices: indices)
+    }
+
+    static func truthScores(_ s: inout NLBScores, data: LFADSDataset, outputs: LFADSDataset, rates: [Double],
+                            neurons: Int, notes: inout [String]) throws {
+        if let truth = data.valid?.truth {
+            if data.truthScale?.isTrustworthy == false {
+                notes.append(data.truthScale!.description)
+            } else if truth.values.count == rates.count {
+                s.ratesTruthR2 = try RSquared.meanOverNeurons(predicted: rates.map(Float.init), target: truth.values, neurons: neurons)
+            } else { notes.append("rates vs truth: truth shape \(truth.shape) differs from the rates") }
+        }
+        if let latents = data.valid?.latents, let factors = outputs.extras["valid_factors"], factors.shape.count == 3,
+           factors.shape[0] * factors.shape[1] == latents.trials * latents.time {
+            s.factorsLatentsR2 = try AffineFit.fit(inputs: factors.values.map(Float.init), inputDim: factors.shape[2],
+                                                   targets: latents.values, outputDim: latents.channels).r2VarianceWeighted
+        }
+    }
+
+    /// The data's bin width: attribute `bin_ms` (from-nwb), else dataset `dt` or `bin_size` in seconds.
+    static func readBinMilliseconds(_ path: String) throws -> Double? {
+        let f = try HDF5File(path: path, mode: .readOnly)
+        defer { f.close() }
+        if let text = try? f.readStringAttribute("bin_ms"), let v = Double(text) { return v }
+        if let v = try? f.readDoubleAttribute("bin_ms").first, v > 0 { return v }
+        for key in ["dt", "bin_size"] where f.contains(key) {
+            if let v = try? f.readScalar(key), v > 0 { return v < 1 ? v * 1000 : v }
+        }
+        return nil
+    }
+}
+
+/// Index arithmetic on trials × bins × channels arrays (channels fastest).
+struct Slab {
+    var trials: Int, bins: Int, channels: Int
+
+    /// The sub-array of `bins` × `channels`, as Doubles.
+    func take<T: BinaryFloatingPoint>(_ values: [T], bins b: Range<Int>, channels c: Range<Int>) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(trials * b.count * c.count)
+        for trial in 0..<trials {
+            for t in b {
+                let row = (trial * bins + t) * channels
+                for k in c { out.append(Double(values[row + k])) }
+            }
+        }
+        return out
+    }
+
+    /// Rows of `a` (width `wa`) and `b` (width `wb`) side by side.
+    static func join(_ a: [Double], _ wa: Int, _ b: [Double], _ wb: Int) -> [Double] {
+        let rows = a.count / max(wa, 1)
+        var out: [Double] = []
+        out.reserveCapacity(rows * (wa + wb))
+        for i in 0..<rows {
+            out.append(contentsOf: a[(i * wa)..<((i + 1) * wa)])
+            out.append(contentsOf: b[(i * wb)..<((i + 1) * wb)])
+        }
+        return out
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import ArgumentParser
+import LFADSData
+
+/// `autolfads evaluate RUN_DIR | lfads_output_X.h5`: the NLB'21 metrics of a model's rates.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "NLB metrics (co-bps, fp-bps, vel R², PSTH R², truth R²) of a run's best model or an output file.",
+        discussion: """
+        Scores the valid split (the NLB "eval" trials) of lfads_output_<stem>.h5; the velocity decoder is
+        fitted on the train split. A run directory means its best/lfads_output_*.h5. Writes
+        evaluation.json next to each output file. --baseline smoothing adds the NLB smoothing baseline
+        (Gaussian-smoothed held-in spikes → Poisson GLM per held-out neuron) computed from the data alone.
+        """)
+
+    @Argument(help: "A run directory (<storage>/runs/<name>) or an lfads_output_*.h5 file.")
+    var target: String
+
+    @Option(help: "The data file, when the output file does not contain the data keys.")
+    var data: String?
+
+    @Flag(help: "Print JSON instead of the table.")
+    var json = false
+
+    @Option(help: "Also score a baseline computed from the data: smoothing.")
+    var baseline: Baseline?
+
+    @Option(name: .customLong("smoothing-kernel-ms"), help: "Smoothing baseline: Gaussian kernel SD in ms.")
+    var kernelMs: Double = 50
+
+    @Option(name: .customLong("smoothing-alpha"), help: "Smoothing baseline: L2 penalty of the Poisson GLM.")
+    var alpha: Double = 0.01
+
+    @Option(name: .customLong("truth-scale"), help: "Divide the file's truth by this to get counts per bin (default: conversion_factor, else detected).")
+    var truthScale: Double?
+
+    enum Baseline: String, ExpressibleByArgument { case smoothing }
+
+    func run() throws {
+        let files = try outputFiles()
+        var smoothing: NLBEvaluation.SmoothingOptions?
+        if baseline == .smoothing {
+            guard kernelMs > 0, kernelMs.isFinite, alpha >= 0, alpha.isFinite else {
+                throw DataCommandError("--smoothing-kernel-ms must be positive and --smoothing-alpha 0 or more")
+            }
+            var o = NLBEvaluation.SmoothingOptions()
+            o.kernelSDms = kernelMs; o.alpha = alpha
+            smoothing = o
+        }
+        var results: [NLBEvaluation] = []
+        for file in files {
+            let e = try NLBEvaluation.evaluate(outputPath: file, dataPath: data, truthScale: truthScale, smoothing: smoothing)
+            let dir = (file as NSString).deletingLastPathComponent
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let name = files.count == 1 ? "evaluation.json" : "evaluation_\(stem.replacingOccurrences(of: "lfads_output_", with: "")).json"
+            try AtomicWrite.write(data: try Self.encoder.encode(e), to: (dir as NSString).appendingPathComponent(name))
+            results.append(e)
+        }
+        if json {
+            let payload: Data = results.count == 1 ? try Self.encoder.encode(results[0]) : try Self.encoder.encode(results)
+            print(String(decoding: payload, as: UTF8.self))
+        } else {
+            for e in results { NLBTable.lines(e).forEach { print($0) } }
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    func outputFiles() throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDir) else {
+            throw DataCommandError("\(target): not found; pass a run directory (<storage>/runs/<name>) or an lfads_output_*.h5 file")
+        }
+        guard isDir.boolValue else { return [target] }
+        let best = (target as NSString).appendingPathComponent("best")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: best)) ?? [])
+            .filter { $0.hasPrefix("lfads_output_") && $0.hasSuffix(".h5") }.sorted()
+        guard !names.isEmpty else {
+            throw DataCommandError("\(target): no best/lfads_output_*.h5 (the run has not written its best model yet; run it to the end, or pass an output file)")
+        }
+        return names.map { (best as NSString).appendingPathComponent($0) }
+    }
+}
+
+/// The table `autolfads evaluate` prints (and the report shows).
+enum NLBTable {
+    static func lines(_ e: NLBEvaluation) -> [String] {
+        var out = ["\(e.file): \(e.split) split, \(e.trials) trials, \(e.heldInNeurons) held-in + \(e.heldOutNeurons) held-out neurons, \(e.windowBins) + \(e.forwardBins) forward bins, \(e.observationModel) observations"]
+        let rows: [(String, KeyPath<NLBScores, Double?>)] = e.isPoisson
+            ? [("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS), ("vel R²", \.velR2),
+               ("PSTH R²", \.psthR2), ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
+            : [("output means vs data R²", \.dataR2), ("vel R²", \.velR2), ("PSTH R²", \.psthR2),
+               ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
+        let header = e.smoothing == nil ? "  metric                  model" : "  metric                  model     smoothing"
+        out.append(header)
+        for (name, key) in rows {
+            let m = e.model[keyPath: key], b = e.smoothing?[keyPath: key]
+            if m == nil && b == nil { continue }
+            var line = "  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + "  " + cell(m)
+            if e.smoothing != nil { line += "  " + cell(b) }
+            out.append(line)
+        }
+        out += e.notes.map { "  note: \($0)" }
+        return out
+    }
+
+    static func cell(_ x: Double?) -> String {
+        guard let x else { return "—".padding(toLength: 8, withPad: " ", startingAt: 0) }
+        return String(format: "%8.4f", x)
+    }
+}
