@@ -33,3 +33,10 @@ static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 static inline herr_t chdf5_silence_errors(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
 static inline unsigned chdf5_obj_all(void) { return H5F_OBJ_ALL; }
+/* Added for NWB writing: object references (hobj_ref_t, H5R_OBJECT) and unsigned file types. */
+static inline hid_t chdf5_std_ref_obj(void) { return H5T_STD_REF_OBJ; }
+static inline herr_t chdf5_create_object_ref(hobj_ref_t *ref, hid_t loc, const char *name) { return H5Rcreate(ref, loc, name, H5R_OBJECT, -1); }
+static inline hid_t chdf5_std_u8le(void) { return H5T_STD_U8LE; }
+static inline hid_t chdf5_std_u16le(void) { return H5T_STD_U16LE; }
+static inline hid_t chdf5_std_u32le(void) { return H5T_STD_U32LE; }
+static inline hid_t chdf5_std_u64le(void) { return H5T_STD_U64LE; }

@@ -53,13 +53,8 @@ public enum ChaoticRNNGenerator {
                 x = x0
                 for t in 0..<T {
                     if t > 0 {
-                        for i in 0..<n { r[i] = DetMath.tanh(x[i]) }
-                        for i in 0..<n {
-                            var acc = 0.0
-                            for j in 0..<n { acc += w[i * n + j] * r[j] }
-                            next[i] = (1 - alpha) * x[i] + alpha * c.gain * acc
-                            if t == pulseAt { next[i] += alpha * bIn[i] * c.inputMagnitude }
-                        }
+                        step(x, into: &next, scratch: &r, weights: w, alpha: alpha, gain: c.gain)
+                        if t == pulseAt { for i in 0..<n { next[i] += alpha * bIn[i] * c.inputMagnitude } }
                         swap(&x, &next)
                     }
                     for i in 0..<n { rates[t * n + i] = DetMath.tanh(x[i]) }
@@ -92,5 +87,18 @@ public enum ChaoticRNNGenerator {
                         conversionFactor: 1 / (c.maxRateHz * c.dt),
                         extras: ["dt": HDF5Array(shape: [], dtype: .float64, values: [c.dt])],
                         perTrialExtras: ["input": Array3D(trials: total, time: T, channels: 1, values: pulses)])
+    }
+
+    /// One input-free step of the network: `next = (1−α)·x + α·g·W·tanh(x)` (W row-major n × n);
+    /// `scratch` receives tanh(x). Shared with the NLB-style NWB generator.
+    static func step(_ x: [Double], into next: inout [Double], scratch r: inout [Double], weights w: [Double],
+                     alpha: Double, gain: Double) {
+        let n = x.count
+        for i in 0..<n { r[i] = DetMath.tanh(x[i]) }
+        for i in 0..<n {
+            var acc = 0.0
+            for j in 0..<n { acc += w[i * n + j] * r[j] }
+            next[i] = (1 - alpha) * x[i] + alpha * gain * acc
+        }
     }
 }

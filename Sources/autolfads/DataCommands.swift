@@ -34,12 +34,12 @@ struct DataSynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Generate a synthetic benchmark with ground truth (same seed → identical file).")
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case lorenz, chaoticRNN = "chaotic-rnn", emg, calcium, lorenzSessions = "lorenz-sessions" }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case lorenz, chaoticRNN = "chaotic-rnn", emg, calcium, lorenzSessions = "lorenz-sessions", nlb }
 
-    @Argument(help: "lorenz, chaotic-rnn, emg (Gamma-noise muscle activity), calcium (deconvolved events, NaN where not sampled) or lorenz-sessions (one file per session sharing the Lorenz latents, for stitching).")
+    @Argument(help: "lorenz, chaotic-rnn, emg (Gamma-noise muscle activity), calcium (deconvolved events, NaN where not sampled), lorenz-sessions (one file per session sharing the Lorenz latents, for stitching) or nlb (an NWB file in the Neural Latents Benchmark mc_maze layout, with ground truth).")
     var kind: Kind
 
-    @Option(help: "Output .h5 path (written atomically).")
+    @Option(help: "Output .h5 path (.nwb for nlb; written atomically).")
     var out: String?
 
     @Option(name: .customLong("out-dir"), help: "lorenz-sessions: folder for lorenz_session<i>.h5.")
@@ -51,24 +51,31 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
-    @Option(help: "Total trials (a multiple of --conditions). Default: lorenz 800, chaotic-rnn 1000, emg/calcium 400.")
+    @Option(help: "Total trials (a multiple of --conditions). Default: lorenz 800, chaotic-rnn 1000, emg/calcium 400, nlb 200 (any number).")
     var trials: Int?
 
-    @Option(help: "Conditions (initial conditions). Default: lorenz 20, chaotic-rnn 100, emg/calcium 20.")
+    @Option(help: "Conditions (initial conditions). Default: lorenz 20, chaotic-rnn 100, emg/calcium 20, nlb 8.")
     var conditions: Int?
 
-    @Option(help: "Neurons. Default: lorenz 60, chaotic-rnn 50 (= network units), emg 12 muscles, calcium 30.")
+    @Option(help: "Neurons. Default: lorenz 60, chaotic-rnn 50 (= network units), emg 12 muscles, calcium 30, nlb 40.")
     var neurons: Int?
 
     @Option(help: "Time bins per trial. Default 100.")
     var bins: Int?
 
+    @Option(help: "nlb: held-out units (default a quarter of --neurons).")
+    var heldout: Int?
+
+    @Option(help: "nlb: latent dynamics, lorenz or chaotic-rnn (default lorenz).")
+    var latents: String?
+
     func run() throws {
         if kind == .lorenzSessions { return try runSessions() }
+        if kind == .nlb { return try runNLB() }
         guard let out else { throw DataCommandError("give the output file with --out FILE") }
         let dataset: LFADSDataset
         switch kind {
-        case .lorenzSessions: return
+        case .lorenzSessions, .nlb: return
         case .lorenz:
             var c = LorenzConfig()
             c.seed = seed
@@ -111,6 +118,26 @@ struct DataSynthCommand: ParsableCommand {
             try LFADSWriter.write(d, to: path)
             print("wrote \(path): train \(d.trialCount(.train)) / valid \(d.trialCount(.valid)) trials, \(d.encodTime) bins, \(d.encodNeurons) neurons")
         }
+    }
+
+    /// `nlb`: one NWB file (units, trials, hand_vel, truth) for `data from-nwb` and nlb_tools.
+    private func runNLB() throws {
+        guard let out, out.hasSuffix(".nwb") else { throw DataCommandError("nlb writes an NWB file: give --out FILE.nwb") }
+        guard bins == nil else { throw DataCommandError("--bins does not apply to nlb (trials are ~1 s of 1 ms spike times)") }
+        var c = NLBSynthConfig()
+        c.seed = seed
+        if let trials { c.trials = trials }
+        if let neurons { c.neurons = neurons }
+        if let conditions { c.conditions = conditions }
+        c.heldoutNeurons = heldout
+        if let latents {
+            guard let kind = NLBSynthLatentKind(rawValue: latents) else {
+                throw DataCommandError("--latents \(latents) is not one of \(NLBSynthLatentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            c.latents = kind
+        }
+        let s = try NLBSynthWriter.generate(c, to: out)
+        print("wrote \(out): nlb (\(c.latents.rawValue)), seed \(seed), \(s.trials) trials (train \(s.trainTrials) / val \(s.validTrials) / test \(s.testTrials)), \(s.units) units (\(s.heldoutUnits) held out), \(s.spikeCounts.reduce(0, +)) spikes, \(String(format: "%.1f", s.durationSeconds)) s, \(s.bytes / 1024) KiB")
     }
 
     private func apply(_ conds: inout Int, _ perCond: inout Int, _ n: inout Int, _ t: inout Int) throws {

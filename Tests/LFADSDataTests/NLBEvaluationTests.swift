@@ -104,3 +104,16 @@ import LFADSMetrics
         #expect { try NLBEvaluation.evaluate(outputPath: plain) } throws: { "\($0)".contains("valid_output_params") }
     }
 }
+
+@Test func holdingOutKeepsTheFirstNeuronsForTheEncoder() throws {
+    var c = LorenzConfig()
+    c.conditions = 2; c.trialsPerCondition = 5; c.bins = 6; c.neurons = 8
+    let d = try LorenzGenerator.generate(c)
+    let h = try d.holdingOut(lastNeurons: 2)
+    #expect(h.convention == .lfadsTorch && h.encodNeurons == 6 && h.reconNeurons == 8)
+    let s = h.valid!, all = d.valid!.encod
+    #expect(s.recon == all && s.truth == d.valid!.truth)
+    #expect(s.encod.values[(1 * 6 + 4) * 6 + 5] == all.values[(1 * 6 + 4) * 8 + 5])
+    #expect(throws: DataFileError.self) { _ = try d.holdingOut(lastNeurons: 8) }
+    #expect(throws: DataFileError.self) { _ = try h.holdingOut(lastNeurons: 1) }
+}
