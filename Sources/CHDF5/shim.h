@@ -40,3 +40,26 @@ static inline hid_t chdf5_std_u8le(void) { return H5T_STD_U8LE; }
 static inline hid_t chdf5_std_u16le(void) { return H5T_STD_U16LE; }
 static inline hid_t chdf5_std_u32le(void) { return H5T_STD_U32LE; }
 static inline hid_t chdf5_std_u64le(void) { return H5T_STD_U64LE; }
+/* Added for hostile-input checks: an object's identity (file number + address or token) for cycle
+   detection, and a link's type (H5L_TYPE_HARD/SOFT/EXTERNAL, -1 on error), across HDF5 1.10 – 1.14. */
+#include <string.h>
+static inline herr_t chdf5_object_identity(hid_t obj, unsigned long *fileno, uint64_t key[2]) {
+    key[0] = 0; key[1] = 0;
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+    *fileno = info.fileno;
+    memcpy(key, &info.token, sizeof(info.token) < 16 ? sizeof(info.token) : 16);
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+    *fileno = info.fileno;
+    key[0] = (uint64_t)info.addr;
+#endif
+    return 0;
+}
+static inline int chdf5_link_type(hid_t loc, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    return (int)info.type;
+}

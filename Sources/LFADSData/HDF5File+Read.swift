@@ -127,6 +127,9 @@ extension HDF5File {
     func withDataset<T>(_ key: String, _ body: (hid_t) throws -> T) throws -> T {
         try checkOpen(key)
         guard linkExists(key) else { throw HDF5Error(path: path, key: key, "dataset not found") }
+        if let link = externalLinkInPath(key) {
+            throw HDF5Error(path: path, key: key, "\(link == key ? "is" : "goes through '\(link)',") an external link into another file; external links are not followed: copy the data into this file")
+        }
         let did = H5Dopen2(id, key, chdf5_p_default())
         guard did >= 0 else { throw HDF5Error(path: path, key: key, "is not a readable dataset") }
         defer { H5Dclose(did) }
@@ -139,9 +142,14 @@ extension HDF5File {
         defer { H5Sclose(sid) }
         let rank = H5Sget_simple_extent_ndims(sid)
         guard rank >= 0 else { throw HDF5Error(path: path, key: key, "cannot read the dataspace") }
+        guard rank <= 32 else { throw HDF5Error(path: path, key: key, "has rank \(rank); HDF5 allows at most 32 (damaged file?)") }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         if rank > 0 { H5Sget_simple_extent_dims(sid, &dims, nil) }
-        return dims.map { Int($0) }
+        let shape = dims.compactMap { Int(exactly: $0) }
+        guard shape.count == dims.count, HDF5ReadLimits.elementCount(shape) != nil else {
+            throw HDF5Error(path: path, key: key, "declares shape \(dims), whose element count does not fit in a 64-bit integer (crafted or damaged file)")
+        }
+        return shape
     }
 
     func dtypeOf(dataset did: hid_t, key: String) throws -> HDF5DType {
@@ -149,8 +157,12 @@ extension HDF5File {
         guard tid >= 0 else { throw HDF5Error(path: path, key: key, "cannot read the datatype") }
         defer { H5Tclose(tid) }
         let size = H5Tget_size(tid)
-        switch H5Tget_class(tid) {
-        case H5T_FLOAT: return size <= 4 ? .float32 : .float64
+        let cls = H5Tget_class(tid)
+        switch cls {
+        case H5T_FLOAT where size == 4: return .float32
+        case H5T_FLOAT where size == 8: return .float64
+        case H5T_FLOAT:
+            throw HDF5Error(path: path, key: key, "has a \(8 * size)-bit float datatype; only 32- and 64-bit floats are read (convert it, e.g. numpy .astype('float32'))")
         case H5T_INTEGER:
             let signed = H5Tget_sign(tid) != H5T_SGN_NONE
             switch size {
@@ -160,7 +172,11 @@ extension HDF5File {
             default: return signed ? .int64 : .uint64
             }
         case H5T_STRING: return .string
-        default: throw HDF5Error(path: path, key: key, "unsupported datatype (only integers, floats and strings are read)")
+        default:
+            let names: [H5T_class_t: String] = [H5T_ENUM: "enum (or bool)", H5T_COMPOUND: "compound", H5T_BITFIELD: "bitfield",
+                                                H5T_OPAQUE: "opaque", H5T_REFERENCE: "reference", H5T_VLEN: "variable-length",
+                                                H5T_ARRAY: "array", H5T_TIME: "time"]
+            throw HDF5Error(path: path, key: key, "has an unsupported \(names[cls] ?? "unknown") datatype; only integers, 32/64-bit floats and strings are read")
         }
     }
 
@@ -171,7 +187,8 @@ extension HDF5File {
                 guard try dtypeOf(dataset: did, key: key).isNumeric else {
                     throw HDF5Error(path: path, key: key, "is a string dataset, not numeric")
                 }
-                var values = [T](repeating: zero, count: shape.reduce(1, *))
+                let count = try checkReadSize(dataset: did, key: key, shape: shape, memoryElementSize: MemoryLayout<T>.stride)
+                var values = [T](repeating: zero, count: count)
                 if values.isEmpty { return (values, shape) }
                 let status = values.withUnsafeMutableBytes {
                     H5Dread(did, memType, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
@@ -182,6 +199,63 @@ extension HDF5File {
                 return (values, shape)
             }
         }
+    }
+
+    /// Throws unless numeric dataset `key` can be read into memory (see `HDF5ReadLimits`): its data
+    /// is in this file (not virtual or external) and its declared size fits the file and the memory
+    /// available (`bytesPerElement` in memory: 4 for Float, 8 for Double). Readers call it before
+    /// deciding to read a key.
+    public func checkReadable(_ key: String, bytesPerElement: Int = 4) throws {
+        try HDF5Library.locked {
+            try withDataset(key) { did in
+                _ = try checkReadSize(dataset: did, key: key, shape: shapeOf(dataset: did, key: key), memoryElementSize: bytesPerElement)
+            }
+        }
+    }
+
+    /// The element count of dataset `did`, after checking that reading it allocates a sane amount.
+    func checkReadSize(dataset did: hid_t, key: String, shape: [Int], memoryElementSize: Int) throws -> Int {
+        guard let count = HDF5ReadLimits.elementCount(shape) else {
+            throw HDF5Error(path: path, key: key, "declares shape \(shape), whose element count does not fit in a 64-bit integer (crafted or damaged file)")
+        }
+        let dcpl = H5Dget_create_plist(did)
+        guard dcpl >= 0 else { throw HDF5Error(path: path, key: key, "cannot read the dataset's storage properties") }
+        defer { H5Pclose(dcpl) }
+        let layout = H5Pget_layout(dcpl)
+        if layout == H5D_VIRTUAL {
+            throw HDF5Error(path: path, key: key, "is a virtual dataset (its data lives in other files); it is not read: copy the data into this file")
+        }
+        if H5Pget_external_count(dcpl) > 0 {
+            throw HDF5Error(path: path, key: key, "keeps its data in external raw files; it is not read: copy the data into this file")
+        }
+        if count == 0 { return 0 }
+        let tid = H5Dget_type(did)
+        let storedSize = tid >= 0 ? max(1, H5Tget_size(tid)) : 8
+        if tid >= 0 { H5Tclose(tid) }
+        let (stored, o1) = count.multipliedReportingOverflow(by: storedSize)
+        let (memory, o2) = count.multipliedReportingOverflow(by: memoryElementSize)
+        var fileSize: hsize_t = 0
+        H5Fget_filesize(id, &fileSize)
+        let fileBytes = Int(clamping: fileSize)
+        let describe = HDF5ReadLimits.describe(bytes:)
+        let declared = "declares shape \(shape) (\(o1 ? "more than 8 EiB" : describe(stored)))"
+        switch layout {
+        case H5D_CHUNKED:
+            let (ratioCap, o3) = fileBytes.multipliedReportingOverflow(by: HDF5ReadLimits.chunkedRatio)
+            let cap = max(o3 ? Int.max : ratioCap, HDF5ReadLimits.chunkedFloorBytes)
+            if o1 || stored > cap {
+                throw HDF5Error(path: path, key: key, "\(declared), more than \(HDF5ReadLimits.chunkedRatio)× the \(describe(fileBytes)) file even if compressed: the data cannot be in this file (crafted or damaged file?)")
+            }
+        default:
+            if o1 || stored > fileBytes + HDF5ReadLimits.contiguousSlackBytes {
+                throw HDF5Error(path: path, key: key, "\(declared) but the whole file is \(describe(fileBytes)): the data is not in this file (truncated, never written, or crafted)")
+            }
+        }
+        let available = HDF5ReadLimits.availableMemoryBytes()
+        if o2 || Double(memory) > Double(available) * HDF5ReadLimits.memoryFraction {
+            throw HDF5Error(path: path, key: key, "\(declared) and needs \(o2 ? "more than 8 EiB" : describe(memory)) of memory to read, but only \(describe(available)) is available; use a machine with more memory (or a smaller file)")
+        }
+        return count
     }
 
     private func readStringValue(key: String, typeOf: () -> hid_t, spaceOf: () -> hid_t,
@@ -206,6 +280,9 @@ extension HDF5File {
             return ptr.map { String(cString: $0) } ?? ""
         }
         let size = H5Tget_size(tid)
+        guard size > 0, size <= 1 << 24 else {
+            throw HDF5Error(path: path, key: key, "declares a \(size)-byte string; at most 16 MiB is read (damaged or crafted file?)")
+        }
         H5Tset_size(mem, size)
         var buf = [CChar](repeating: 0, count: size + 1)
         guard buf.withUnsafeMutableBytes({ read(mem, $0.baseAddress!) }) >= 0 else {

@@ -27,6 +27,7 @@ public final class HDF5File {
             if mode == .create {
                 let fid = H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
                 guard fid >= 0 else { throw HDF5Error(path: path, "cannot create the file (check the directory exists and is writable)") }
+                Self.closeOnExec(fid)
                 return fid
             }
             guard FileManager.default.fileExists(atPath: path) else {
@@ -39,11 +40,23 @@ public final class HDF5File {
             guard fid >= 0 else {
                 throw HDF5Error(path: path, "cannot open the HDF5 file (truncated, corrupt or locked); regenerate or copy it again")
             }
+            Self.closeOnExec(fid)
             return fid
         }
     }
 
     deinit { close() }
+
+    /// Marks the file's descriptor close-on-exec: a process started while the file is open (a worker,
+    /// a checker) must not inherit it, or it keeps HDF5's lock and the file cannot be opened again
+    /// until that process exits.
+    private static func closeOnExec(_ fid: hid_t) {
+        var handle: UnsafeMutableRawPointer?
+        guard H5Fget_vfd_handle(fid, chdf5_p_default(), &handle) >= 0, let handle else { return }
+        let fd = handle.load(as: Int32.self)
+        let flags = fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+    }
 
     /// Flushes and closes the file; further calls are errors. Idempotent.
     public func close() {
@@ -70,22 +83,48 @@ public final class HDF5File {
         HDF5Library.locked { id < 0 ? 0 : Int(H5Fget_obj_count(id, chdf5_obj_all())) }
     }
 
+    /// Deepest group nesting `datasetNames()` descends into (LFADS files are flat, NWB files a few levels).
+    public static let maxGroupDepth = 64
+
     /// Full paths (without the leading `/`) of every dataset, recursing into groups, sorted.
+    /// Hard and soft links inside the file are followed; external links (into other files) are not,
+    /// dangling soft links are skipped, and each group is listed once (a group hard-linked into
+    /// itself or reached twice is not walked again). Groups nested deeper than `maxGroupDepth` throw.
     public func datasetNames() throws -> [String] {
+        try linkInventory().datasets
+    }
+
+    /// `datasetNames()` plus the paths of the external links found on the way (not followed).
+    public func linkInventory() throws -> (datasets: [String], externalLinks: [String]) {
         try HDF5Library.locked {
             try checkOpen(nil)
-            var out: [String] = []
-            try collect(group: "/", prefix: "", into: &out)
-            return out.sorted()
+            let root = H5Gopen2(id, "/", chdf5_p_default())
+            guard root >= 0 else { throw HDF5Error(path: path, key: "/", "cannot open group") }
+            defer { H5Gclose(root) }
+            var walk = GroupWalk()
+            if let key = objectIdentity(root) { walk.visited.insert(key) }
+            try collect(group: root, prefix: "", depth: 0, into: &walk)
+            return (walk.datasets.sorted(), walk.external.sorted())
         }
     }
 
-    private func collect(group: String, prefix: String, into out: inout [String]) throws {
-        let gid = H5Gopen2(id, group, chdf5_p_default())
-        guard gid >= 0 else { throw HDF5Error(path: path, key: group, "cannot open group") }
-        defer { H5Gclose(gid) }
+    struct ObjectIdentity: Hashable { let file: UInt; let a: UInt64, b: UInt64 }
+
+    private struct GroupWalk {
+        var datasets: [String] = [], external: [String] = []
+        var visited = Set<ObjectIdentity>()
+    }
+
+    func objectIdentity(_ oid: hid_t) -> ObjectIdentity? {
+        var fileno: UInt = 0
+        var key: [UInt64] = [0, 0]
+        guard chdf5_object_identity(oid, &fileno, &key) >= 0 else { return nil }
+        return ObjectIdentity(file: fileno, a: key[0], b: key[1])
+    }
+
+    private func collect(group gid: hid_t, prefix: String, depth: Int, into walk: inout GroupWalk) throws {
         var info = H5G_info_t()
-        guard H5Gget_info(gid, &info) >= 0 else { throw HDF5Error(path: path, key: group, "cannot list group") }
+        guard H5Gget_info(gid, &info) >= 0 else { throw HDF5Error(path: path, key: prefix.isEmpty ? "/" : prefix, "cannot list group") }
         for i in 0..<info.nlinks {
             let len = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, chdf5_p_default())
             guard len >= 0 else { continue }
@@ -93,19 +132,40 @@ public final class HDF5File {
             H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(len) + 1, chdf5_p_default())
             let name = String(cString: buf)
             let full = prefix + name
-            let oid = H5Oopen(id, "/" + full, chdf5_p_default())
-            guard oid >= 0 else { continue }   // dangling soft/external link: skip
+            let type = chdf5_link_type(gid, name)
+            if type == Int32(H5L_TYPE_EXTERNAL.rawValue) { walk.external.append(full); continue }   // never followed
+            guard type == Int32(H5L_TYPE_HARD.rawValue) || type == Int32(H5L_TYPE_SOFT.rawValue) else { continue }
+            let oid = H5Oopen(gid, name, chdf5_p_default())
+            guard oid >= 0 else { continue }   // dangling soft link: skip
+            defer { H5Oclose(oid) }
             let kind = H5Iget_type(oid)
-            H5Oclose(oid)
-            if kind == H5I_DATASET { out.append(full) }
-            else if kind == H5I_GROUP { try collect(group: "/" + full, prefix: full + "/", into: &out) }
+            if kind == H5I_DATASET { walk.datasets.append(full) }
+            else if kind == H5I_GROUP {
+                guard let identity = objectIdentity(oid), walk.visited.insert(identity).inserted else { continue }
+                guard depth < Self.maxGroupDepth else {
+                    throw HDF5Error(path: path, key: String(full.prefix(200)),
+                                    "groups nest more than \(Self.maxGroupDepth) levels deep; this is not an LFADS or NWB layout (damaged or crafted file?)")
+                }
+                try collect(group: oid, prefix: full + "/", depth: depth + 1, into: &walk)
+            }
         }
+    }
+
+    /// The first component of `key` that is an external link (into another file), or nil.
+    func externalLinkInPath(_ key: String) -> String? {
+        var partial = ""
+        for part in key.split(separator: "/") {
+            partial += (partial.isEmpty ? "" : "/") + part
+            if H5Lexists(id, partial, chdf5_p_default()) <= 0 { return nil }
+            if chdf5_link_type(id, partial) == Int32(H5L_TYPE_EXTERNAL.rawValue) { return partial }
+        }
+        return nil
     }
 
     /// True if `key` names an existing dataset.
     public func contains(_ key: String) -> Bool {
         HDF5Library.locked {
-            guard id >= 0, linkExists(key) else { return false }
+            guard id >= 0, linkExists(key), externalLinkInPath(key) == nil else { return false }
             let oid = H5Oopen(id, key, chdf5_p_default())
             guard oid >= 0 else { return false }
             defer { H5Oclose(oid) }

@@ -1,6 +1,16 @@
+import Foundation
+
 /// Reads LFADS data files in either convention (auto-detected), whatever the file's name.
 /// Inputs are opened read-only and never modified.
 public enum LFADSReader {
+    /// Accepted range of `conversion_factor` (file truth ÷ counts per bin; e.g. 100 for Hz with 10 ms bins).
+    public static let minConversionFactor = 1e-6, maxConversionFactor = 1e6
+
+    /// True for the keys the reader interprets (an external link there is an error, elsewhere it is ignored).
+    static func isLFADSKey(_ key: String) -> Bool {
+        key == "conversion_factor" || ["_data", "_inds", "_truth", "_ext_input", "_latents", "_lowd"].contains { key.hasSuffix($0) }
+    }
+
     /// Reads and validates `path`; throws the first problem found as a `DataFileError`.
     public static func read(_ path: String, options: LFADSReadOptions = .init()) throws -> LFADSDataset {
         let dataset = try readUnvalidated(path, truthScale: options.truthScale, detectTruthScale: options.requireCounts)
@@ -16,7 +26,13 @@ public enum LFADSReader {
                                        detectTruthScale: Bool = true) throws -> LFADSDataset {
         let file = try HDF5File(path: path, mode: .readOnly)
         defer { file.close() }
-        let names = try file.datasetNames()
+        let (names, externalLinks) = try file.linkInventory()
+        // External links are never followed (they point into other files); one in place of an LFADS key is an error.
+        if let link = externalLinks.first(where: isLFADSKey) {
+            throw DataFileError(path: path, key: link, "is an external link into another file; external links are not followed: copy the data into this file")
+        }
+        // Every dataset's declared size against the file and memory before anything is read.
+        for key in names { try file.checkReadable(key) }
         let keys = Set(names)
         var used = Set<String>()
         let convention: LFADSConvention
@@ -32,10 +48,11 @@ public enum LFADSReader {
         func array3(_ key: String) throws -> Array3D? {
             guard keys.contains(key) else { return nil }
             used.insert(key)
-            let (values, shape) = try file.readFloats(key)
-            guard shape.count == 3 else {
-                throw DataFileError(path: path, key: key, "expected a 3-D array (trials × time × channels) but found shape \(shape)")
+            let (declared, _) = try file.info(key)   // rank and dtype before any data is read
+            guard declared.count == 3 else {
+                throw DataFileError(path: path, key: key, "expected a 3-D array (trials × time × channels) but found shape \(declared)")
             }
+            let (values, shape) = try file.readFloats(key)
             return Array3D(trials: shape[0], time: shape[1], channels: shape[2], values: values)
         }
         func required(_ key: String) throws -> Array3D {
@@ -79,8 +96,8 @@ public enum LFADSReader {
         if keys.contains("conversion_factor") {
             used.insert("conversion_factor")
             let cf = try file.readScalar("conversion_factor")
-            guard cf.isFinite, cf > 0 else {
-                throw DataFileError(path: path, key: "conversion_factor", "must be a positive finite number, found \(cf)")
+            guard cf.isFinite, cf >= minConversionFactor, cf <= maxConversionFactor else {
+                throw DataFileError(path: path, key: "conversion_factor", "must be a positive finite number from \(String(format: "%g", minConversionFactor)) to \(String(format: "%g", maxConversionFactor)) (file truth ÷ counts per bin), found \(cf)")
             }
             conversionFactor = cf
             scale = TruthScale(factor: cf, source: .fileFactor)
@@ -104,6 +121,8 @@ public enum LFADSReader {
 
         var extras: [String: HDF5Array] = [:]
         for key in names where !used.contains(key) {
+            // Kept verbatim for the outputs: an unread key must still not declare more data than the file or memory holds.
+            try file.checkReadable(key, bytesPerElement: 8)
             if let array = try? file.readArray(key) { extras[key] = array }
         }
         var dataset = LFADSDataset(convention: convention, splits: splits, countsDType: countsDType,

@@ -43,13 +43,17 @@ public enum LFADSValidator {
                 }
                 checkCounts(recon, rKey, options, fail)
             }
-            let target = split.recon ?? split.encod
+            // An lfads-torch test split has no recon_data, but the model still outputs recon dims for it.
+            let target = split.recon.map { (shape: $0.shape, time: $0.time) }
+                ?? (shape: [split.encod.trials, refRecon.time, refRecon.channels], time: refRecon.time)
             if let truth = split.truth {
                 let tKey = key(name, "truth")
                 if truth.shape != target.shape {
                     fail(tKey, "shape \(truth.shape) does not match the reconstructed data \(target.shape)")
                 } else if let bad = truth.values.first(where: { !$0.isFinite || $0 < 0 }) {
                     fail(tKey, "contains \(bad); true rates must be finite and non-negative")
+                } else if let bad = truth.values.first(where: { $0 > Float(maxCount) }) {
+                    fail(tKey, "contains \(bad) expected counts per bin, above \(maxCount); check the truth's units (conversion_factor, --truth-scale)")
                 }
             }
             if let ext = split.extInput {
@@ -61,12 +65,31 @@ public enum LFADSValidator {
                     fail(eKey, "has \(ext.channels) inputs but \(key(first, "ext_input")) has \(ref.extInput?.channels ?? 0)")
                 }
                 if ext.values.contains(where: { !$0.isFinite }) { fail(eKey, "contains NaN or Inf; external inputs must be finite") }
+                else if ext.values.contains(where: { abs($0) > Float(maxMagnitude) }) {
+                    fail(eKey, "contains values beyond ±\(Int(maxMagnitude)); rescale the external inputs")
+                }
             }
-            if let lat = split.latents, lat.trials != split.encod.trials {
-                fail(key(name, "latents"), "has \(lat.trials) trials but \(encKey) has \(split.encod.trials)")
+            if let lat = split.latents {
+                let lKey = key(name, "latents")
+                if lat.trials != split.encod.trials {
+                    fail(lKey, "has \(lat.trials) trials but \(encKey) has \(split.encod.trials)")
+                } else if lat.time != split.encod.time && lat.time != target.time {
+                    fail(lKey, "has \(lat.time) time bins but the data has \(split.encod.time) (encod) / \(target.time) (recon)")
+                } else if let refLat = ref.latents, lat.channels != refLat.channels {
+                    fail(lKey, "has \(lat.channels) latent dimensions but \(key(first, "latents")) has \(refLat.channels)")
+                } else if lat.values.contains(where: { !$0.isFinite }) {
+                    fail(lKey, "contains NaN or Inf; true latents must be finite")
+                }
             }
-            if let inds = split.inds, inds.count != split.encod.trials {
-                fail(key(name, "inds"), "has \(inds.count) indices but the split has \(split.encod.trials) trials")
+            if let inds = split.inds {
+                let iKey = key(name, "inds")
+                if inds.count != split.encod.trials {
+                    fail(iKey, "has \(inds.count) indices but the split has \(split.encod.trials) trials")
+                } else if let bad = inds.first(where: { $0 < 0 || $0 > maxTrialIndex }) {
+                    fail(iKey, "contains \(bad); trial indices must be in 0…\(maxTrialIndex)")
+                } else if let dup = firstRepeat(inds) {
+                    fail(iKey, "contains trial index \(dup) more than once; each trial of a split has its own index")
+                }
             }
         }
         for name in [LFADSSplitName.train, .valid] where d.splits[name] == nil {
@@ -75,14 +98,37 @@ public enum LFADSValidator {
         return out
     }
 
+    /// Largest spike count (and true expected count) per bin accepted: far above any recording.
+    public static let maxCount = 1_000_000
+    /// Largest magnitude accepted in continuous data and external inputs.
+    public static let maxMagnitude = 1e9
+    /// Largest `*_inds` trial index accepted.
+    public static let maxTrialIndex = Int(Int32.max)
+
+    /// The first value that occurs twice. (Indices may repeat across splits: files written with
+    /// per-split numbering, as the outputs without `*_inds` are, count each split from 0.)
+    private static func firstRepeat(_ values: [Int]) -> Int? {
+        var seen = Set<Int>()
+        for v in values where !seen.insert(v).inserted { return v }
+        return nil
+    }
+
     private static func checkCounts(_ a: Array3D, _ key: String, _ options: LFADSReadOptions,
                                     _ fail: (String, String) -> Void) {
-        var nan = 0, inf = 0, negative = 0, fractional = 0
+        var nan = 0, inf = 0, negative = 0, fractional = 0, huge = 0
+        let cap = Float(options.requireCounts ? Double(maxCount) : maxMagnitude)
         for v in a.values {
             if v.isNaN { nan += 1 } else if v.isInfinite { inf += 1 }
-            else if v < 0 { negative += 1 } else if v != v.rounded() { fractional += 1 }
+            else {
+                if abs(v) > cap { huge += 1 }
+                if v < 0 { negative += 1 } else if v != v.rounded() { fractional += 1 }
+            }
         }
         if inf > 0 { fail(key, "contains \(inf) infinite values; counts must be finite") }
+        if huge > 0 {
+            fail(key, options.requireCounts ? "contains \(huge) counts above \(maxCount) per bin; spike counts that large are not plausible (check the units)"
+                                            : "contains \(huge) values beyond ±\(Int(maxMagnitude)); rescale the data")
+        }
         if nan > 0 && !options.allowMissing {
             fail(key, "contains \(nan) NaN values; remove them or mark them as missing (allow_missing=1 for training, --allow-missing for data inspect)")
         }

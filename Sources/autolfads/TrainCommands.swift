@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from <out>/checkpoint_last.ckpt exactly (its saved config is used).") var resume = false
     @Option(name: .customLong("init-from"), help: "Start from another run's checkpoint (weights, optimiser, epoch) with this config's hyperparameters.")
     var initFrom: String?
-    @Option(help: "Train at most this many more epochs (default: until max_epochs / early stopping).") var epochs: Int?
+    @Option(help: "Train at most this many more epochs, 0…10000000 (default: until max_epochs / early stopping).") var epochs: Int?
     @Flag(name: .customLong("no-outputs"), help: "Skip posterior sampling at the end.") var noOutputs = false
     @Option(name: .customLong("blas-kernel"), help: "OpenBLAS kernel: auto (SkylakeX on AVX-512), keep (inherit), or a core name.")
     var blasKernel = "auto"
@@ -27,12 +27,16 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         guard !(resume && initFrom != nil) else { throw ValidationError("use either --resume or --init-from, not both") }
+        if let epochs, !(0...LFADSConfig.Limits.epochs).contains(epochs) {
+            throw DataCommandError("--epochs: \(epochs) is out of range; allowed 0…\(LFADSConfig.Limits.epochs) (0 = only write outputs)")
+        }
         BLASKernel.relaunchIfNeeded(try BLASKernel.Policy(parsing: blasKernel))
         var cfg = try config.map { try LFADSConfig.load(path: $0) } ?? LFADSConfig()
         try cfg.apply(overrides: overrides)
         try cfg.validate()
         guard !data.isEmpty else { throw ValidationError("give a data file with --data FILE (repeat --data to stitch sessions)") }
         let datasets = try data.map { try LFADSReader.read($0, options: cfg.readOptions) }
+        if let initFrom { _ = try CheckpointCodec.read(from: initFrom) }   // a bad checkpoint fails before --out is created
         let start: TrainingRun.Start = resume ? .resume : initFrom.map { .initFrom($0) } ?? .fresh
         let run = try TrainingRun(config: cfg, datasets: datasets, dataPaths: data, outputDir: out, start: start)
         let t = run.trainer

@@ -30,7 +30,13 @@ public enum CheckpointCodec {
         return out
     }
 
+    /// Largest config or history JSON section accepted (bytes); real ones are a few KiB.
+    static let maxJSONBytes = 4 << 20
+
     /// Parses bytes written by `encode`; any damage is reported as `CheckpointError.corrupt`.
+    /// The checksum only catches accidents: every decoded length is checked against the bytes that
+    /// remain before anything is allocated, and every decoded number (epoch, Adam step, the config's
+    /// keys, the schedules' counters) against its range, so a crafted file is an error, never a trap.
     public static func decode(_ bytes: [UInt8], path: String = "checkpoint") throws -> Checkpoint {
         func corrupt(_ why: String) -> CheckpointError { .corrupt(path: path, reason: why) }
         guard bytes.count >= magic.count + 8 * 8, Array(bytes[0..<magic.count]) == magic else {
@@ -41,10 +47,23 @@ public enum CheckpointCodec {
         var pos = magic.count
         func next() -> UInt64 { defer { pos += 8 }; return readInt(bytes, pos) }
         guard next() == UInt64(version) else { throw corrupt("unsupported version") }
-        let lengths = (0..<6).map { _ in Int(clamping: next()) }
+        let raw = (0..<6).map { _ in next() }
+        // Each section's length against the bytes left (header, step, epoch and checksum excluded),
+        // before any arithmetic on it or any allocation.
+        let available = bytes.count - pos - 16 - 8
+        let sections = [("config JSON", 1), ("parameters", 4), ("Adam m", 4), ("Adam v", 4), ("RNG states", 8), ("history JSON", 1)]
+        for (k, (name, unit)) in sections.enumerated() where raw[k] > UInt64(max(available, 0) / unit) {
+            throw corrupt("the \(name) section declares \(raw[k]) entries, more than the \(max(available, 0)) bytes left can hold")
+        }
+        let lengths = raw.map { Int($0) }   // each ≤ available now: no overflow below
         let expected = lengths[0] + 4 * (lengths[1] + lengths[2] + lengths[3]) + 16 + 8 * lengths[4] + lengths[5] + 8
-        guard lengths.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }), pos + expected == bytes.count else {
-            throw corrupt("section lengths do not match the file size")
+        guard pos + expected == bytes.count else { throw corrupt("section lengths do not match the file size") }
+        guard lengths[2] == lengths[1], lengths[3] == lengths[1] else {
+            throw corrupt("Adam state has \(lengths[2]) and \(lengths[3]) values for \(lengths[1]) parameters")
+        }
+        guard lengths[4] <= 64 else { throw corrupt("\(lengths[4]) RNG words is out of range; allowed 0…64 (a trainer keeps 8)") }
+        for k in [0, 5] where lengths[k] > maxJSONBytes {
+            throw corrupt("the \(sections[k].0) section is \(lengths[k]) bytes; at most \(maxJSONBytes) are accepted")
         }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -52,21 +71,48 @@ public enum CheckpointCodec {
         func floats(_ n: Int) -> [Float] {
             let slice = take(4 * n)
             return [Float](unsafeUninitializedCapacity: n) { buf, count in
-                slice.withUnsafeBytes { raw in _ = memcpy(buf.baseAddress!, raw.baseAddress!, 4 * n) }
+                if n > 0 { slice.withUnsafeBytes { raw in _ = memcpy(buf.baseAddress!, raw.baseAddress!, 4 * n) } }
                 count = n
             }
         }
+        let config: LFADSConfig, history: TrainingHistory
+        let params: [Float], m: [Float], v: [Float]
+        let rawStep: UInt64, rawEpoch: UInt64
+        let rng: [UInt64]
         do {
-            let config = try decoder.decode(LFADSConfig.self, from: Data(take(lengths[0])))
-            let params = floats(lengths[1]), m = floats(lengths[2]), v = floats(lengths[3])
-            let step = Int(next()), epoch = Int(next())
-            let rng = (0..<lengths[4]).map { _ in next() }
-            let history = try decoder.decode(TrainingHistory.self, from: Data(take(lengths[5])))
-            return Checkpoint(config: config, parameters: params, adamM: m, adamV: v, adamStep: step,
-                              epoch: epoch, rngStates: rng, history: history)
+            config = try decoder.decode(LFADSConfig.self, from: Data(take(lengths[0])))
+            params = floats(lengths[1]); m = floats(lengths[2]); v = floats(lengths[3])
+            rawStep = next(); rawEpoch = next()
+            rng = (0..<lengths[4]).map { _ in next() }
+            history = try decoder.decode(TrainingHistory.self, from: Data(take(lengths[5])))
         } catch {
-            throw corrupt("unreadable section (\(error))")
+            throw corrupt("unreadable section (\(String(describing: error).split(separator: "\n").first ?? ""))")
         }
+        do { try config.validate() } catch { throw corrupt("its config is invalid: \(error)") }
+        let maxEpoch = UInt64(LFADSConfig.Limits.epochs), maxStep = UInt64(1) << 53
+        guard rawEpoch <= maxEpoch else { throw corrupt("epoch \(rawEpoch) is out of range; allowed 0…\(maxEpoch)") }
+        guard rawStep <= maxStep else { throw corrupt("Adam step \(rawStep) is out of range; allowed 0…\(maxStep)") }
+        if let problem = historyProblem(history) { throw corrupt("training history: \(problem)") }
+        return Checkpoint(config: config, parameters: params, adamM: m, adamV: v, adamStep: Int(rawStep),
+                          epoch: Int(rawEpoch), rngStates: rng, history: history)
+    }
+
+    /// The first out-of-range value of the decoded schedules (their counters are incremented while
+    /// training, so each must leave room), or nil.
+    static func historyProblem(_ h: TrainingHistory) -> String? {
+        let limit = LFADSConfig.Limits.epochs
+        for (name, value, low) in [("plateau.patience", h.plateau.patience, 0), ("plateau.badEpochs", h.plateau.badEpochs, 0),
+                                   ("earlyStopping.patience", h.earlyStopping.patience, 0),
+                                   ("earlyStopping.burnInEpoch", h.earlyStopping.burnInEpoch, -1),
+                                   ("earlyStopping.bestEpoch", h.earlyStopping.bestEpoch, -1),
+                                   ("earlyStopping.waited", h.earlyStopping.waited, 0)] where value < low || value > limit {
+            return "\(name) \(value) is out of range; allowed \(low)…\(limit)"
+        }
+        for (name, value) in [("plateau.lr", h.plateau.lr), ("plateau.factor", h.plateau.factor), ("plateau.minLR", h.plateau.minLR)]
+        where !value.isFinite || value < 0 {
+            return "\(name) \(value) must be a finite number ≥ 0"
+        }
+        return nil
     }
 
     /// Writes atomically: a temp file in the same folder, fsync, rename over `path`.

@@ -5,9 +5,15 @@ extension LFADSConfig {
     /// Parses a YAML mapping of `key: value` over the defaults. Unknown keys are errors.
     /// - Parameter source: a name for error messages (usually the file path).
     public static func fromYAML(_ text: String, source: String = "config") throws -> LFADSConfig {
+        if let problem = YAMLInputLimits.problem(in: text) { throw ConfigError.malformed(source: source, reason: problem) }
         let node: Any?
-        do { node = try Yams.load(yaml: text) } catch {
-            throw ConfigError.malformed(source: source, reason: "not valid YAML (\(String(describing: error).prefix(120)))")
+        do {
+            if let root = try Yams.compose(yaml: text), let problem = YAMLInputLimits.expansionProblem(of: root) {
+                throw ConfigError.malformed(source: source, reason: problem)
+            }
+            node = try Yams.load(yaml: text)
+        } catch let e as ConfigError { throw e } catch {
+            throw ConfigError.malformed(source: source, reason: "not valid YAML (\(String(describing: error).split(separator: "\n").first?.prefix(160) ?? ""))")
         }
         var config = LFADSConfig()
         guard let node else { return config }

@@ -1,4 +1,5 @@
 import Foundation
+import LFADSModel
 import Yams
 
 extension RunConfig {
@@ -15,9 +16,11 @@ extension RunConfig {
     /// Parses a run config from YAML text; missing keys keep the embedded defaults.
     public static func parse(yaml: String, baseDirectory: String = FileManager.default.currentDirectoryPath,
                              overrides: RunOverrides = RunOverrides()) throws -> RunConfig {
+        if let problem = YAMLInputLimits.problem(in: yaml) { throw ConfigError(problem) }
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) }
         catch { throw ConfigError("not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")") }
+        if let root, let problem = YAMLInputLimits.expansionProblem(of: root) { throw ConfigError(problem) }
         var top = try YAMLSection(root, path: "")
         var c = RunConfig()
         let explicitName = try top.string("name")
@@ -155,25 +158,75 @@ extension RunConfig {
         if store.isEmpty { store = defaultStoreURL }
     }
 
-    /// Checks ranges and consistency; the error names the key and a valid setting.
+    /// Upper bounds of the run's numeric keys: generous (far above any real run) so that nothing they
+    /// size overflows `Int` or exhausts memory, and a typo such as `population: 1e9` is one clear error.
+    public enum Limits {
+        /// `population` (2…10 000 workers).
+        public static let population = 10_000
+        /// `epochs_per_generation`, `ramp_epochs`, `max_generations`, and the epochs one worker trains
+        /// in the whole run (`ramp_epochs + max_generations × epochs_per_generation`).
+        public static let epochs = 1_000_000
+        /// `posterior_samples` (1…10 000).
+        public static let posteriorSamples = 10_000
+        /// `resources.slots` (0…4096) and `resources.threads_per_slot` (1…1024).
+        public static let slots = 4096, threadsPerSlot = 1024
+        /// `faults.max_attempts` (1…1000).
+        public static let maxAttempts = 1000
+        /// `faults.*` durations and `toy.epoch_seconds`, in seconds (at most 7 days).
+        public static let seconds = 604_800.0
+        /// `seed`: any whole number a YAML/JSON number holds exactly (|seed| < 2^53).
+        public static let seed = (1 << 53) - 1
+        /// `search_space.*.values`: at most this many choices.
+        public static let values = 10_000
+        /// Run names: 1…128 characters.
+        public static let nameLength = 128
+    }
+
+    /// Checks ranges and consistency; the error names the key, the value and the allowed range.
     public func validate() throws {
-        if name.isEmpty || name.contains(where: { !($0.isLetter || $0.isNumber || "._-".contains($0)) }) || name.hasPrefix(".") {
-            throw ConfigError("name: '\(name)' must use only letters, digits, '.', '_' or '-'")
+        func range<T: Comparable>(_ key: String, _ v: T, _ lo: T, _ hi: T, _ note: String = "") throws {
+            guard v >= lo && v <= hi else { throw ConfigError("\(key): \(v) is out of range; allowed \(lo)…\(hi)\(note)") }
         }
-        if population < 2 { throw ConfigError("population: must be at least 2 (got \(population))") }
-        if epochsPerGeneration < 1 { throw ConfigError("epochs_per_generation: must be at least 1") }
-        if rampEpochs < 0 { throw ConfigError("ramp_epochs: must be 0 or more") }
-        if maxGenerations < 1 { throw ConfigError("max_generations: must be at least 1") }
-        if stopPatience < 2 { throw ConfigError("stopping.patience: must be at least 2") }
-        if !(exploitFraction > 0 && exploitFraction <= 0.5) { throw ConfigError("pbt.exploit_fraction: must be in (0, 0.5]") }
-        if !(0...1).contains(resampleProbability) { throw ConfigError("pbt.resample_probability: must be in [0, 1]") }
-        if slots < 0 { throw ConfigError("resources.slots: must be 0 (all cores) or more") }
-        if threadsPerSlot < 1 { throw ConfigError("resources.threads_per_slot: must be at least 1") }
-        if heartbeatInterval <= 0 { throw ConfigError("faults.heartbeat_interval: must be positive") }
+        let nameOK = !name.isEmpty && name.count <= Limits.nameLength && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+        if !nameOK {
+            throw ConfigError("name: '\(name)' must be 1–\(Limits.nameLength) ASCII letters, digits, '.', '_' or '-' (not starting with '.')")
+        }
+        try range("seed", seed, -Limits.seed, Limits.seed)
+        try range("population", population, 2, Limits.population)
+        try range("epochs_per_generation", epochsPerGeneration, 1, Limits.epochs)
+        try range("ramp_epochs", rampEpochs, 0, Limits.epochs)
+        try range("max_generations", maxGenerations, 1, Limits.epochs)
+        let (product, overflow) = maxGenerations.multipliedReportingOverflow(by: epochsPerGeneration)
+        let (total, overflow2) = product.addingReportingOverflow(rampEpochs)
+        if overflow || overflow2 || total > Limits.epochs {
+            throw ConfigError("max_generations × epochs_per_generation + ramp_epochs: \(maxGenerations) × \(epochsPerGeneration) + \(rampEpochs) epochs per worker is out of range; allowed at most \(Limits.epochs)")
+        }
+        try range("posterior_samples", posteriorSamples, 1, Limits.posteriorSamples)
+        try range("stopping.patience", stopPatience, 2, Limits.epochs)
+        try range("stopping.min_change", stopMinChange, 0, 1)
+        if !(exploitFraction > 0 && exploitFraction <= 0.5) { throw ConfigError("pbt.exploit_fraction: \(exploitFraction) is out of range; allowed (0, 0.5]") }
+        try range("pbt.resample_probability", resampleProbability, 0, 1)
+        try range("resources.slots", slots, 0, Limits.slots, " (0 = all cores)")
+        try range("resources.threads_per_slot", threadsPerSlot, 1, Limits.threadsPerSlot)
+        if !(heartbeatInterval > 0 && heartbeatInterval <= Limits.seconds) {
+            throw ConfigError("faults.heartbeat_interval: \(heartbeatInterval) is out of range; allowed (0, \(Limits.seconds)] seconds")
+        }
         if heartbeatTimeout <= heartbeatInterval {
             throw ConfigError("faults.heartbeat_timeout: must exceed heartbeat_interval (\(heartbeatInterval) s)")
         }
-        if maxAttempts < 1 { throw ConfigError("faults.max_attempts: must be at least 1") }
+        try range("faults.heartbeat_timeout", heartbeatTimeout, heartbeatInterval, Limits.seconds, " seconds")
+        try range("faults.max_attempts", maxAttempts, 1, Limits.maxAttempts)
+        try range("faults.client_idle_timeout", clientIdleTimeout, 0, Limits.seconds, " seconds (0 = never)")
+        try range("toy.epoch_seconds", toy.epochSeconds, 0, Limits.seconds)
+        try range("toy.epoch_seconds_spread", toy.epochSecondsSpread, 0, 1)
+        try range("toy.step", toy.step, 0, 1)
+        for (key, list) in [("toy.nan_workers", toy.nanWorkers), ("toy.crash_workers", toy.crashWorkers),
+                            ("toy.crash_first_attempt_workers", toy.crashFirstAttemptWorkers)] {
+            if let bad = list.first(where: { $0 < 0 || $0 >= Limits.population }) {
+                throw ConfigError("\(key): worker \(bad) is out of range; allowed 0…\(Limits.population - 1)")
+            }
+        }
         if !(store.hasPrefix("sqlite://") || store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")) {
             throw ConfigError("store: '\(store)' must start with sqlite:/// or postgres://")
         }
@@ -187,6 +240,9 @@ extension HyperparameterConfig {
         let key = "search_space.\(name)"
         if let v = values {
             if v.isEmpty { throw ConfigError("\(key).values: must not be empty") }
+            if v.count > RunConfig.Limits.values {
+                throw ConfigError("\(key).values: \(v.count) choices is out of range; allowed 1…\(RunConfig.Limits.values)")
+            }
         } else {
             guard let lo = min, let hi = max else { throw ConfigError("\(key): needs min and max (or values: [...])") }
             if !(lo < hi) { throw ConfigError("\(key): min (\(lo)) must be below max (\(hi))") }
