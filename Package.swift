@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "LFADSMetricsTests", dependencies: ["LFADSMetrics"], exclude: ["nlb_reference.py"]),
         .testTarget(name: "LFADSDataTests", dependencies: ["LFADSData", "LFADSMetrics"],
-                    exclude: ["check_h5.py", "nwb_synth_check.py", "hostile_h5.py"]),   // run via #filePath by the tests
+                    exclude: ["check_h5.py", "nwb_check.py", "nwb_synth_check.py", "hostile_h5.py"]),   // run via #filePath by the tests
         .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),

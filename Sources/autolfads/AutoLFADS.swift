@@ -17,6 +17,6 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect and generate LFADS HDF5 data files.",
-        subcommands: [DataInspectCommand.self, DataSynthCommand.self]
+        subcommands: [DataInspectCommand.self, DataSynthCommand.self, DataFromNWBCommand.self]
     )
 }

@@ -21,6 +21,7 @@ struct DataInspectCommand: ParsableCommand {
     var truthScale: Double?
 
     func run() throws {
+        if NWBSummary.isNWB(path: file) { return try NWBSummary(path: file).lines.forEach { print($0) } }
         // DataFileError prints as its one-line message ("Error: …") with exit code 1.
         let summary = try DatasetSummary(path: file, options: LFADSReadOptions(allowMissing: allowMissing, requireCounts: !continuous, truthScale: truthScale))
         summary.lines.forEach { print($0) }
