@@ -72,11 +72,11 @@ let package = Package(
         .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
-        .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PBT"]),
+        .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT"]),
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel"]),
     ],
     swiftLanguageModes: [.v5]
 )

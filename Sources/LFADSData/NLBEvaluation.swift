@@ -40,6 +40,8 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
     public var model: NLBScores
     /// Gaussian-smoothed held-in spikes → Poisson GLM per held-out neuron (NLB "Smoothing").
     public var smoothing: NLBScores?
+    /// The ground-truth rates scored as a model (the ceiling), when the data has truth in counts.
+    public var oracle: NLBScores?
     /// Why a number is missing (one line each).
     public var notes: [String]
 
@@ -85,39 +87,53 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         var e = NLBEvaluation(file: file, observationModel: observationModel, split: "valid", trials: recon.trials,
                               heldInNeurons: nIn, heldOutNeurons: nAll - nIn, windowBins: bins,
                               forwardBins: allBins - bins, model: NLBScores(), smoothing: nil, notes: [])
-        let counts = recon.values.map(Double.init), r = rates.values
-        let shape = Slab(trials: recon.trials, bins: allBins, channels: nAll)
-        let trainRates = outputs.extras["train_output_params"]
-        var s = NLBScores()
-        if e.isPoisson {
-            if nAll > nIn {
-                s.coBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: nIn..<nAll),
-                                                      spikes: shape.take(counts, bins: 0..<bins, channels: nIn..<nAll), channels: nAll - nIn)
-            } else { e.notes.append("co-bps: the data has no held-out neurons (recon and encod have \(nAll) neurons)") }
-            if allBins > bins {
-                s.fpBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: bins..<allBins, channels: 0..<nAll),
-                                                      spikes: shape.take(counts, bins: bins..<allBins, channels: 0..<nAll), channels: nAll)
-            } else { e.notes.append("fp-bps: the data has no forward-prediction bins") }
-            s.heldInBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: 0..<nIn),
-                                                      spikes: shape.take(counts, bins: 0..<bins, channels: 0..<nIn), channels: nIn)
-        } else {
-            e.notes.append("bits/spike: not shown for \(observationModel) observations (it scores spike counts); R² against the data instead")
-            s.dataR2 = try RSquared.meanOverNeurons(predicted: rates.values.map(Float.init), target: recon.values, neurons: nAll)
+        if nAll == nIn { e.notes.append("co-bps: the data has no held-out neurons (recon and encod have \(nAll) neurons)") }
+        if allBins == bins { e.notes.append("fp-bps: the data has no forward-prediction bins") }
+        if !e.isPoisson { e.notes.append("bits/spike: not shown for \(observationModel) observations (it scores spike counts); R² against the data instead") }
+        e.model = try scores(valid: rates.values, train: outputs.extras["train_output_params"], data: data, isPoisson: e.isPoisson, notes: &e.notes)
+        try truthScores(&e.model, data: data, outputs: outputs, rates: rates.values, neurons: nAll, notes: &e.notes)
+        // The ground truth scored as if it were a model: the ceiling of every number above.
+        if e.isPoisson, let truth = valid.truth, truth.shape == recon.shape, data.truthScale?.isTrustworthy ?? true {
+            let trainTruth = data.train?.truth.map { HDF5Array(shape: $0.shape, dtype: .float32, values: $0.values.map(Double.init)) }
+            var ignored: [String] = []
+            e.oracle = try scores(valid: truth.values.map(Double.init), train: trainTruth, data: data, isPoisson: true, notes: &ignored)
         }
-        let windowRates = shape.take(r, bins: 0..<bins, channels: 0..<nAll)
-        let trainWindow = trainRates.flatMap { t -> [Double]? in
-            guard t.shape.count == 3, t.shape[1] == allBins, t.shape[2] == nAll else { return nil }
-            return Slab(trials: t.shape[0], bins: allBins, channels: nAll).take(t.values, bins: 0..<bins, channels: 0..<nAll)
-        }
-        s.velR2 = try velocityR2(data: data, trainRates: trainWindow, evalRates: windowRates, channels: nAll, notes: &e.notes)
-        s.psthR2 = try psthR2(data: data, evalRates: windowRates, bins: bins, channels: nAll, notes: &e.notes)
-        try truthScores(&s, data: data, outputs: outputs, rates: rates.values, neurons: nAll, notes: &e.notes)
-        e.model = s
-
         if let options = smoothing {
             e.smoothing = try smoothingScores(data: data, options: options, binMilliseconds: binMilliseconds, notes: &e.notes)
         }
         return e
+    }
+
+    /// Bits/spike (or the data R² for continuous outputs), vel R² and PSTH R² of `valid` rates shaped
+    /// like valid_recon_data; `train` rates fit the velocity decoder.
+    static func scores(valid r: [Double], train: HDF5Array?, data: LFADSDataset, isPoisson: Bool,
+                       notes: inout [String]) throws -> NLBScores {
+        let v = data.valid!, recon = v.recon!
+        let nIn = v.encod.channels, nAll = recon.channels, bins = v.encod.time, allBins = recon.time
+        let counts = recon.values.map(Double.init), shape = Slab(trials: recon.trials, bins: allBins, channels: nAll)
+        var s = NLBScores()
+        if isPoisson {
+            if nAll > nIn {
+                s.coBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: nIn..<nAll),
+                                                      spikes: shape.take(counts, bins: 0..<bins, channels: nIn..<nAll), channels: nAll - nIn)
+            }
+            if allBins > bins {
+                s.fpBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: bins..<allBins, channels: 0..<nAll),
+                                                      spikes: shape.take(counts, bins: bins..<allBins, channels: 0..<nAll), channels: nAll)
+            }
+            s.heldInBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: 0..<nIn),
+                                                      spikes: shape.take(counts, bins: 0..<bins, channels: 0..<nIn), channels: nIn)
+        } else {
+            s.dataR2 = try RSquared.meanOverNeurons(predicted: r.map(Float.init), target: recon.values, neurons: nAll)
+        }
+        let windowRates = shape.take(r, bins: 0..<bins, channels: 0..<nAll)
+        let trainWindow = train.flatMap { t -> [Double]? in
+            guard t.shape.count == 3, t.shape[1] == allBins, t.shape[2] == nAll else { return nil }
+            return Slab(trials: t.shape[0], bins: allBins, channels: nAll).take(t.values, bins: 0..<bins, channels: 0..<nAll)
+        }
+        s.velR2 = try velocityR2(data: data, trainRates: trainWindow, evalRates: windowRates, channels: nAll, notes: &notes)
+        s.psthR2 = try psthR2(data: data, evalRates: windowRates, bins: bins, channels: nAll, notes: &notes)
+        return s
     }
 
     /// The NLB smoothing baseline scored like a model (window only: it makes no forward prediction).
@@ -142,8 +158,7 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         var s = NLBScores()
         s.coBPS = try NLBMetrics.bitsPerSpike(rates: b.evalRatesHeldout, spikes: validSlab.take(validCounts, bins: 0..<bins, channels: nIn..<nAll),
                                               channels: nAll - nIn)
-        s.heldInBPS = try NLBMetrics.bitsPerSpike(rates: b.evalRatesHeldin.map { max($0, 0) },
-                                                  spikes: validSlab.take(validCounts, bins: 0..<bins, channels: 0..<nIn), channels: nIn)
+        // No held-in bits/spike: the smoothed held-in spikes contain the very spikes they would be scored on.
         let evalRates = Slab.join(b.evalRatesHeldin, nIn, b.evalRatesHeldout, nAll - nIn)
         let trainRates = Slab.join(b.trainRatesHeldin, nIn, b.trainRatesHeldout, nAll - nIn)
         var ignored: [String] = []

@@ -9,12 +9,12 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "NLB metrics (co-bps, fp-bps, vel R², PSTH R², truth R²) of a run's best model or an output file.",
         discussion: """
         Scores the valid split (the NLB "eval" trials) of lfads_output_<stem>.h5; the velocity decoder is
-        fitted on the train split. A run directory means its best/lfads_output_*.h5. Writes
+        fitted on the train split. A run directory means its best/lfads_output_*.h5 (a train --out folder, its own). Writes
         evaluation.json next to each output file. --baseline smoothing adds the NLB smoothing baseline
         (Gaussian-smoothed held-in spikes → Poisson GLM per held-out neuron) computed from the data alone.
         """)
 
-    @Argument(help: "A run directory (<storage>/runs/<name>) or an lfads_output_*.h5 file.")
+    @Argument(help: "A run directory (<storage>/runs/<name>), an `autolfads train --out` folder, or an lfads_output_*.h5 file.")
     var target: String
 
     @Option(help: "The data file, when the output file does not contain the data keys.")
@@ -78,13 +78,13 @@ struct EvaluateCommand: ParsableCommand {
             throw DataCommandError("\(target): not found; pass a run directory (<storage>/runs/<name>) or an lfads_output_*.h5 file")
         }
         guard isDir.boolValue else { return [target] }
-        let best = (target as NSString).appendingPathComponent("best")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: best)) ?? [])
-            .filter { $0.hasPrefix("lfads_output_") && $0.hasSuffix(".h5") }.sorted()
-        guard !names.isEmpty else {
-            throw DataCommandError("\(target): no best/lfads_output_*.h5 (the run has not written its best model yet; run it to the end, or pass an output file)")
+        // A run directory keeps the best model in best/; an `autolfads train --out` folder holds it directly.
+        for dir in [(target as NSString).appendingPathComponent("best"), target] {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { $0.hasPrefix("lfads_output_") && $0.hasSuffix(".h5") }.sorted()
+            if !names.isEmpty { return names.map { (dir as NSString).appendingPathComponent($0) } }
         }
-        return names.map { (best as NSString).appendingPathComponent($0) }
+        throw DataCommandError("\(target): no lfads_output_*.h5 in best/ or in the folder (the run has not written its best model yet; run it to the end, or pass an output file)")
     }
 }
 
@@ -97,21 +97,20 @@ enum NLBTable {
                ("PSTH R²", \.psthR2), ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
             : [("output means vs data R²", \.dataR2), ("vel R²", \.velR2), ("PSTH R²", \.psthR2),
                ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
-        let header = e.smoothing == nil ? "  metric                  model" : "  metric                  model     smoothing"
-        out.append(header)
+        let columns = [("model", e.model), ("smoothing", e.smoothing), ("truth", e.oracle)].compactMap { c in c.1.map { (c.0, $0) } }
+        out.append("  metric                " + columns.map { "  " + String(repeating: " ", count: max(0, 9 - $0.0.count)) + $0.0 }.joined())
         for (name, key) in rows {
-            let m = e.model[keyPath: key], b = e.smoothing?[keyPath: key]
-            if m == nil && b == nil { continue }
-            var line = "  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + "  " + cell(m)
-            if e.smoothing != nil { line += "  " + cell(b) }
-            out.append(line)
+            let values = columns.map { $0.1[keyPath: key] }
+            if values.allSatisfy({ $0 == nil }) { continue }
+            out.append("  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + values.map { "  " + cell($0) }.joined())
         }
+        if e.oracle != nil { out.append("  (truth: the ground-truth rates scored as a model, the ceiling)") }
         out += e.notes.map { "  note: \($0)" }
         return out
     }
 
     static func cell(_ x: Double?) -> String {
-        guard let x else { return "—".padding(toLength: 8, withPad: " ", startingAt: 0) }
-        return String(format: "%8.4f", x)
+        guard let x else { return "        —" }
+        return String(format: "%9.4f", x)
     }
 }

@@ -1,15 +1,16 @@
 import Foundation
+import TestSupport
 @testable import Runtime
 
-/// A throwaway PostgreSQL 15 server for the runtime tests (initdb + pg_ctl in a temp dir, loopback only).
+/// A throwaway PostgreSQL server (the newest installed major version) for the runtime tests (initdb + pg_ctl in a temp dir, loopback only).
 final class LocalPostgres {
-    static let bin = "/usr/lib/postgresql/15/bin"
+    static let bin = PostgresInstall.binDirectory ?? "/usr/lib/postgresql/<not installed>/bin"
     let dir: String
     let port: Int
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.bin + "/initdb") else {
-            throw TestFailure("PostgreSQL 15 is not installed (\(Self.bin)); run scripts/deps --test")
+            throw TestFailure("PostgreSQL is not installed (\(Self.bin)); run scripts/deps --test")
         }
         dir = TestSupport.tempDir("pg")
         if getuid() == 0 { try Self.sh("chown postgres: '\(dir)'", root: true) }

@@ -61,14 +61,14 @@ public enum HTMLFragments {
     /// NLB'21 metrics of the final model on its eval split, next to the smoothing baseline when computed.
     public static func nlbMetrics(_ e: NLBEvaluation) -> String {
         let h = SVGText.escape
-        let base = e.smoothing
+        let columns = [("model", e.model), ("smoothing", e.smoothing), ("truth (ceiling)", e.oracle)].compactMap { c in c.1.map { (c.0, $0) } }
         var out = "<h3>NLB metrics (\(h(e.split)) split, \(e.trials) trials, \(e.heldOutNeurons) held-out neurons, \(e.forwardBins) forward bins)</h3>"
-        out += "<table id=\"nlb-metrics\"><thead><tr><th>metric</th><th>model</th>" + (base == nil ? "" : "<th>smoothing</th>") + "</tr></thead><tbody>"
+        out += "<table id=\"nlb-metrics\"><thead><tr><th>metric</th>" + columns.map { "<th>\(h($0.0))</th>" }.joined() + "</tr></thead><tbody>"
         let rows: [(String, KeyPath<NLBScores, Double?>)] = [
             ("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS), ("vel R²", \.velR2),
             ("PSTH R²", \.psthR2), ("rates vs truth R²", \.ratesTruthR2), ("output means vs data R²", \.dataR2)]
-        for (name, key) in rows where e.model[keyPath: key] != nil || base?[keyPath: key] != nil {
-            out += "<tr><td>\(h(name))</td><td>\(num(e.model[keyPath: key]))</td>" + (base == nil ? "" : "<td>\(num(base![keyPath: key]))</td>") + "</tr>"
+        for (name, key) in rows where columns.contains(where: { $0.1[keyPath: key] != nil }) {
+            out += "<tr><td>\(h(name))</td>" + columns.map { "<td>\(num($0.1[keyPath: key]))</td>" }.joined() + "</tr>"
         }
         out += "</tbody></table>"
         if !e.notes.isEmpty { out += "<ul class=\"muted\">" + e.notes.map { "<li>\(h($0))</li>" }.joined() + "</ul>" }
