@@ -50,8 +50,11 @@ public enum LFADSValidator {
                 let tKey = key(name, "truth")
                 if truth.shape != target.shape {
                     fail(tKey, "shape \(truth.shape) does not match the reconstructed data \(target.shape)")
-                } else if let bad = truth.values.first(where: { !$0.isFinite || $0 < 0 }) {
-                    fail(tKey, "contains \(bad); true rates must be finite and non-negative")
+                } else if let bad = truth.values.enumerated().first(where: { i, v in
+                    // NaN truth is accepted where the data is missing too (NaN-padded trials of `data from-nwb`).
+                    v.isNaN ? !(split.recon.map { $0.values[i].isNaN } ?? options.allowMissing) : (v.isInfinite || v < 0)
+                })?.element {
+                    fail(tKey, "contains \(bad); true rates must be finite and non-negative (NaN only where the data is missing)")
                 } else if let bad = truth.values.first(where: { $0 > Float(maxCount) }) {
                     fail(tKey, "contains \(bad) expected counts per bin, above \(maxCount); check the truth's units (conversion_factor, --truth-scale)")
                 }
@@ -77,8 +80,9 @@ public enum LFADSValidator {
                     fail(lKey, "has \(lat.time) time bins but the data has \(split.encod.time) (encod) / \(target.time) (recon)")
                 } else if let refLat = ref.latents, lat.channels != refLat.channels {
                     fail(lKey, "has \(lat.channels) latent dimensions but \(key(first, "latents")) has \(refLat.channels)")
-                } else if lat.values.contains(where: { !$0.isFinite }) {
-                    fail(lKey, "contains NaN or Inf; true latents must be finite")
+                } else if case let nanAllowed = options.allowMissing || (split.recon?.values.contains(where: \.isNaN) ?? false),
+                          lat.values.contains(where: { $0.isInfinite || ($0.isNaN && !nanAllowed) }) {
+                    fail(lKey, "contains NaN or Inf; true latents must be finite (NaN only in data with missing bins)")
                 }
             }
             if let inds = split.inds {

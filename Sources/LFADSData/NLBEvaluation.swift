@@ -22,6 +22,13 @@ public struct NLBScores: Codable, Sendable, Equatable {
     public var dataR2: Double?
 
     public init() {}
+
+    /// The rows every table of these scores shows, in order (`evaluate`, report.html); the rows
+    /// whose number is missing everywhere are left out by the tables.
+    public static let rows: [(name: String, key: KeyPath<NLBScores, Double?>)] = [
+        ("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS),
+        ("output means vs data R²", \.dataR2), ("vel R²", \.velR2), ("PSTH R²", \.psthR2),
+        ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
 }
 
 /// `autolfads evaluate`: NLB'21 metrics of a model's output file on its eval (valid) split, next to
@@ -60,10 +67,13 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
     public static func evaluate(outputPath: String, dataPath: String? = nil, truthScale: Double? = nil,
                                 smoothing: SmoothingOptions? = nil) throws -> NLBEvaluation {
         let out = try HDF5File(path: outputPath, mode: .readOnly)
-        let observation = (try? out.readStringAttribute("observation_model")) ?? "poisson"
+        let stored = try? out.readStringAttribute("observation_model")
         out.close()
+        var outputs = try LFADSReader.readUnvalidated(outputPath, truthScale: truthScale, detectTruthScale: stored.map { $0 == "poisson" } ?? true)
+        // Files written before the attribute existed: spike counts are whole, non-negative numbers.
+        let observation = stored ?? (outputs.valid.map { isSpikeCounts($0.recon ?? $0.encod) } ?? true ? "poisson" : "continuous")
         let counts = observation == "poisson"
-        let outputs = try LFADSReader.readUnvalidated(outputPath, truthScale: truthScale, detectTruthScale: counts)
+        if !counts && stored == nil { outputs = try LFADSReader.readUnvalidated(outputPath, truthScale: truthScale, detectTruthScale: false) }
         let data = try dataPath.map { try LFADSReader.readUnvalidated($0, truthScale: truthScale, detectTruthScale: counts) } ?? outputs
         let binMs = try? readBinMilliseconds(dataPath ?? outputPath)
         return try evaluate(data: data, outputs: outputs, file: outputPath, observationModel: observation,
@@ -90,16 +100,22 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         if nAll == nIn { e.notes.append("co-bps: the data has no held-out neurons (recon and encod have \(nAll) neurons)") }
         if allBins == bins { e.notes.append("fp-bps: the data has no forward-prediction bins") }
         if !e.isPoisson { e.notes.append("bits/spike: not shown for \(observationModel) observations (it scores spike counts); R² against the data instead") }
-        e.model = try scores(valid: rates.values, train: outputs.extras["train_output_params"], data: data, isPoisson: e.isPoisson, notes: &e.notes)
-        try truthScores(&e.model, data: data, outputs: outputs, rates: rates.values, neurons: nAll, notes: &e.notes)
+        e.model = scores(valid: rates.values, train: outputs.extras["train_output_params"], data: data, isPoisson: e.isPoisson,
+                         label: "", notes: &e.notes)
+        truthScores(&e.model, data: data, outputs: outputs, rates: rates.values, neurons: nAll, notes: &e.notes)
         // The ground truth scored as if it were a model: the ceiling of every number above.
-        if e.isPoisson, let truth = valid.truth, truth.shape == recon.shape, data.truthScale?.isTrustworthy ?? true {
+        if e.isPoisson, let truth = valid.truth, truth.shape == recon.shape, data.truthScale?.isTrustworthy ?? false {
             let trainTruth = data.train?.truth.map { HDF5Array(shape: $0.shape, dtype: .float32, values: $0.values.map(Double.init)) }
-            var ignored: [String] = []
-            e.oracle = try scores(valid: truth.values.map(Double.init), train: trainTruth, data: data, isPoisson: true, notes: &ignored)
+            let oracle = scores(valid: truth.values.map(Double.init), train: trainTruth, data: data, isPoisson: true,
+                                label: "truth ", notes: &e.notes)
+            // As in `data inspect`: true rates cannot lose a whole bit per spike to the mean rate.
+            if [oracle.coBPS, oracle.fpBPS, oracle.heldInBPS].contains(where: { ($0 ?? 0) < -1 }) {
+                e.notes.append("truth: not shown: it scores below −1 bits/spike, which true rates cannot; check the truth's units (conversion_factor, --truth-scale)")
+            } else { e.oracle = oracle }
         }
         if let options = smoothing {
-            e.smoothing = try smoothingScores(data: data, options: options, binMilliseconds: binMilliseconds, notes: &e.notes)
+            do { e.smoothing = try smoothingScores(data: data, options: options, binMilliseconds: binMilliseconds, notes: &e.notes) }
+            catch { e.notes.append("smoothing baseline: \(error)") }
         }
         return e
     }
@@ -107,32 +123,35 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
     /// Bits/spike (or the data R² for continuous outputs), vel R² and PSTH R² of `valid` rates shaped
     /// like valid_recon_data; `train` rates fit the velocity decoder.
     static func scores(valid r: [Double], train: HDF5Array?, data: LFADSDataset, isPoisson: Bool,
-                       notes: inout [String]) throws -> NLBScores {
+                       label: String, notes: inout [String]) -> NLBScores {
+        // A metric that cannot be computed becomes a note; the others are still reported.
+        func attempt(_ name: String, _ body: () throws -> Double?) -> Double? {
+            do { return try body() } catch { notes.append("\(label)\(name): \(error)"); return nil }
+        }
         let v = data.valid!, recon = v.recon!
         let nIn = v.encod.channels, nAll = recon.channels, bins = v.encod.time, allBins = recon.time
         let counts = recon.values.map(Double.init), shape = Slab(trials: recon.trials, bins: allBins, channels: nAll)
         var s = NLBScores()
+        func bps(_ b: Range<Int>, _ c: Range<Int>) throws -> Double {
+            try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: b, channels: c), spikes: shape.take(counts, bins: b, channels: c),
+                                        channels: c.count)
+        }
         if isPoisson {
-            if nAll > nIn {
-                s.coBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: nIn..<nAll),
-                                                      spikes: shape.take(counts, bins: 0..<bins, channels: nIn..<nAll), channels: nAll - nIn)
-            }
-            if allBins > bins {
-                s.fpBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: bins..<allBins, channels: 0..<nAll),
-                                                      spikes: shape.take(counts, bins: bins..<allBins, channels: 0..<nAll), channels: nAll)
-            }
-            s.heldInBPS = try NLBMetrics.bitsPerSpike(rates: shape.take(r, bins: 0..<bins, channels: 0..<nIn),
-                                                      spikes: shape.take(counts, bins: 0..<bins, channels: 0..<nIn), channels: nIn)
+            if nAll > nIn { s.coBPS = attempt("co-bps") { try bps(0..<bins, nIn..<nAll) } }
+            if allBins > bins { s.fpBPS = attempt("fp-bps") { try bps(bins..<allBins, 0..<nAll) } }
+            s.heldInBPS = attempt("held-in bits/spike") { try bps(0..<bins, 0..<nIn) }
         } else {
-            s.dataR2 = try RSquared.meanOverNeurons(predicted: r.map(Float.init), target: recon.values, neurons: nAll)
+            s.dataR2 = attempt("output means vs data R²") { try RSquared.meanOverNeurons(predicted: r.map(Float.init), target: recon.values, neurons: nAll) }
         }
         let windowRates = shape.take(r, bins: 0..<bins, channels: 0..<nAll)
         let trainWindow = train.flatMap { t -> [Double]? in
             guard t.shape.count == 3, t.shape[1] == allBins, t.shape[2] == nAll else { return nil }
             return Slab(trials: t.shape[0], bins: allBins, channels: nAll).take(t.values, bins: 0..<bins, channels: 0..<nAll)
         }
-        s.velR2 = try velocityR2(data: data, trainRates: trainWindow, evalRates: windowRates, channels: nAll, notes: &notes)
-        s.psthR2 = try psthR2(data: data, evalRates: windowRates, bins: bins, channels: nAll, notes: &notes)
+        var missing: [String] = []   // "no behaviour" and the like: said once, for the model
+        s.velR2 = attempt("vel R²") { try velocityR2(data: data, trainRates: trainWindow, evalRates: windowRates, channels: nAll, notes: &missing) }
+        s.psthR2 = attempt("psth R²") { try psthR2(data: data, evalRates: windowRates, bins: bins, channels: nAll, notes: &missing) }
+        if label.isEmpty { notes += missing }
         return s
     }
 
@@ -162,8 +181,10 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         let evalRates = Slab.join(b.evalRatesHeldin, nIn, b.evalRatesHeldout, nAll - nIn)
         let trainRates = Slab.join(b.trainRatesHeldin, nIn, b.trainRatesHeldout, nAll - nIn)
         var ignored: [String] = []
-        s.velR2 = try velocityR2(data: data, trainRates: trainRates, evalRates: evalRates, channels: nAll, notes: &ignored)
-        s.psthR2 = try psthR2(data: data, evalRates: evalRates, bins: bins, channels: nAll, notes: &ignored)
+        do { s.velR2 = try velocityR2(data: data, trainRates: trainRates, evalRates: evalRates, channels: nAll, notes: &ignored) }
+        catch { notes.append("smoothing vel R²: \(error)") }
+        do { s.psthR2 = try psthR2(data: data, evalRates: evalRates, bins: bins, channels: nAll, notes: &ignored) }
+        catch { notes.append("smoothing psth R²: \(error)") }
         return s
     }
 
@@ -173,7 +194,7 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
             notes.append("vel R²: the data has no train_behavior/valid_behavior"); return nil
         }
         guard let trainRates else { notes.append("vel R²: the outputs have no train_output_params to fit the decoder"); return nil }
-        guard trainB.shape.count == 3, evalB.shape.count == 3, trainB.shape[2] == evalB.shape[2],
+        guard trainB.shape.count == 3, evalB.shape.count == 3, trainB.shape[2] > 0, trainB.shape[2] == evalB.shape[2],
               trainB.values.count / trainB.shape[2] == trainRates.count / channels,
               evalB.values.count / evalB.shape[2] == evalRates.count / channels else {
             notes.append("vel R²: behaviour shapes \(trainB.shape)/\(evalB.shape) do not match the rates' trials × window bins"); return nil
@@ -197,19 +218,33 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
     }
 
     static func truthScores(_ s: inout NLBScores, data: LFADSDataset, outputs: LFADSDataset, rates: [Double],
-                            neurons: Int, notes: inout [String]) throws {
+                            neurons: Int, notes: inout [String]) {
         if let truth = data.valid?.truth {
-            if data.truthScale?.isTrustworthy == false {
-                notes.append(data.truthScale!.description)
+            if let scale = data.truthScale, !scale.isTrustworthy {
+                notes.append(scale.description)
             } else if truth.values.count == rates.count {
-                s.ratesTruthR2 = try RSquared.meanOverNeurons(predicted: rates.map(Float.init), target: truth.values, neurons: neurons)
+                do { s.ratesTruthR2 = try RSquared.meanOverNeurons(predicted: rates.map(Float.init), target: truth.values, neurons: neurons) }
+                catch { notes.append("rates vs truth R²: \(error)") }
             } else { notes.append("rates vs truth: truth shape \(truth.shape) differs from the rates") }
         }
         if let latents = data.valid?.latents, let factors = outputs.extras["valid_factors"], factors.shape.count == 3,
            factors.shape[0] * factors.shape[1] == latents.trials * latents.time {
-            s.factorsLatentsR2 = try AffineFit.fit(inputs: factors.values.map(Float.init), inputDim: factors.shape[2],
-                                                   targets: latents.values, outputDim: latents.channels).r2VarianceWeighted
+            // Bins where the latents are missing (NaN-padded trials) are left out of the fit.
+            let rows = (0..<(latents.trials * latents.time)).filter { r in
+                !(0..<latents.channels).contains { latents.values[r * latents.channels + $0].isNaN }
+            }
+            let f = factors.shape[2], l = latents.channels
+            do {
+                s.factorsLatentsR2 = try AffineFit.fit(inputs: rows.flatMap { r in (0..<f).map { Float(factors.values[r * f + $0]) } }, inputDim: f,
+                                                       targets: rows.flatMap { r in (0..<l).map { latents.values[r * l + $0] } },
+                                                       outputDim: l).r2VarianceWeighted
+            } catch { notes.append("factors → latents R²: \(error)") }
         }
+    }
+
+    /// Whole, non-negative numbers (NaN = missing): spike counts, so Poisson scores apply.
+    static func isSpikeCounts(_ a: Array3D) -> Bool {
+        a.values.allSatisfy { $0.isNaN || ($0 >= 0 && $0 == $0.rounded()) }
     }
 
     /// The data's bin width: attribute `bin_ms` (from-nwb), else dataset `dt` or `bin_size` in seconds.

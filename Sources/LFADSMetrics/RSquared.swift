@@ -21,17 +21,19 @@ public enum RSquared {
     }
 
     /// R² per neuron (column of the last axis). A neuron whose target is constant gets NaN.
+    /// Pairs where the target or the prediction is NaN (missing data) are left out.
     public static func perNeuron(predicted: [Float], target: [Float], neurons: Int) throws -> [Double] {
         try require(predicted.count == target.count,
                     "R²: predicted has \(predicted.count) elements but target has \(target.count); pass arrays of the same shape")
         try require(neurons > 0 && target.count % neurons == 0 && !target.isEmpty,
                     "R²: \(target.count) elements is not a positive multiple of neurons=\(neurons)")
-        let rows = target.count / neurons
-        var mean = [Double](repeating: 0, count: neurons)
-        for i in target.indices { mean[i % neurons] += Double(target[i]) }
-        for j in 0..<neurons { mean[j] /= Double(rows) }
+        var mean = [Double](repeating: 0, count: neurons), n = mean
+        for i in target.indices where !target[i].isNaN && !predicted[i].isNaN {
+            mean[i % neurons] += Double(target[i]); n[i % neurons] += 1
+        }
+        for j in 0..<neurons { mean[j] /= max(n[j], 1) }
         var res = [Double](repeating: 0, count: neurons), tot = res
-        for i in target.indices {
+        for i in target.indices where !target[i].isNaN && !predicted[i].isNaN {
             let j = i % neurons
             let d = Double(target[i]) - Double(predicted[i]); res[j] += d * d
             let c = Double(target[i]) - mean[j]; tot[j] += c * c

@@ -92,14 +92,9 @@ struct EvaluateCommand: ParsableCommand {
 enum NLBTable {
     static func lines(_ e: NLBEvaluation) -> [String] {
         var out = ["\(e.file): \(e.split) split, \(e.trials) trials, \(e.heldInNeurons) held-in + \(e.heldOutNeurons) held-out neurons, \(e.windowBins) + \(e.forwardBins) forward bins, \(e.observationModel) observations"]
-        let rows: [(String, KeyPath<NLBScores, Double?>)] = e.isPoisson
-            ? [("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS), ("vel R²", \.velR2),
-               ("PSTH R²", \.psthR2), ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
-            : [("output means vs data R²", \.dataR2), ("vel R²", \.velR2), ("PSTH R²", \.psthR2),
-               ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
         let columns = [("model", e.model), ("smoothing", e.smoothing), ("truth", e.oracle)].compactMap { c in c.1.map { (c.0, $0) } }
         out.append("  metric                " + columns.map { "  " + String(repeating: " ", count: max(0, 9 - $0.0.count)) + $0.0 }.joined())
-        for (name, key) in rows {
+        for (name, key) in NLBScores.rows {
             let values = columns.map { $0.1[keyPath: key] }
             if values.allSatisfy({ $0 == nil }) { continue }
             out.append("  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + values.map { "  " + cell($0) }.joined())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LFADSData
+import Runtime
 
 /// `autolfads bench autolfads-vs-single`: does a default AutoLFADS run beat one default LFADS model on
 /// held-out neurons? Generates benchmark datasets with held-out neurons and ground truth, runs each
@@ -13,7 +14,7 @@ struct VersusSingleBenchCommand: ParsableCommand {
         discussion: """
         Datasets (each with the last quarter of its neurons held out of the encoder): lorenz (800 trials ×
         100 bins × 60 neurons), chaotic-rnn (chaotic network with input pulses, 800 × 100 × 50) and small
-        (Lorenz, 200 trials × 35 bins × 24 neurons, like a short real session). Contenders: single
+        (Lorenz, 200 trials × 35 bins of 20 ms × 24 neurons at ≈ 10 spikes/s, like a short real session). Contenders: single
         (`autolfads train` defaults), run (`autolfads run` defaults), and every --variant NAME=FILE (a run.yaml
         whose keys are laid over the defaults). One line per dataset × seed × contender; results are also
         written to <out>/results.csv.
@@ -86,7 +87,9 @@ struct VersusSingleBenchCommand: ParsableCommand {
             var c = ChaoticRNNConfig(); c.seed = UInt64(seed); c.conditions = 40; c.trialsPerCondition = 20
             d = try ChaoticRNNGenerator.generate(c)
         case "small":
+            // A short real session: 20 ms bins and about 10 spikes/s per neuron (0.2 counts per bin).
             var c = LorenzConfig(); c.seed = UInt64(seed); c.conditions = 20; c.trialsPerCondition = 10; c.bins = 35; c.neurons = 24
+            c.binSeconds = 0.02; c.logRateBias = 1.6
             d = try LorenzGenerator.generate(c)
         default:
             throw ValidationError("--datasets: '\(name)' is not lorenz, chaotic-rnn or small")
@@ -148,17 +151,11 @@ struct VersusSingleBenchCommand: ParsableCommand {
 
     /// Runs this binary with `arguments`, output to `log`; a non-zero exit is an error naming the log.
     static func spawn(_ arguments: [String], log: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        p.arguments = arguments
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? handle.close() }
-        p.standardOutput = handle; p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw ValidationError("autolfads \(arguments.joined(separator: " ")) exited \(p.terminationStatus); see \(log)")
+        let p = try ChildProcess(executable: ClientOptions.currentExecutable, arguments: arguments,
+                                 environment: ProcessInfo.processInfo.environment, logPath: log)
+        while p.exit == nil { usleep(100_000) }
+        guard let exit = p.exit, exit.succeeded else {
+            throw ValidationError("autolfads \(arguments.joined(separator: " ")) \(p.exit.map { "\($0)" } ?? "did not finish"); see \(log)")
         }
     }
 

@@ -341,7 +341,8 @@ struct NWBTests {
         o.binMs = 100
         o.validFraction = 0.4
         let c = try NWBConverter.convert(path, to: dir + "/out.h5", options: o)
-        let d = try LFADSReader.readUnvalidated(dir + "/out.h5")
+        // The validating reader accepts what from-nwb wrote (NaN padding = missing data).
+        let d = try LFADSReader.read(dir + "/out.h5", options: LFADSReadOptions(allowMissing: true))
         #expect(c.windowBins == 9)
         #expect(d.trialCount(.train) == 3 && d.trialCount(.valid) == 2 && d.test == nil)
         #expect(Set((d.train?.inds ?? []) + (d.valid?.inds ?? [])) == [10, 11, 12, 13, 14])

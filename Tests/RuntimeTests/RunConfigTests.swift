@@ -107,6 +107,7 @@ import Testing
         ("name: 'a b'", "name"),
         ("pbt: {metric: valid_bps}", "pbt.metric"),
         ("pbt: {metric: valid_cobps, minimize: true}", "pbt.minimize"),
+        ("pbt: {minimize: false}", "pbt.minimize"),
         ("[1, 2]", "mapping"),
         ("a: [", "YAML"),
     ])

@@ -64,10 +64,7 @@ public enum HTMLFragments {
         let columns = [("model", e.model), ("smoothing", e.smoothing), ("truth (ceiling)", e.oracle)].compactMap { c in c.1.map { (c.0, $0) } }
         var out = "<h3>NLB metrics (\(h(e.split)) split, \(e.trials) trials, \(e.heldOutNeurons) held-out neurons, \(e.forwardBins) forward bins)</h3>"
         out += "<table id=\"nlb-metrics\"><thead><tr><th>metric</th>" + columns.map { "<th>\(h($0.0))</th>" }.joined() + "</tr></thead><tbody>"
-        let rows: [(String, KeyPath<NLBScores, Double?>)] = [
-            ("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS), ("vel R²", \.velR2),
-            ("PSTH R²", \.psthR2), ("rates vs truth R²", \.ratesTruthR2), ("output means vs data R²", \.dataR2)]
-        for (name, key) in rows where columns.contains(where: { $0.1[keyPath: key] != nil }) {
+        for (name, key) in NLBScores.rows where columns.contains(where: { $0.1[keyPath: key] != nil }) {
             out += "<tr><td>\(h(name))</td>" + columns.map { "<td>\(num($0.1[keyPath: key]))</td>" }.joined() + "</tr>"
         }
         out += "</tbody></table>"

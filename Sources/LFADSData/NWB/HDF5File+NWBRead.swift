@@ -28,6 +28,8 @@ extension HDF5File {
                 var buf = [CChar](repeating: 0, count: Int(len) + 1)
                 H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(len) + 1, chdf5_p_default())
                 let name = String(cString: buf)
+                // External links (into other files) are never followed, as in `datasetNames()`.
+                guard chdf5_link_type(gid, name) != Int32(H5L_TYPE_EXTERNAL.rawValue) else { continue }
                 let oid = H5Oopen(gid, name, chdf5_p_default())
                 guard oid >= 0 else { continue }
                 let kind = H5Iget_type(oid)
@@ -41,7 +43,7 @@ extension HDF5File {
     /// True if `path` names an existing group.
     func nwbReadIsGroup(_ path: String) -> Bool {
         HDF5Library.locked {
-            guard id >= 0, path == "/" || linkExists(path) else { return false }
+            guard id >= 0, path == "/" || (linkExists(path) && externalLinkInPath(path) == nil) else { return false }
             let oid = H5Oopen(id, path, chdf5_p_default())
             guard oid >= 0 else { return false }
             defer { H5Oclose(oid) }

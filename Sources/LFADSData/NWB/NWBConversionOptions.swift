@@ -93,6 +93,11 @@ public struct NWBConversionOptions: Sendable, Equatable {
             throw NWBOptionError("--window \(text): expected START:END in whole milliseconds, e.g. -250:450")
         }
         guard a < b else { throw NWBOptionError("--window \(text): START must be less than END") }
+        // A day either side of the event is far beyond any trial; the bound keeps the ms arithmetic exact.
+        let limit = 86_400_000
+        guard abs(a) <= limit, abs(b) <= limit else {
+            throw NWBOptionError("--window \(text): START and END must be within ±\(limit) ms (a day) of the event")
+        }
         return Window(startMs: a, endMs: b)
     }
 

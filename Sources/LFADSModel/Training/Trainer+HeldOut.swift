@@ -18,7 +18,7 @@ extension Trainer {
         let rates = posteriorOutputs(split, samples: 1, sample: false, seedStream: 0, session: 0)
         guard let r = rates.arrays["output_params"] else { throw TrainingError.badData("the model produced no rates") }
         let reconBins = c.reconSeqLen, width = r.shape.last ?? all
-        var counts: [Float] = [], predicted: [Float] = []
+        var counts: [Double] = [], predicted: [Double] = []
         counts.reserveCapacity(split.trials * bins * (all - heldIn))
         predicted.reserveCapacity(counts.capacity)
         let recon = split.maskedRecon
@@ -26,11 +26,12 @@ extension Trainer {
             for t in 0..<bins {
                 let rowCounts = (trial * reconBins + t) * all, rowRates = (trial * reconBins + t) * width
                 for n in heldIn..<all {
-                    counts.append(recon[rowCounts + n])
-                    predicted.append(r.values[rowRates + n])
+                    counts.append(Double(recon[rowCounts + n]))
+                    predicted.append(Double(r.values[rowRates + n]))
                 }
             }
         }
-        return try PoissonMetrics.bitsPerSpike(counts: counts, rates: predicted, neurons: all - heldIn)
+        // The same function as `autolfads evaluate`'s co-bps (nlb_tools' definition).
+        return try NLBMetrics.bitsPerSpike(rates: predicted, spikes: counts, channels: all - heldIn)
     }
 }

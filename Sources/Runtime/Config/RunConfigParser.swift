@@ -55,8 +55,9 @@ extension RunConfig {
         if let m = try pbt.string("mode") { c.mode = try enumValue(m, key: "pbt.mode") }
         if let m = try pbt.string("metric") { c.pbtMetric = try enumValue(m, key: "pbt.metric") }
         let minimize = try pbt.bool("minimize")
-        if let minimize, let metric = c.pbtMetric, minimize == metric.maximized {
-            throw ConfigError("pbt.minimize: \(minimize) contradicts pbt.metric \(metric.rawValue), which is \(metric.maximized ? "maximised" : "minimised"); drop pbt.minimize")
+        // For LFADS the direction is the metric's (the default one included); only the toy objective chooses it.
+        if let minimize, c.objective == .lfads || c.pbtMetric != nil, minimize == c.metric.maximized {
+            throw ConfigError("pbt.minimize: \(minimize) contradicts pbt.metric \(c.metric.rawValue), which is \(c.metric.maximized ? "maximised" : "minimised"); drop pbt.minimize")
         }
         c.minimize = minimize ?? c.pbtMetric.map { !$0.maximized } ?? c.minimize
         if let e = try pbt.string("exploit") { c.exploit = try enumValue(e, key: "pbt.exploit") }
