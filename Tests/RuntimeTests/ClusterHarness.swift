@@ -23,6 +23,7 @@ final class ClusterHarness {
             storage: storage
             seed: 3
             epochs_per_generation: 2
+            ramp_epochs: 0
             stopping: {enabled: false}
             faults: \(faults)
 

@@ -62,6 +62,15 @@ import Testing
         #expect(throws: ConfigError.self) { _ = try RunConfig.parse(yaml: "data: []", baseDirectory: "/w") }
     }
 
+    @Test func generationZeroCoversTheModelsRampsByDefault() throws {
+        #expect(try RunConfig.parse(yaml: "objective: lfads").rampEpochs == 50, "LFADS defaults ramp KL and L2 over 50 epochs")
+        let m = try RunConfig.parse(yaml: "objective: lfads\nmodel: {kl_increase_epoch: 20, l2_increase_epoch: 10, l2_start_epoch: 15}")
+        #expect(m.rampEpochs == 25)
+        #expect(try RunConfig.parse(yaml: "objective: lfads\nramp_epochs: auto").rampEpochs == 50)
+        #expect(try RunConfig.parse(yaml: "objective: lfads\nramp_epochs: 0").rampEpochs == 0)
+        #expect(try RunConfig.parse(yaml: "objective: toy").rampEpochs == 0)
+    }
+
     @Test func pbtMetricSetsTheDirection() throws {
         let d = try RunConfig.parse(yaml: "objective: toy")
         #expect(d.metric == .validReconSmth && d.minimize && d.pbtMetric == nil)

@@ -81,7 +81,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var seed: Int = 0
     public var population: Int = 8
     public var epochsPerGeneration: Int = 25
-    /// Extra epochs in the first generation (KL/L2 ramp).
+    /// Extra epochs in the first generation (the KL/L2 ramps). `ramp_epochs: auto`, the default, sets
+    /// it to the model's ramp end (50 epochs with the LFADS defaults; 0 for the toy objective).
     public var rampEpochs: Int = 0
     public var maxGenerations: Int = 20
     /// Improvement-ratio stopping rule: stop when the relative improvement over the last

@@ -41,7 +41,14 @@ extension RunConfig {
         c.seed = try top.int("seed") ?? c.seed
         c.population = try top.int("population") ?? c.population
         c.epochsPerGeneration = try top.int("epochs_per_generation") ?? c.epochsPerGeneration
-        c.rampEpochs = try top.int("ramp_epochs") ?? c.rampEpochs
+        // `auto` (the default): generation 0 lasts until the model's KL/L2 ramps end, so PBT neither
+        // exploits nor counts a stopping generation while the penalties are still ramping up.
+        var autoRamp = true
+        if case .scalar(let s)? = top.node("ramp_epochs"), s.string == "auto" {
+            autoRamp = true
+        } else if let r = try top.int("ramp_epochs") {
+            c.rampEpochs = r; autoRamp = false
+        }
         c.maxGenerations = try top.int("max_generations") ?? c.maxGenerations
         c.posteriorSamples = try top.int("posterior_samples") ?? c.posteriorSamples
 
@@ -103,6 +110,7 @@ extension RunConfig {
 
         try top.finish(allowed: topLevelKeys)
         overrides.apply(to: &c, explicitName: explicitName)
+        if autoRamp { c.rampEpochs = c.objective == .lfads ? RunConfig.modelRampEnd(c.model) : 0 }
         if c.searchSpace.isEmpty { c.searchSpace = SearchSpacePresets.preset(for: c.objective) }
         c.resolvePaths(baseDirectory: baseDirectory)
         try c.validate()

@@ -8,6 +8,16 @@ extension WorkerRunner {
     public static let lfadsObjectiveAvailable = true
 }
 
+extension RunConfig {
+    /// Epochs until the KL and L2 ramps of the `model:` mapping end (LFADS defaults for keys not set;
+    /// keys that do not parse are left to the preflight, which names them).
+    static func modelRampEnd(_ model: JSONValue) -> Int {
+        var c = LFADSConfig()
+        for (key, value) in model.object ?? [:] { try? c.set(key, to: LFADSObjective.text(value)) }
+        return max(0, c.rampEndEpoch)
+    }
+}
+
 /// The `lfads` objective: trains the LFADS model (`LFADSModel.Trainer`) for one generation.
 /// The run's `model:` mapping and the job's hyperparameters become `LFADSConfig` keys; PBT copies
 /// load the parent's checkpoint with this job's hyperparameters (`overridingHPs: true`).
@@ -132,6 +142,10 @@ enum LFADSObjective {
 extension WorkerRunner {
     /// Whether this build includes the `lfads` objective (the LFADS trainer).
     public static let lfadsObjectiveAvailable = false
+}
+
+extension RunConfig {
+    static func modelRampEnd(_ model: JSONValue) -> Int { 0 }
 }
 
 /// Stand-in until the LFADS trainer is part of the build (`LFADS_TRAINER_AVAILABLE`).
