@@ -587,35 +587,10 @@ struct RidgeModel {
     }
 }
 
-/// Cholesky solve of A·X = B (A symmetric positive definite, n × n; B n × columns, row-major).
-/// Returns nil when A is not numerically positive definite.
+/// Cholesky solve of A·X = B (A symmetric positive definite, n × n; B n × columns, row-major), the
+/// same solver as the affine fits; nil when A is not numerically positive definite.
 func spdSolve(_ a: [Double], n: Int, rhs: [Double], columns: Int) -> [Double]? {
-    var l = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-        for j in 0...i {
-            var s = a[i * n + j]
-            for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-            if i == j {
-                guard s > 0, s.isFinite else { return nil }
-                l[i * n + i] = s.squareRoot()
-            } else {
-                l[i * n + j] = s / l[j * n + j]
-            }
-        }
-    }
-    var x = rhs
-    for c in 0..<columns {
-        for i in 0..<n {
-            var s = x[i * columns + c]
-            for k in 0..<i { s -= l[i * n + k] * x[k * columns + c] }
-            x[i * columns + c] = s / l[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = x[i * columns + c]
-            for k in (i + 1)..<n { s -= l[k * n + i] * x[k * columns + c] }
-            x[i * columns + c] = s / l[i * n + i]
-        }
-    }
+    guard let x = try? AffineFit.choleskySolve(a, n: n, rhs: rhs, columns: columns), x.allSatisfy(\.isFinite) else { return nil }
     return x
 }
 

@@ -227,27 +227,14 @@ extension HDF5File {
 
     /// A numeric attribute `name` of `object` (first element if it is an array); nil if absent.
     func nwbReadNumericAttribute(_ name: String, of object: String) throws -> Double? {
-        try HDF5Library.locked {
-            try checkOpen(object)
-            let label = "\(object)@\(name)"
-            guard object == "/" || linkExists(object), H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 else { return nil }
-            let aid = H5Aopen_by_name(id, object, name, chdf5_p_default(), chdf5_p_default())
-            guard aid >= 0 else { throw HDF5Error(path: path, key: label, "cannot open the attribute") }
-            defer { H5Aclose(aid) }
-            let tid = H5Aget_type(aid)
-            defer { H5Tclose(tid) }
-            let cls = H5Tget_class(tid)
-            guard cls == H5T_INTEGER || cls == H5T_FLOAT else { throw HDF5Error(path: path, key: label, "expected a number") }
-            let sid = H5Aget_space(aid)
-            defer { H5Sclose(sid) }
-            let n = Int(H5Sget_simple_extent_npoints(sid))
-            guard n >= 1, n <= 1 << 20 else { throw HDF5Error(path: path, key: label, "expected a number but found \(n) values") }
-            var values = [Double](repeating: 0, count: n)
-            guard values.withUnsafeMutableBytes({ H5Aread(aid, chdf5_native_double(), $0.baseAddress) }) >= 0 else {
-                throw HDF5Error(path: path, key: label, "reading the attribute failed")
-            }
-            return values[0]
+        let present = HDF5Library.locked {
+            id >= 0 && (object == "/" || linkExists(object)) && H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0
         }
+        guard present else { return nil }
+        guard let first = try readDoubleAttribute(name, of: object).first else {
+            throw HDF5Error(path: path, key: "\(object)@\(name)", "expected a number but found no value")
+        }
+        return first
     }
 
     /// A scalar string attribute `name` of `object`; nil if absent or not a string.

@@ -93,6 +93,16 @@ extension HDF5File {
         }
     }
 
+    /// Writes (or replaces) a 1-D int64 array attribute on `object` (may be empty).
+    public func writeAttribute(_ name: String, ints values: [Int], on object: String = "/") throws {
+        try HDF5Library.locked {
+            try nwbWriteAttribute(name, on: object, type: chdf5_std_i64le(), shape: [values.count]) { aid in
+                let wide = values.map { Int64($0) }
+                return wide.isEmpty ? 0 : wide.withUnsafeBytes { H5Awrite(aid, chdf5_native_int64(), $0.baseAddress) }
+            }
+        }
+    }
+
     /// Writes (or replaces) a scalar HDF5 object-reference attribute (H5T_STD_REF_OBJ) on
     /// `object` pointing at the existing object `target` (e.g. a `VectorIndex`'s `target`).
     public func writeObjectReferenceAttribute(_ name: String, to target: String, on object: String) throws {
