@@ -34,7 +34,7 @@ import Testing
         let retries = Lines()
         do {
             let store = try await openCoordinationStore("postgres://bob@127.0.0.1:1/db?sslmode=disable", environment: env,
-                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01, attemptTimeout: 1),
+                                                        retry: RetryPolicy(maxAttempts: 2, initialDelay: 0.01, attemptTimeout: 20, maxElapsed: 1e9),
                                                         onRetry: { retries.append($0) })
             await store.close()
             Issue.record("connected to nothing")

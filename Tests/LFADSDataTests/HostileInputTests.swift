@@ -10,18 +10,18 @@ import Testing
 @Suite struct HostileInputTests {
     struct Case: Decodable { let name: String; let file: String; let key: String }
 
-    @Test func craftedFilesFailWithOneLineErrorThroughTheCLI() throws {
-        guard let crafted = try HostileFiles.shared() else { return }
+    @Test func craftedFilesFailWithOneLineErrorThroughTheCLI() async throws {
+        guard let crafted = try await HostileFiles.shared() else { return }
         let binary = try autolfadsExecutable()
         let inputs = try FileManager.default.contentsOfDirectory(atPath: crafted.dir).map { crafted.dir + "/" + $0 }
         let before = try inputs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         for c in crafted.cases {
             let out = crafted.dir + "/out-" + c.name
-            let train = try LimitedRun(binary, ["train", "--data", c.file, "--out", out, "--epochs", "1", "--no-outputs"])
+            let train = try await LimitedRun(binary, ["train", "--data", c.file, "--out", out, "--epochs", "1", "--no-outputs"])
             train.expectOneLineError(naming: [c.file, c.key], case: c.name)
             #expect(!FileManager.default.fileExists(atPath: out), "\(c.name): train left \(out) behind")
 
-            let inspect = try LimitedRun(binary, ["data", "inspect", c.file])
+            let inspect = try await LimitedRun(binary, ["data", "inspect", c.file])
             #expect(inspect.status == 1 && !inspect.signalled && !inspect.timedOut, "\(c.name): data inspect \(inspect)")
             #expect(inspect.stderrLines.count <= 1, "\(c.name): data inspect stderr \(inspect.stderr)")
             #expect((inspect.stderr + inspect.stdout).contains(c.key), "\(c.name): data inspect does not name \(c.key)")
@@ -30,8 +30,8 @@ import Testing
         for (path, (a, b)) in zip(inputs, zip(before, after)) { #expect(a == b, "\(path) was modified (its sha256 changed)") }
     }
 
-    @Test func linkCyclesAndExternalLinksAreNotFollowed() throws {
-        guard let crafted = try HostileFiles.shared() else { return }
+    @Test func linkCyclesAndExternalLinksAreNotFollowed() async throws {
+        guard let crafted = try await HostileFiles.shared() else { return }
         let cycle = try LFADSReader.read(crafted.dir + "/cycle_valid.h5")
         #expect(cycle.trialCount(.train) == 20)
         let file = try HDF5File(path: crafted.dir + "/cycle_valid.h5")
@@ -49,8 +49,8 @@ import Testing
         #expect(e?.message.contains("external link") == true, "\(e?.message ?? "")")
     }
 
-    @Test func declaredSizesAreCheckedBeforeAllocating() throws {
-        guard let crafted = try HostileFiles.shared() else { return }
+    @Test func declaredSizesAreCheckedBeforeAllocating() async throws {
+        guard let crafted = try await HostileFiles.shared() else { return }
         for name in ["huge_used", "huge_used_chunked", "overflow_shape", "overflow_zero_dim"] {
             let file = try HDF5File(path: crafted.dir + "/\(name).h5")
             defer { file.close() }
@@ -69,8 +69,8 @@ import Testing
     /// 300 seeded mutations of a valid file (bit flips, bytes set to 0/0xFF/random, short runs
     /// overwritten, truncation), 80 % of them in the first 2 KiB where HDF5 keeps its metadata, each
     /// read by `LFADSReader` and summarised in-process: a `DataFileError` (one line) or a dataset.
-    @Test func fuzzedDataFilesOnlyEverThrow() throws {
-        guard let crafted = try HostileFiles.shared() else { return }
+    @Test func fuzzedDataFilesOnlyEverThrow() async throws {
+        guard let crafted = try await HostileFiles.shared() else { return }
         let seed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: crafted.dir + "/valid.h5")))
         let dir = try makeTempDir()
         var rng = FuzzRandom(seed: 12)
@@ -111,26 +111,27 @@ final class HostileFiles: @unchecked Sendable {
     let cases: [HostileInputTests.Case]
     init(dir: String, cases: [HostileInputTests.Case]) { self.dir = dir; self.cases = cases }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var made: HostileFiles??
-
-    /// Nil (after recording an issue) when python with h5py is not available.
-    static func shared() throws -> HostileFiles? {
-        lock.lock(); defer { lock.unlock() }
-        if let made { return made }
+    /// Crafted once per test process (hostile_h5.py), shared by the tests that need the files.
+    private static let making = Task<Result<HostileFiles, HostileFilesUnavailable>, Error> {
         let dir = try makeTempDir()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("hostile_h5.py").path
-        let run = try LimitedRun(pythonForTests(), [script, dir], seconds: 120, addressSpaceKiB: nil)
-        guard run.status == 0 else {
-            Issue.record("hostile_h5.py failed (needs python3 with h5py and numpy: run scripts/deps --test): \(run.stderr)")
-            made = .some(nil)
+        let run = try await LimitedRun(pythonForTests(), [script, dir], seconds: 120, addressSpaceKiB: nil)
+        guard run.status == 0 else { return .failure(HostileFilesUnavailable(stderr: run.stderr)) }
+        return .success(HostileFiles(dir: dir, cases: try JSONDecoder().decode([HostileInputTests.Case].self, from: Data(run.stdout.utf8))))
+    }
+
+    /// Nil (after recording an issue) when python with h5py is not available.
+    static func shared() async throws -> HostileFiles? {
+        switch try await making.value {
+        case .success(let files): return files
+        case .failure(let why):
+            Issue.record("hostile_h5.py failed (needs python3 with h5py and numpy: run scripts/deps --test): \(why.stderr)")
             return nil
         }
-        let result = HostileFiles(dir: dir, cases: try JSONDecoder().decode([HostileInputTests.Case].self, from: Data(run.stdout.utf8)))
-        made = result
-        return result
     }
 }
+
+struct HostileFilesUnavailable: Error { let stderr: String }
 
 /// The python with h5py: `AUTOLFADS_NLB_PYTHON`, else the repository's `.venv-nlb`, else `python3`.
 func pythonForTests() -> String {
@@ -168,7 +169,7 @@ struct LimitedRun: CustomStringConvertible {
     var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
     var description: String { "exit \(status)\(signalled ? " (signal)" : "")\(timedOut ? " (timed out)" : ""), stderr: \(stderr.prefix(400))" }
 
-    init(_ executable: String, _ arguments: [String], seconds: Double = 30, addressSpaceKiB: Int? = 4 << 20) throws {
+    init(_ executable: String, _ arguments: [String], seconds: Double = 30, addressSpaceKiB: Int? = 4 << 20) async throws {
         let tmp = NSTemporaryDirectory() + "limited-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
         _ = FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
@@ -183,7 +184,8 @@ struct LimitedRun: CustomStringConvertible {
         p.standardInput = FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { usleep(5_000) }
+        // Polls with Task.sleep, so the test does not hold a thread of the shared pool meanwhile.
+        while p.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
         if p.isRunning { timedOut = true; kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         try? out?.close(); try? err?.close()

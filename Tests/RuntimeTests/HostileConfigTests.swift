@@ -60,7 +60,7 @@ import Coordination
         ("not_yaml", "a: [\n", "YAML"),
     ]
 
-    @Test func hostileRunConfigsFailWithOneLineErrorThroughTheCLI() throws {
+    @Test func hostileRunConfigsFailWithOneLineErrorThroughTheCLI() async throws {
         let binary = try TestSupport.autolfadsBinary()
         let dir = TestSupport.tempDir("hostile-cfg")
         for (name, body, key) in Self.runConfigCases {
@@ -68,14 +68,14 @@ import Coordination
             let text = "objective: toy\nstorage: \(storage)\n" + (body.hasPrefix("name:") ? "" : "name: hostile\n") + body
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
-            let r = try ConfigRun(binary, ["run", "--config", path, "--no-dashboard"])
+            let r = try await ConfigRun(binary, ["run", "--config", path, "--no-dashboard"])
             r.expectOneLineError(naming: [key], case: name)
             #expect(!FileManager.default.fileExists(atPath: storage), "\(name): a run was created in \(storage)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "\(name): the config was modified")
         }
     }
 
-    @Test func hostileModelSettingsFailWithOneLineErrorThroughTheCLI() throws {
+    @Test func hostileModelSettingsFailWithOneLineErrorThroughTheCLI() async throws {
         let binary = try TestSupport.autolfadsBinary()
         let dir = TestSupport.tempDir("hostile-model")
         try String(Self.binaryBomb.replacingOccurrences(of: "model:\n", with: "").replacingOccurrences(of: "\n  ", with: "\n").dropFirst(2))
@@ -97,7 +97,7 @@ import Coordination
         ]
         for (name, extra, key) in cases {
             let out = "\(dir)/out-\(name)"
-            let r = try ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--no-outputs"] + extra)
+            let r = try await ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--no-outputs"] + extra)
             r.expectOneLineError(naming: [key], case: name)
             #expect(!FileManager.default.fileExists(atPath: out), "\(name): train left \(out) behind")
         }
@@ -165,7 +165,7 @@ import Coordination
         return b
     }
 
-    @Test func craftedCheckpointsAreRejectedInProcessAndThroughTheCLI() throws {
+    @Test func craftedCheckpointsAreRejectedInProcessAndThroughTheCLI() async throws {
         let crafted = try Self.craftedCheckpoints()
         for (name, bytes, key) in crafted {
             let e = #expect(throws: CheckpointError.self, "\(name)") { _ = try CheckpointCodec.decode(bytes, path: name) }
@@ -177,13 +177,13 @@ import Coordination
             let out = "\(dir)/\(name)", ckpt = out + "/checkpoint_last.ckpt"
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: ckpt))
-            let r = try ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--resume", "--no-outputs"])
+            let r = try await ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--resume", "--no-outputs"])
             r.expectOneLineError(naming: [ckpt, key], case: name)
             #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["checkpoint_last.ckpt"], "\(name): partial output left in \(out)")
             #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: ckpt))) == bytes, "\(name): the checkpoint was modified")
 
             let initFrom = "\(dir)/\(name)-init-out"
-            let r2 = try ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", initFrom, "--init-from", ckpt, "--no-outputs"])
+            let r2 = try await ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", initFrom, "--init-from", ckpt, "--no-outputs"])
             r2.expectOneLineError(naming: [ckpt, key], case: name + " (--init-from)")
             #expect(!FileManager.default.fileExists(atPath: initFrom), "\(name): --init-from left \(initFrom) behind")
         }
@@ -362,7 +362,7 @@ struct ConfigRun: CustomStringConvertible {
     var stdout = "", stderr = ""
     var description: String { "exit \(status)\(signalled ? " (signal)" : "")\(timedOut ? " (timed out)" : ""), stderr: \(stderr.prefix(400))" }
 
-    init(_ executable: String, _ arguments: [String], seconds: Double = 30, addressSpaceKiB: Int = 4 << 20) throws {
+    init(_ executable: String, _ arguments: [String], seconds: Double = 30, addressSpaceKiB: Int = 4 << 20) async throws {
         let tmp = TestSupport.tempDir("limited")
         _ = FileManager.default.createFile(atPath: tmp + "/out", contents: nil)
         _ = FileManager.default.createFile(atPath: tmp + "/err", contents: nil)
@@ -375,7 +375,7 @@ struct ConfigRun: CustomStringConvertible {
         p.standardInput = FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { usleep(5_000) }
+        while p.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
         if p.isRunning { timedOut = true; kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         try? out?.close(); try? err?.close()
