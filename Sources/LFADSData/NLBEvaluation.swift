@@ -52,6 +52,19 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
     /// Why a number is missing (one line each).
     public var notes: [String]
 
+    /// How `evaluation.json` is written and read (sorted keys; NaN/∞ as strings).
+    public static let jsonEncoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+    public static let jsonDecoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }()
+
     /// True when bits/spike applies (spike counts).
     public var isPoisson: Bool { observationModel == "poisson" }
 

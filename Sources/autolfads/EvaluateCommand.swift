@@ -65,12 +65,7 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }()
+    static var encoder: JSONEncoder { NLBEvaluation.jsonEncoder }
 
     func outputFiles() throws -> [String] {
         var isDir: ObjCBool = false

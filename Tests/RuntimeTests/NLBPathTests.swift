@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Coordination
+import Dashboard
 @testable import Runtime
 
 /// The README's NWB example end to end with the built binary: a synthetic NLB-layout NWB recording,
@@ -66,5 +67,9 @@ import Coordination
         #expect(FileManager.default.fileExists(atPath: runDir + "/best/evaluation.json"))
         let report = try String(contentsOfFile: runDir + "/report.html", encoding: .utf8)
         #expect(report.contains("id=\"nlb-metrics\""), "report.html shows the NLB table")
+        // The dashboard of the finished run shows the best model's table from best/evaluation.json.
+        let snap = try RunDirectoryReader(directory: URL(fileURLWithPath: runDir)).snapshot(now: Date())
+        #expect(snap.evaluation?.model.coBPS != nil && snap.evaluation?.smoothing != nil)
+        #expect(DashboardPage.html(snap).contains("id=\"best-model\""))
     }
 }

@@ -11,13 +11,15 @@ import Coordination
         let h = try ClusterHarness(label: "pg-run", yaml: """
             population: 4
             max_generations: 4
-            toy: {epoch_seconds: 0.15}
+            toy: {epoch_seconds: 0.6}
             """, store: pg.url, faults: "{heartbeat_interval: 0.5, heartbeat_timeout: 15, max_attempts: 3}")
         defer { Task { await h.stopAll() } }
         let server = try h.startServer()
         let store = try await h.openStore()
         try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
         let a = try h.startClient(slots: 2, log: "client-a.log"), b = try h.startClient(slots: 2, log: "client-b.log")
+        // 1.2 s jobs: the run lasts ≈ 5 s after generation 1, so a loaded machine still stops the
+        // database mid-run even when this poll notices generation 1 late.
         try await h.wait("generation 1 reached") { try await h.snapshot(store).0.generation >= 1 }
         let doneBefore = try await h.snapshot(store).1.filter { $0.status == .done }.count
         try pg.stop()

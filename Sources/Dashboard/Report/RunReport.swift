@@ -53,6 +53,15 @@ public enum RunReport {
         } else {
             do {
                 model = try ModelOutputs.load(path: outputs[0].path)
+                // The dashboard shows the best model's NLB table from here (as `autolfads evaluate` writes it).
+                if let e = model?.nlb {
+                    let json = outputs[0].deletingLastPathComponent().appendingPathComponent("evaluation.json")
+                    // Kept when `evaluate` wrote it for these outputs (it may hold the smoothing baseline too).
+                    func modified(_ u: URL) -> Date? { (try? FileManager.default.attributesOfItem(atPath: u.path))?[.modificationDate] as? Date }
+                    if (modified(json) ?? .distantPast) < (modified(outputs[0]) ?? .distantFuture) {
+                        try AtomicWrite.write(data: try NLBEvaluation.jsonEncoder.encode(e), to: json.path)
+                    }
+                }
                 notes += model!.notes
                 for f in ReportFigures.model(model!) { figures.append(("Final model", f)) }
                 if model!.truth == nil { notes.append("the dataset has no truth; rates-vs-truth R² not computed") }

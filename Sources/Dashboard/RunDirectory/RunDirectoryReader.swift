@@ -1,4 +1,5 @@
 import Foundation
+import LFADSData
 
 /// Reads what a run directory (`<storage>/runs/<run>/`) holds: `decisions.csv`, `hp_log.csv` and
 /// `workers/w<NNN>/g<NNN>/{metrics.csv,result.json}`. Missing files give empty parts, never errors.
@@ -84,8 +85,17 @@ public struct RunDirectoryReader: Sendable {
             run.generation = results.map(\.generation).max() ?? 0
             run.population = Set(results.map(\.worker)).count
         }
-        return RunSnapshot(run: run, workers: Self.workers(results: results, decisions: decisions),
-                           results: results, decisions: decisions, metrics: metrics, takenAt: now)
+        var snap = RunSnapshot(run: run, workers: Self.workers(results: results, decisions: decisions),
+                               results: results, decisions: decisions, metrics: metrics, takenAt: now)
+        snap.evaluation = evaluation()
+        return snap
+    }
+
+    /// `best/evaluation.json` (the best model's NLB scores), when written and readable.
+    public func evaluation() -> NLBEvaluation? {
+        let url = directory.appendingPathComponent("best").appendingPathComponent("evaluation.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return try? NLBEvaluation.jsonDecoder.decode(NLBEvaluation.self, from: data)
     }
 
     /// The population table derived from logs: each worker's latest result, with the HPs and parent of the

@@ -1,4 +1,5 @@
 import Foundation
+import LFADSData
 
 /// Everything the dashboard, the report and `/metrics` show about one run at one moment.
 /// Plain values: built from fixtures in tests, from the coordination store + shared storage live.
@@ -17,6 +18,8 @@ public struct RunSnapshot: Codable, Sendable, Equatable {
     public var metrics: [MetricSeries]
     /// Jobs that failed at least once, newest failure first (at most `ProblemRow.limit`).
     public var problems: [ProblemRow] = []
+    /// NLB scores of the best model (`best/evaluation.json`, written by `evaluate` and by the run's report).
+    public var evaluation: NLBEvaluation?
     /// When the snapshot was taken.
     public var takenAt: Date
 

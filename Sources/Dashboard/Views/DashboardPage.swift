@@ -28,6 +28,7 @@ public enum DashboardPage {
         <h1>AutoLFADS run <span id="run-name">\(SVGText.escape(s.run.name))</span></h1>
         <div id="overview">\(HTMLFragments.overview(s))</div>
         <h2>Plots</h2><div class="plots" id="plots">\(plots)</div>
+        \(s.evaluation.map { "<h2>Best model</h2><div id=\"best-model\">" + HTMLFragments.nlbMetrics($0) + "</div>" } ?? "")
         <h2>Population</h2><div id="workers">\(HTMLFragments.workers(s))</div>
         <h2>Clients and slots</h2><div id="processes">\(HTMLFragments.processes(s))</div>
         <h2>Failed jobs</h2><div id="problems">\(HTMLFragments.problems(s))</div>
