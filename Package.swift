@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "LFADSMetricsTests", dependencies: ["LFADSMetrics"], exclude: ["nlb_reference.py"]),
-        .testTarget(name: "LFADSDataTests", dependencies: ["LFADSData", "LFADSMetrics"],
+        .testTarget(name: "LFADSDataTests", dependencies: ["TestSupport", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_h5.py", "nwb_check.py", "nwb_synth_check.py", "hostile_h5.py"]),   // run via #filePath by the tests
         .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests

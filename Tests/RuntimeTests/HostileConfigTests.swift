@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import LFADSModel
 @testable import Runtime
@@ -68,7 +69,7 @@ import Coordination
             let text = "objective: toy\nstorage: \(storage)\n" + (body.hasPrefix("name:") ? "" : "name: hostile\n") + body
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
-            let r = try await ConfigRun(binary, ["run", "--config", path, "--no-dashboard"])
+            let r = try await LimitedRun(binary, ["run", "--config", path, "--no-dashboard"])
             r.expectOneLineError(naming: [key], case: name)
             #expect(!FileManager.default.fileExists(atPath: storage), "\(name): a run was created in \(storage)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "\(name): the config was modified")
@@ -97,7 +98,7 @@ import Coordination
         ]
         for (name, extra, key) in cases {
             let out = "\(dir)/out-\(name)"
-            let r = try await ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--no-outputs"] + extra)
+            let r = try await LimitedRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--no-outputs"] + extra)
             r.expectOneLineError(naming: [key], case: name)
             #expect(!FileManager.default.fileExists(atPath: out), "\(name): train left \(out) behind")
         }
@@ -177,13 +178,13 @@ import Coordination
             let out = "\(dir)/\(name)", ckpt = out + "/checkpoint_last.ckpt"
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: ckpt))
-            let r = try await ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--resume", "--no-outputs"])
+            let r = try await LimitedRun(binary, ["train", "--data", Self.dataFile, "--out", out, "--resume", "--no-outputs"])
             r.expectOneLineError(naming: [ckpt, key], case: name)
             #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["checkpoint_last.ckpt"], "\(name): partial output left in \(out)")
             #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: ckpt))) == bytes, "\(name): the checkpoint was modified")
 
             let initFrom = "\(dir)/\(name)-init-out"
-            let r2 = try await ConfigRun(binary, ["train", "--data", Self.dataFile, "--out", initFrom, "--init-from", ckpt, "--no-outputs"])
+            let r2 = try await LimitedRun(binary, ["train", "--data", Self.dataFile, "--out", initFrom, "--init-from", ckpt, "--no-outputs"])
             r2.expectOneLineError(naming: [ckpt, key], case: name + " (--init-from)")
             #expect(!FileManager.default.fileExists(atPath: initFrom), "\(name): --init-from left \(initFrom) behind")
         }
@@ -354,43 +355,3 @@ struct ConfigFuzzRandom {
     }
 }
 
-/// One `autolfads` run under a 30 s wall-time limit and a 4 GiB address-space limit (`ulimit -v`
-/// through /bin/sh), stdout and stderr to temporary files.
-struct ConfigRun: CustomStringConvertible {
-    var status: Int32 = -1
-    var signalled = false, timedOut = false
-    var stdout = "", stderr = ""
-    var description: String { "exit \(status)\(signalled ? " (signal)" : "")\(timedOut ? " (timed out)" : ""), stderr: \(stderr.prefix(400))" }
-
-    init(_ executable: String, _ arguments: [String], seconds: Double = 30, addressSpaceKiB: Int = 4 << 20) async throws {
-        let tmp = TestSupport.tempDir("limited")
-        _ = FileManager.default.createFile(atPath: tmp + "/out", contents: nil)
-        _ = FileManager.default.createFile(atPath: tmp + "/err", contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", executable] + arguments
-        let out = FileHandle(forWritingAtPath: tmp + "/out"), err = FileHandle(forWritingAtPath: tmp + "/err")
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
-        if p.isRunning { timedOut = true; kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        try? out?.close(); try? err?.close()
-        status = p.terminationStatus
-        signalled = p.terminationReason == .uncaughtSignal
-        stdout = (try? String(contentsOfFile: tmp + "/out", encoding: .utf8)) ?? ""
-        stderr = (try? String(contentsOfFile: tmp + "/err", encoding: .utf8)) ?? ""
-    }
-
-    func expectOneLineError(naming fragments: [String], case name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(!signalled && !timedOut && (status == 1 || status == 2), "\(name): \(self)", sourceLocation: sourceLocation)
-        let lines = stderr.split(separator: "\n", omittingEmptySubsequences: true)
-        #expect(lines.count == 1, "\(name): stderr is not one line: \(stderr.prefix(600))", sourceLocation: sourceLocation)
-        for f in fragments {
-            #expect(stderr.contains(f), "\(name): the error does not name '\(f)': \(stderr.prefix(400))", sourceLocation: sourceLocation)
-        }
-    }
-}
