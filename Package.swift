@@ -66,7 +66,7 @@ let package = Package(
         // Helpers shared by test targets (SVG inspection).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "LFADSMetricsTests", dependencies: ["LFADSMetrics"], exclude: ["nlb_reference.py"]),
+        .testTarget(name: "LFADSMetricsTests", dependencies: ["TestSupport", "LFADSMetrics"], exclude: ["nlb_reference.py"]),
         .testTarget(name: "LFADSDataTests", dependencies: ["TestSupport", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_h5.py", "nwb_check.py", "nwb_synth_check.py", "hostile_h5.py"]),   // run via #filePath by the tests
         .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],

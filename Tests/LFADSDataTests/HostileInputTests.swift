@@ -74,7 +74,7 @@ import Testing
         guard let crafted = try await HostileFiles.shared() else { return }
         let seed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: crafted.dir + "/valid.h5")))
         let dir = try makeTempDir()
-        var rng = FuzzRandom(seed: 12)
+        var rng = SplitMix64(seed: 12)
         var read = 0, rejected = 0
         let total = 300
         for i in 0..<total {
@@ -160,17 +160,3 @@ func autolfadsExecutable() throws -> String {
     return found
 }
 
-/// SplitMix64: the fuzz pass is reproducible from its seed.
-struct FuzzRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in 0..<n (n > 0).
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-}

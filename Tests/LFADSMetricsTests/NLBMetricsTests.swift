@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import LFADSMetrics
 
@@ -233,26 +234,6 @@ private func maxRelative(_ a: [Double], _ b: [Double]) -> Double {
     a.count == b.count ? (zip(a, b).map { abs($0 - $1) / max(abs($1), 1e-12) }.max() ?? 0) : .infinity
 }
 
-/// Deterministic test RNG (SplitMix64) with normal and Poisson draws.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-    mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
-    mutating func poisson(_ lambda: Double) -> Int {
-        let limit = exp(-lambda)
-        var k = 0, prod = uniform()
-        while prod > limit { k += 1; prod *= uniform() }
-        return k
-    }
-}
 
 /// Seeded synthetic NLB-like data: Poisson counts from smooth rates, 40 trials × 20 bins × 12 units
 /// (8 held-in, 4 held-out; 30 train, 10 eval), behaviour a noisy linear map of the rates with NaN
