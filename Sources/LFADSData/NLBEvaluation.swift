@@ -31,13 +31,13 @@ public struct NLBScores: Codable, Sendable, Equatable {
         ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
 }
 
-/// `autolfads evaluate`: NLB'21 metrics of a model's output file on its eval (valid) split, next to
-/// what the data itself gives (the NLB smoothing baseline) when asked.
+/// `autolfads evaluate`: NLB'21 metrics of a model's output file on its eval split (valid, or a test
+/// split with targets), next to what the data itself gives (the NLB smoothing baseline) when asked.
 public struct NLBEvaluation: Codable, Sendable, Equatable {
     public var file: String
     /// Observation model of the outputs (`observation_model` attribute; "poisson" when absent).
     public var observationModel: String
-    /// Split scored (NLB "eval"); the decoder is trained on `train`.
+    /// Split scored (`valid`, NLB's "eval" trials, or `test`); the decoder is trained on `train`.
     public var split: String
     public var trials: Int
     public var heldInNeurons: Int
@@ -75,10 +75,15 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         public init() {}
     }
 
+    /// Which split is scored. `auto`: the test split when it carries reconstruction targets
+    /// (`test_recon_data`, e.g. the benchmark's trials that training and model selection never
+    /// read) and the outputs have its rates; else valid.
+    public enum SplitChoice: String, Sendable, CaseIterable { case auto, valid, test }
+
     /// Scores `outputPath` (an `lfads_output_*.h5`: the data plus `{split}_output_params`).
     /// `dataPath` supplies the data keys when the output file lacks them.
     public static func evaluate(outputPath: String, dataPath: String? = nil, truthScale: Double? = nil,
-                                smoothing: SmoothingOptions? = nil) throws -> NLBEvaluation {
+                                smoothing: SmoothingOptions? = nil, split: SplitChoice = .auto) throws -> NLBEvaluation {
         let out = try HDF5File(path: outputPath, mode: .readOnly)
         let stored = try? out.readStringAttribute("observation_model")
         out.close()
@@ -89,8 +94,37 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         if !counts && stored == nil { outputs = try LFADSReader.readUnvalidated(outputPath, truthScale: truthScale, detectTruthScale: false) }
         let data = try dataPath.map { try LFADSReader.readUnvalidated($0, truthScale: truthScale, detectTruthScale: counts) } ?? outputs
         let binMs = try? readBinMilliseconds(dataPath ?? outputPath)
-        return try evaluate(data: data, outputs: outputs, file: outputPath, observationModel: observation,
-                            binMilliseconds: binMs, smoothing: smoothing)
+        let scored = try resolve(split, data: data, outputs: outputs, file: outputPath)
+        var e = try evaluate(data: onSplit(scored, data), outputs: onSplit(scored, outputs), file: outputPath,
+                             observationModel: observation, binMilliseconds: binMs, smoothing: smoothing)
+        e.split = scored.rawValue
+        return e
+    }
+
+    /// The split `choice` means for these files; an explicit `test` without targets is an error.
+    static func resolve(_ choice: SplitChoice, data: LFADSDataset, outputs: LFADSDataset, file: String) throws -> LFADSSplitName {
+        let testScorable = data.convention == .lfadsTorch && data.test?.recon != nil && outputs.extras["test_output_params"] != nil
+        switch choice {
+        case .valid: return .valid
+        case .auto: return testScorable ? .test : .valid
+        case .test:
+            guard testScorable else {
+                throw DataFileError(path: file, key: "test_recon_data", "missing: scoring the test split needs its reconstruction targets in the data and test_output_params in the outputs; use --split valid")
+            }
+            return .test
+        }
+    }
+
+    /// `d` with split `name` in the place of valid (its arrays and its `name_*` keys; `valid_*` keys
+    /// without a counterpart are dropped), so that the scoring code reads one split.
+    static func onSplit(_ name: LFADSSplitName, _ d: LFADSDataset) -> LFADSDataset {
+        guard name != .valid else { return d }
+        var r = d
+        r.splits[.valid] = d.splits[name]
+        let prefix = name.rawValue + "_"
+        for key in d.extras.keys where key.hasPrefix("valid_") { r.extras[key] = nil }
+        for (key, a) in d.extras where key.hasPrefix(prefix) { r.extras["valid_" + key.dropFirst(prefix.count)] = a }
+        return r
     }
 
     /// The pure part: `data` holds the counts (and behaviour, PSTHs, truth), `outputs.extras` the

@@ -8,8 +8,9 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "NLB metrics (co-bps, fp-bps, vel R², PSTH R², truth R²) of a run's best model or an output file.",
         discussion: """
-        Scores the valid split (the NLB "eval" trials) of lfads_output_<stem>.h5; the velocity decoder is
-        fitted on the train split. A run directory means its best/lfads_output_*.h5 (a train --out folder, its own). Writes
+        Scores the valid split (the NLB "eval" trials) of lfads_output_<stem>.h5, or the test split when it
+        carries reconstruction targets (test_recon_data: trials that training and model selection never
+        read, as in `bench autolfads-vs-single`; --split chooses); the velocity decoder is fitted on the train split. A run directory means its best/lfads_output_*.h5 (a train --out folder, its own). Writes
         evaluation.json next to each output file. --baseline smoothing adds the NLB smoothing baseline
         (Gaussian-smoothed held-in spikes → Poisson GLM per held-out neuron) computed from the data alone.
         """)
@@ -35,6 +36,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("truth-scale"), help: "Divide the file's truth by this to get counts per bin (default: conversion_factor, else detected).")
     var truthScale: Double?
 
+    @Option(help: "Split to score: auto (test when it has reconstruction targets, else valid), valid, test.")
+    var split: NLBEvaluation.SplitChoice = .auto
+
     enum Baseline: String, ExpressibleByArgument { case smoothing }
 
     func run() throws {
@@ -50,7 +54,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         var results: [NLBEvaluation] = []
         for file in files {
-            let e = try NLBEvaluation.evaluate(outputPath: file, dataPath: data, truthScale: truthScale, smoothing: smoothing)
+            let e = try NLBEvaluation.evaluate(outputPath: file, dataPath: data, truthScale: truthScale, smoothing: smoothing, split: split)
             let dir = (file as NSString).deletingLastPathComponent
             let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             let name = files.count == 1 ? "evaluation.json" : "evaluation_\(stem.replacingOccurrences(of: "lfads_output_", with: "")).json"
@@ -104,3 +108,5 @@ enum NLBTable {
         return String(format: "%9.4f", x)
     }
 }
+
+extension NLBEvaluation.SplitChoice: ExpressibleByArgument {}

@@ -12,9 +12,11 @@ struct VersusSingleBenchCommand: ParsableCommand {
         commandName: "autolfads-vs-single",
         abstract: "Default `run` (PBT) vs default `train` (one model) on held-out neurons: co-bps, rate and latent R² vs truth, time, epochs.",
         discussion: """
-        Datasets (each with the last quarter of its neurons held out of the encoder): lorenz (800 trials ×
-        100 bins × 60 neurons), chaotic-rnn (chaotic network with input pulses, 800 × 100 × 50) and small
-        (Lorenz, 200 trials × 35 bins of 20 ms × 24 neurons at ≈ 10 spikes/s, like a short real session). Contenders: single
+        Datasets (each with the last quarter of its neurons held out of the encoder, and a test split that
+        training and model selection never read, on which every number is scored): lorenz (1000 trials:
+        600 train / 200 valid / 200 test × 100 bins × 60 neurons), chaotic-rnn (chaotic network with input
+        pulses, 1000 trials split the same way × 100 bins × 50 neurons) and small (Lorenz, 150 / 50 / 50
+        trials × 35 bins of 20 ms × 24 neurons at ≈ 10 spikes/s, like a short real session). Contenders: single
         (`autolfads train` defaults), run (`autolfads run` defaults), and every --variant NAME=FILE (a run.yaml
         whose keys are laid over the defaults). One line per dataset × seed × contender; results are also
         written to <out>/results.csv.
@@ -70,31 +72,34 @@ struct VersusSingleBenchCommand: ParsableCommand {
             "\($0.dataset),\($0.seed),\($0.contender),\(Self.num($0.coBPS)),\(Self.num($0.ratesR2)),\(Self.num($0.latentsR2)),\(String(format: "%.1f", $0.seconds)),\($0.epochs)"
         }).joined(separator: "\n") + "\n"
         try AtomicWrite.write(data: Data(csv.utf8), to: root + "/results.csv")
-        print("\nco-bps: NLB co-smoothing bits/spike of the held-out neurons on the valid split; R²: rates and factors → latents against the truth.")
+        print("\nco-bps: NLB co-smoothing bits/spike of the held-out neurons on the test split (never read by training or selection); R²: rates and factors → latents against the truth on it.")
         print("wrote \(root)/results.csv")
     }
 
-    /// A benchmark dataset with the last quarter of its neurons held out, written once per seed.
+    /// A benchmark dataset with the last quarter of its neurons held out, written once per seed, and a
+    /// test split as large as the valid split, carved from the train trials: it is scored and never
+    /// read by training or model selection (PBT and early stopping read valid).
     static func dataset(_ name: String, seed: Int, folder: String) throws -> String {
-        let path = "\(folder)/\(name)_s\(seed).h5"
+        let path = "\(folder)/\(name)_heldout_test_s\(seed).h5"
         if FileManager.default.fileExists(atPath: path) { return path }
         let d: LFADSDataset
         switch name {
-        case "lorenz":
-            var c = LorenzConfig(); c.seed = UInt64(seed)
+        case "lorenz":   // 1000 trials: 600 train, 200 valid, 200 test
+            var c = LorenzConfig(); c.seed = UInt64(seed); c.trialsPerCondition = 50
             d = try LorenzGenerator.generate(c)
-        case "chaotic-rnn":
-            var c = ChaoticRNNConfig(); c.seed = UInt64(seed); c.conditions = 40; c.trialsPerCondition = 20
+        case "chaotic-rnn":   // 1000 trials: 600 train, 200 valid, 200 test
+            var c = ChaoticRNNConfig(); c.seed = UInt64(seed); c.conditions = 40; c.trialsPerCondition = 25
             d = try ChaoticRNNGenerator.generate(c)
-        case "small":
+        case "small":   // 250 trials: 150 train, 50 valid, 50 test
             // A short real session: 20 ms bins and about 10 spikes/s per neuron (0.2 counts per bin).
-            var c = LorenzConfig(); c.seed = UInt64(seed); c.conditions = 20; c.trialsPerCondition = 10; c.bins = 35; c.neurons = 24
+            var c = LorenzConfig(); c.seed = UInt64(seed); c.conditions = 25; c.trialsPerCondition = 10; c.bins = 35; c.neurons = 24
             c.binSeconds = 0.02; c.logRateBias = 1.6
             d = try LorenzGenerator.generate(c)
         default:
             throw ValidationError("--datasets: '\(name)' is not lorenz, chaotic-rnn or small")
         }
-        try LFADSWriter.write(try d.holdingOut(lastNeurons: d.encodNeurons / 4), to: path)
+        let withTest = try d.carvingTestSplit(trials: d.valid?.trialCount ?? 0, seed: UInt64(seed) &+ 7_919)
+        try LFADSWriter.write(try withTest.holdingOut(lastNeurons: d.encodNeurons / 4), to: path)
         return path
     }
 
@@ -132,7 +137,7 @@ struct VersusSingleBenchCommand: ParsableCommand {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: outputDir)) ?? [])
             .filter { $0.hasPrefix("lfads_output_") && $0.hasSuffix(".h5") }
         guard let file = files.first else { throw ValidationError("\(contender) on \(name) seed \(seed) wrote no lfads_output_*.h5 in \(outputDir)") }
-        let e = try NLBEvaluation.evaluate(outputPath: "\(outputDir)/\(file)")
+        let e = try NLBEvaluation.evaluate(outputPath: "\(outputDir)/\(file)", split: .test)
         return Row(dataset: name, seed: seed, contender: contender, coBPS: e.model.coBPS, ratesR2: e.model.ratesTruthR2,
                    latentsR2: e.model.factorsLatentsR2, seconds: seconds, epochs: epochs)
     }

@@ -117,3 +117,59 @@ import LFADSMetrics
     #expect(throws: DataFileError.self) { _ = try d.holdingOut(lastNeurons: 8) }
     #expect(throws: DataFileError.self) { _ = try h.holdingOut(lastNeurons: 1) }
 }
+
+/// The honest held-out score: a test split carved from train trials, scored by `evaluate`.
+@Suite struct TestSplitTests {
+    @Test func carvingMovesSeededTrainTrialsWithTheirExtras() throws {
+        var c = LorenzConfig()
+        c.conditions = 4; c.trialsPerCondition = 10; c.bins = 5; c.neurons = 6
+        let d = try LorenzGenerator.generate(c)
+        let train = try #require(d.train)
+        let t = try d.carvingTestSplit(trials: 8, seed: 1)
+        let kept = try #require(t.train), test = try #require(t.test)
+        #expect(kept.trialCount == train.trialCount - 8 && test.trialCount == 8 && t.valid == d.valid)
+        // Disjoint, and together exactly the old train trials (by their original indices).
+        let keptInds = try #require(kept.inds), testInds = try #require(test.inds)
+        #expect(Set(keptInds).isDisjoint(with: testInds) && (keptInds + testInds).sorted() == train.inds!.sorted())
+        // Each moved trial keeps its counts, truth and latents; its condition label moves with it.
+        let row = try #require(train.inds!.firstIndex(of: testInds[0]))
+        #expect(test.encod.selecting(trials: [0]) == train.encod.selecting(trials: [row]))
+        #expect(test.truth!.selecting(trials: [0]) == train.truth!.selecting(trials: [row]))
+        #expect(test.latents!.selecting(trials: [0]) == train.latents!.selecting(trials: [row]))
+        #expect(t.extras["condition_labels_test"]?.values[0] == d.extras["condition_labels_train"]?.values[row])
+        #expect(t.extras["condition_labels_train"]?.shape == [kept.trialCount])
+        // The same seed gives the same split; a different one (almost surely) another.
+        #expect(try d.carvingTestSplit(trials: 8, seed: 1) == t)
+        #expect(try d.carvingTestSplit(trials: 8, seed: 2).test!.inds != testInds)
+        #expect(throws: DataFileError.self) { _ = try d.carvingTestSplit(trials: train.trialCount - 1, seed: 1) }
+        #expect(throws: DataFileError.self) { _ = try t.carvingTestSplit(trials: 2, seed: 1) }
+    }
+
+    /// A test split holding exactly the valid trials (and rates) scores exactly what valid scores;
+    /// `auto` chooses it, `--split valid` does not, and `test` without targets is a clear error.
+    @Test func evaluateScoresTheTestSplitWhenItHasTargets() throws {
+        let (path, d) = try NLBEvaluationTests.makeFiles()
+        let plain = try NLBEvaluation.evaluate(outputPath: path)
+        #expect(plain.split == "valid")
+        #expect { try NLBEvaluation.evaluate(outputPath: path, split: .test) } throws: { "\($0)".contains("test_recon_data") }
+
+        let file = try HDF5File(path: path, mode: .readWrite)
+        let v = d.valid!
+        try file.write("test_encod_data", floats: v.encod.values, shape: v.encod.shape)
+        try file.write("test_recon_data", floats: v.recon!.values, shape: v.recon!.shape)
+        try file.write("test_truth", floats: v.truth!.values, shape: v.truth!.shape)
+        try file.write("test_output_params", floats: v.truth!.values.map { $0 + 0.05 }, shape: v.truth!.shape)
+        try file.write("test_behavior", array: d.extras["valid_behavior"]!)
+        try file.write("test_conds", array: d.extras["valid_conds"]!)
+        // Different valid rates, so that scoring the wrong split would show.
+        try file.remove("valid_output_params")
+        try file.write("valid_output_params", floats: v.truth!.values.map { $0 + 0.3 }, shape: v.truth!.shape)
+        file.close()
+
+        let onTest = try NLBEvaluation.evaluate(outputPath: path)
+        #expect(onTest.split == "test" && onTest.trials == v.trialCount)
+        #expect(onTest.model == plain.model, "the same trials and rates give the same scores")
+        let onValid = try NLBEvaluation.evaluate(outputPath: path, split: .valid)
+        #expect(onValid.split == "valid" && onValid.model.coBPS != plain.model.coBPS)
+    }
+}
