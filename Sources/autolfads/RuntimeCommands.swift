@@ -59,7 +59,7 @@ struct RunConfigOptions: ParsableArguments {
     var population: Int?
     @Option(name: .long, help: "Override max_generations.")
     var generations: Int?
-    @Argument(help: ArgumentHelp("key=value overrides of any run.yaml key, e.g. population=16 pbt.mode=async model.gen_dim=128 search_space.lr_init.max=1e-2 (values are YAML; the flags above win). A first argument without '=' is the config file.", valueName: "key=value"))
+    @Argument(help: ArgumentHelp("key=value overrides of any run.yaml key, e.g. population=16 pbt.mode=async model.gen_dim=128 search_space.lr_init.max=1e-2 (values are YAML; the --name, --population, … flags win). A first argument without '=' is the config file.", valueName: "key=value"))
     var overrides: [String] = []
 
     /// The config with command-line overrides applied and validated.
