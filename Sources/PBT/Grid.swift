@@ -62,7 +62,7 @@ extension SearchSpace {
         let names = ranged.map(\.name).joined(separator: ", ")
         guard size(k) <= Double(workers) else {
             throw PBTError.invalidPopulation(points == nil
-                ? "a grid needs at least \(Int(size(2))) workers (2 values for each of \(ranged.count) ranged hyperparameters: \(names)\(lists > 1 ? ", times \(lists) list/fixed combinations" : "")) but the population is \(workers); raise population or fix some hyperparameters to one value"
+                ? "a grid needs at least \(Int(size(2))) workers (2 values for each of \(ranged.count) ranged hyperparameters: \(names)\(lists > 1 ? ", times \(lists) list/fixed combinations" : "")) but the population is \(workers); raise population or fix some hyperparameters to one value (search_space.NAME.init: VALUE)"
                 : "the grid has \(Int(size(k))) points (\(k) values for each of \(names)\(lists > 1 ? ", times \(lists) list/fixed combinations" : "")) but the population is \(workers); use population \(Int(size(k))) or a multiple, or fewer grid points")
         }
         let g = Int(size(k))
