@@ -61,7 +61,8 @@ public struct RunLocation: Equatable, Sendable {
         guard ok else { throw DeployError("run name \"\(n)\" is invalid: use 1–128 of A–Z a–z 0–9 - _ . (not starting with '.')") }
     }
 
-    static func absolute(_ p: String, base: String) -> String {
+    /// `p` made absolute against `base` (after `~` expansion), standardized.
+    public static func absolute(_ p: String, base: String) -> String {
         let e = (p as NSString).expandingTildeInPath
         if e.hasPrefix("/") { return (e as NSString).standardizingPath }
         return ((base as NSString).appendingPathComponent(e) as NSString).standardizingPath

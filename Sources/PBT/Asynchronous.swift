@@ -10,9 +10,11 @@ extension PBTPolicy {
     /// back in training time). Tournament and paired strategies draw one random eligible donor;
     /// truncation ranks this worker among the eligible donors. An invalid worker copies any
     /// eligible donor; with none, the decision is `noValidDonor` (retry once others report).
+    /// With a baseline `method` (random / grid search) the decision is always `keep`.
     public func decideAsync(_ result: WorkerResult, snapshot: [WorkerResult],
                             using rng: inout PBTRandom) throws -> Decision {
         try validate()
+        if !method.exploits { return .stay(result) }
         var latest: [Int: WorkerResult] = [:]
         for s in snapshot where s.worker != result.worker {
             if let cur = latest[s.worker], cur.generation >= s.generation { continue }

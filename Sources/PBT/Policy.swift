@@ -23,13 +23,15 @@ public struct PBTPolicy: Codable, Equatable, Sendable {
     public var maxPerturbTries: Int
     /// Async only: a donor is eligible if its latest completed generation ≥ own generation − maxLag.
     public var asyncMaxLag: Int
+    /// PBT, or a baseline (random / grid search) whose decisions always keep (`SearchMethod`).
+    public var method: SearchMethod
 
     public init(space: SearchSpace, objective: Objective = .minimize,
                 exploit: ExploitStrategy = .binaryTournament, resampleProbability: Double = 0,
-                maxPerturbTries: Int = 99, asyncMaxLag: Int = 0) {
+                maxPerturbTries: Int = 99, asyncMaxLag: Int = 0, method: SearchMethod = .pbt) {
         self.space = space; self.objective = objective; self.exploit = exploit
         self.resampleProbability = resampleProbability; self.maxPerturbTries = maxPerturbTries
-        self.asyncMaxLag = asyncMaxLag
+        self.asyncMaxLag = asyncMaxLag; self.method = method
     }
 
     /// Throws a `PBTError` naming the first invalid setting.
@@ -46,6 +48,9 @@ public struct PBTPolicy: Codable, Equatable, Sendable {
         }
         if asyncMaxLag < 0 {
             throw PBTError.invalidConfig("async max lag must be ≥ 0 (got \(asyncMaxLag))")
+        }
+        if case .grid(let p?) = method, p < 2 {
+            throw PBTError.invalidConfig("grid points must be ≥ 2 (got \(p))")
         }
     }
 

@@ -1,10 +1,12 @@
 /// Flat, config-friendly coding of the policy (YAML/JSON); every key but `space` is optional:
 ///
 ///     { space: [...], objective: minimize, exploit: binaryTournament,   # | truncation | pairedTournament
-///       truncationFraction: 0.25, resampleProbability: 0, maxPerturbTries: 99, asyncMaxLag: 0 }
+///       truncationFraction: 0.25, resampleProbability: 0, maxPerturbTries: 99, asyncMaxLag: 0,
+///       method: pbt, gridPoints: 3 }                                     # method: pbt | random | grid
 extension PBTPolicy {
     enum CodingKeys: String, CodingKey {
         case space, objective, exploit, truncationFraction, resampleProbability, maxPerturbTries, asyncMaxLag
+        case method, gridPoints
     }
 
     public init(from decoder: Decoder) throws {
@@ -28,6 +30,14 @@ extension PBTPolicy {
         resampleProbability = try c.decodeIfPresent(Double.self, forKey: .resampleProbability) ?? 0
         maxPerturbTries = try c.decodeIfPresent(Int.self, forKey: .maxPerturbTries) ?? 99
         asyncMaxLag = try c.decodeIfPresent(Int.self, forKey: .asyncMaxLag) ?? 0
+        switch try c.decodeIfPresent(String.self, forKey: .method) ?? "pbt" {
+        case "pbt": method = .pbt
+        case "random": method = .random
+        case "grid": method = .grid(points: try c.decodeIfPresent(Int.self, forKey: .gridPoints))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription:
+                "search method '\(other)' is unknown; use pbt, random or grid")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -44,6 +54,8 @@ extension PBTPolicy {
         try c.encode(resampleProbability, forKey: .resampleProbability)
         try c.encode(maxPerturbTries, forKey: .maxPerturbTries)
         try c.encode(asyncMaxLag, forKey: .asyncMaxLag)
+        try c.encode(method.name, forKey: .method)
+        if case .grid(let p?) = method { try c.encode(p, forKey: .gridPoints) }
     }
 }
 

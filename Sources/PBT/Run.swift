@@ -21,7 +21,7 @@ public struct PBTRun: Codable, Equatable, Sendable {
     public private(set) var lineage: Lineage
     public private(set) var stopReason: StopReason?
 
-    /// Draws the initial population (workers 0..<workers) from `seed`.
+    /// Draws the initial population (workers 0..<workers) from `seed` (the grid, for grid search).
     public init(policy: PBTPolicy, stopping: StoppingRule = StoppingRule(), workers: Int, seed: UInt64) throws {
         try policy.validate()
         if stopping.maxGenerations < 1 {
@@ -29,7 +29,7 @@ public struct PBTRun: Codable, Equatable, Sendable {
         }
         var rng = PBTRandom(seed: seed)
         self.policy = policy; self.stopping = stopping; self.workers = workers
-        hyperparameters = try policy.space.initialPopulation(workers: workers, using: &rng)
+        hyperparameters = try policy.initialPopulation(workers: workers, using: &rng)
         completed = Array(repeating: 0, count: workers)
         self.rng = rng
         lineage = Lineage()

@@ -14,7 +14,9 @@ extension PBTPolicy {
     ///
     /// Decisions are made against the end-of-generation snapshot (a copy never sees another
     /// worker's new HPs). Invalid workers (nil/NaN/∞ score) always copy a valid worker;
-    /// RNG draws happen in worker-id order, so equal seeds give equal decisions.
+    /// RNG draws happen in worker-id order, so equal seeds give equal decisions. With a baseline
+    /// `method` (random / grid search) every decision is `keep`, failed workers included (they have
+    /// no donor by design), and the RNG is not used; `allFailed` still reports an all-failed generation.
     public func decideGeneration(_ results: [WorkerResult],
                                  using rng: inout PBTRandom) throws -> GenerationDecisions {
         try validate()
@@ -33,6 +35,9 @@ extension PBTPolicy {
         guard !ranked.isEmpty else {
             return GenerationDecisions(generation: g, decisions: rs.map { .stay($0, .noValidDonor) },
                                        allFailed: true, best: nil)
+        }
+        if !method.exploits {   // random / grid search: every worker goes on with its own checkpoint and HPs
+            return GenerationDecisions(generation: g, decisions: rs.map { .stay($0) }, allFailed: false, best: ranked.first)
         }
         let decisions: [Decision]
         switch exploit {

@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure performance (engine kernels, training, observation models, PBT simulation, coordination store, runtime, dashboard).",
         subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, ObsBenchCommand.self, StitchBenchCommand.self, PBTSimBenchmarkCommand.self,
-                      BenchStoreCommand.self, BenchRuntimeCommand.self, DashboardBenchCommand.self, VersusSingleBenchCommand.self]
+                      BenchStoreCommand.self, BenchRuntimeCommand.self, DashboardBenchCommand.self, VersusSingleBenchCommand.self,
+                      SearchBenchCommand.self]
     )
 }
 

@@ -59,9 +59,13 @@ struct RunConfigOptions: ParsableArguments {
     var population: Int?
     @Option(name: .long, help: "Override max_generations.")
     var generations: Int?
+    @Argument(help: ArgumentHelp("key=value overrides of any run.yaml key, e.g. population=16 pbt.mode=async model.gen_dim=128 search_space.lr_init.max=1e-2 (values are YAML; the --name, --population, … flags win). A first argument without '=' is the config file.", valueName: "key=value"))
+    var overrides: [String] = []
 
     /// The config with command-line overrides applied and validated.
     func load() throws -> RunConfig {
+        var config = self.config, assignments = overrides
+        if config == nil, let first = assignments.first, !first.contains("=") { config = first; assignments.removeFirst() }
         var obj: RunConfig.Objective?
         if let objective {
             guard let o = RunConfig.Objective(rawValue: objective) else { throw ValidationError("--objective must be lfads or toy") }
@@ -69,7 +73,8 @@ struct RunConfigOptions: ParsableArguments {
         }
         let cwd = FileManager.default.currentDirectoryPath
         let o = RunOverrides(name: name, storage: storage.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path },
-                             store: store, objective: obj, population: population, maxGenerations: generations)
+                             store: store, objective: obj, population: population, maxGenerations: generations,
+                             assignments: assignments)
         if let config { return try RunConfig.load(path: config, overrides: o) }
         return try RunConfig.parse(yaml: "", baseDirectory: cwd, overrides: o)
     }
@@ -179,6 +184,8 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "Coordination store URL (default: from --config or the embedded defaults).") var store: String?
     @Option(name: .long, help: "The run config, to find the store and run name.") var config: String?
     @Argument(help: "Run name (default: the config's).") var runName: String?
+    @Flag(name: .customLong("show-config"), help: "Print the run's resolved config (run.yaml with file, overrides and defaults; the stored config, which wins on resume) instead of the status.")
+    var showConfig = false
 
     func run() throws {
         var cfg = try RunConfigOptions.parse(config.map { ["--config", $0] } ?? []).load()
@@ -196,7 +203,7 @@ struct StatusCommand: ParsableCommand {
         do {
             let text = try Blocking.run {
                 let s = try await openCoordinationStore(url, onRetry: { fputs($0 + "\n", stderr) })
-                let t = try await StatusReport.load(store: s, run: name)
+                let t = try await showConfig ? StatusReport.config(store: s, run: name) : StatusReport.load(store: s, run: name)
                 await s.close()
                 return t
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Deploy
 import Foundation
+import Runtime
 
 /// `autolfads slurm …`: run AutoLFADS on a Slurm cluster.
 struct SlurmCommand: ParsableCommand {
@@ -32,13 +33,24 @@ struct SlurmSubmitCommand: ParsableCommand {
     @Flag(name: .customLong("server-job"), help: "Run the server as a Slurm job (default).") var serverJob = false
     @Option(name: .long, help: "The autolfads executable the jobs run (default: this one).") var executable: String?
     @Flag(name: .customLong("dry-run"), help: "Write and print the scripts, submit nothing.") var dryRun = false
+    @Argument(help: ArgumentHelp("key=value overrides of any run.yaml key (as for `autolfads run`), passed on to the server job.", valueName: "key=value"))
+    var overrides: [String] = []
 
     func run() throws {
         guard !(serverOnLogin && serverJob) else { throw ValidationError("choose one of --server-on-login and --server-job") }
         do {
-            let loc = try RunLocation.load(configPath: config, name: name, storage: storage, store: store)
+            // The overrides are checked here exactly as the server will check them, so mistakes fail before submitting.
+            let o = RunOverrides(assignments: overrides)
+            do {
+                if let config { _ = try RunConfig.load(path: config, overrides: o) } else { _ = try RunConfig.parse(yaml: "", overrides: o) }
+            } catch let e as ConfigError { throw DeployError(e.message) }
+            let base = config.map { (RunLocation.absolute($0, base: FileManager.default.currentDirectoryPath) as NSString).deletingLastPathComponent }
+            let loc = try RunLocation.load(configPath: config, name: name ?? o.assignedValue("name"),
+                                           storage: storage ?? o.assignedValue("storage").map { RunLocation.absolute($0, base: base ?? FileManager.default.currentDirectoryPath) },
+                                           store: store ?? o.assignedValue("store"))
             let exe = executable ?? Self.currentExecutable()
             var plan = SlurmPlan(run: loc, executable: (exe as NSString).standardizingPath, clients: clients, slots: slots)
+            plan.overrides = overrides
             plan.partition = partition; plan.time = time; plan.cpusPerTask = cpusPerTask; plan.memory = mem
             plan.idleTimeout = idleTimeout
             plan.layout = perNode ? .perNode : .array

@@ -111,7 +111,7 @@ struct VersusSingleBenchCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(t0)
         let epochs = max(0, ((try? String(contentsOfFile: dir + "/train_log.csv", encoding: .utf8)) ?? "")
             .split(separator: "\n").count - 1)
-        return try score(outputDir: dir, name: name, seed: seed, contender: "single", seconds: seconds, epochs: epochs)
+        return try Self.score(outputDir: dir, name: name, seed: seed, contender: "single", seconds: seconds, epochs: epochs)
     }
 
     func pbt(_ data: String, name: String, seed: Int, root: String, contender: String, base: String?) throws -> Row {
@@ -129,11 +129,11 @@ struct VersusSingleBenchCommand: ParsableCommand {
         let t0 = Date()
         try Self.spawn(["run", "--config", cfg, "--no-dashboard"], log: "\(root)/\(runName).log")
         let seconds = Date().timeIntervalSince(t0)
-        return try score(outputDir: runDir + "/best", name: name, seed: seed, contender: contender, seconds: seconds,
+        return try Self.score(outputDir: runDir + "/best", name: name, seed: seed, contender: contender, seconds: seconds,
                          epochs: Self.epochsSpent(runDir))
     }
 
-    func score(outputDir: String, name: String, seed: Int, contender: String, seconds: Double, epochs: Int) throws -> Row {
+    static func score(outputDir: String, name: String, seed: Int, contender: String, seconds: Double, epochs: Int) throws -> Row {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: outputDir)) ?? [])
             .filter { $0.hasPrefix("lfads_output_") && $0.hasSuffix(".h5") }
         guard let file = files.first else { throw ValidationError("\(contender) on \(name) seed \(seed) wrote no lfads_output_*.h5 in \(outputDir)") }

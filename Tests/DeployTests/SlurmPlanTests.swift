@@ -33,6 +33,19 @@ import Testing
         #expect(s.contains("exec /shared/bin/autolfads server --config /shared/run.yaml --name lorenz --storage /shared/st --store postgres://lfads@10.0.0.5:5432/autolfads\n"))
     }
 
+    /// run.yaml overrides follow the server's flags, each one word for bash whatever it holds.
+    @Test func serverScriptPassesOverridesShellQuoted() throws {
+        var p = plan()
+        p.overrides = ["population=16", "pbt.mode=async", "model.note='a b; $(id)'", "search_space.lr_init.max=1e-2"]
+        let s = try p.serverScript()
+        let exec = s.split(separator: "\n").first { $0.hasPrefix("exec ") }!
+        let words = try bashWords(String(exec.dropFirst(5)))
+        #expect(words == p.serverArgv && Array(words.suffix(4)) == p.overrides)
+        #expect(words[words.count - 5] == p.run.store)
+        p.overrides = ["x=a\nb"]
+        #expect(throws: DeployError.self) { try p.serverScript() }
+    }
+
     /// Hostile run names, paths and URLs are inert in the generated scripts: bash parses the exec line
     /// back into exactly the argv the plan meant.
     @Test func hostileStringsAreQuotedInScripts() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Plots
 import LFADSData
+import PBT
 
 /// HTML pieces of the dashboard (also reused by the report). All text is escaped.
 public enum HTMLFragments {
@@ -21,7 +22,7 @@ public enum HTMLFragments {
             ("jobs", "\(s.jobs.queued) queued · \(s.jobs.claimed) running · \(s.jobs.done) done · \(s.jobs.failed) failed"),
             ("slots", "\(o.busyProcesses) busy of \(o.aliveProcesses) alive"),
         ]
-        if let mode = s.run.mode { items.insert(("mode", mode), at: 2) }
+        if let mode = s.run.mode { items.insert(("mode", SearchMethod.label(forMode: mode)), at: 2) }
         return "<dl class=\"overview\">" + items.map { "<div><dt>\(h($0.0))</dt><dd>\(h($0.1))</dd></div>" }.joined() + "</dl>"
     }
 

@@ -34,6 +34,8 @@ public struct SlurmPlan: Equatable, Sendable {
     public var memory: String?
     /// Clients exit after this many idle seconds (they also exit when the run finishes).
     public var idleTimeout: Int = 600
+    /// `key=value` run.yaml overrides for the server (after its flags, shell-quoted in the scripts).
+    public var overrides: [String] = []
 
     public init(run: RunLocation, executable: String, clients: Int, slots: Int) {
         self.run = run; self.executable = executable; self.clients = clients; self.slots = slots
@@ -56,6 +58,7 @@ public struct SlurmPlan: Equatable, Sendable {
         try Validate.noNewline(run.storage, what: "storage path")
         try Validate.noNewline(run.store, what: "store URL")
         if let c = run.configPath { try Validate.noNewline(c, what: "config path") }
+        for o in overrides { try Validate.noNewline(o, what: "override") }
         if let p = partition { try Self.slurmWord(p, what: "--partition", extra: ",") }
         if let t = time { try Self.slurmWord(t, what: "--time", extra: ":-") }
         if let m = memory { try Validate.memory(m, what: "--mem") }
@@ -78,7 +81,7 @@ public struct SlurmPlan: Equatable, Sendable {
         var a = [executable, "server"]
         if let c = run.configPath { a += ["--config", c] }
         a += ["--name", run.name, "--storage", run.storage, "--store", run.store]
-        return a
+        return a + overrides
     }
 
     private func header(jobName: String, output: String) -> [String] {

@@ -94,11 +94,17 @@ extension LFADSConfig {
 
     /// Known keys closest to `key` (edit distance ≤ 3 or a shared substring), best first, at most 3.
     static func closeMatches(for key: String) -> [String] {
-        let scored = keys.map { ($0, editDistance($0, key)) }
-            .filter { $0.1 <= 3 || $0.0.contains(key) || key.contains($0.0) }
-            .sorted { $0.1 < $1.1 }
-        return Array(scored.prefix(3).map(\.0))
+        LFADSModel.closeMatches(for: key, among: keys)
     }
+}
+
+/// The `candidates` closest to `key` (edit distance ≤ 3 or a shared substring), best first, at most 3:
+/// the "did you mean" of unknown-key errors in model and run configs.
+public func closeMatches(for key: String, among candidates: [String]) -> [String] {
+    let scored = candidates.map { ($0, editDistance($0, key)) }
+        .filter { $0.1 <= 3 || $0.0.contains(key) || key.contains($0.0) }
+        .enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }
+    return Array(scored.prefix(3).map(\.element.0))
 }
 
 /// Levenshtein distance between two strings.

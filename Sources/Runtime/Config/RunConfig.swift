@@ -1,4 +1,5 @@
 import Foundation
+import PBT
 
 /// One hyperparameter of the search space as written in `run.yaml`.
 public struct HyperparameterConfig: Codable, Equatable, Sendable {
@@ -61,7 +62,17 @@ public struct ToyConfig: Codable, Equatable, Sendable {
 /// The whole description of an AutoLFADS run (`run.yaml`). Paths are absolute once loaded.
 public struct RunConfig: Codable, Equatable, Sendable {
     public enum Objective: String, Codable, Sendable, CaseIterable { case lfads, toy }
-    public enum Mode: String, Codable, Sendable, CaseIterable { case sync, async }
+    /// `sync` / `async` PBT, or a baseline search with the same budget and no exploit/explore:
+    /// `random` (each worker keeps its initial draw) or `grid` (initial HPs on a grid; `gridPoints`).
+    /// The baselines are scheduled like `async` (no decision waits for other workers).
+    public enum Mode: String, Codable, Sendable, CaseIterable {
+        case sync, async, random, grid
+
+        /// True for the PBT modes (`sync`, `async`); false for the random / grid baselines.
+        public var isPBT: Bool { self == .sync || self == .async }
+        /// How `status`, the dashboard and the report name it.
+        public var label: String { SearchMethod.label(forMode: rawValue) }
+    }
     public enum ExploitStrategy: String, Codable, Sendable, CaseIterable { case tournament, truncation, paired }
     public enum ExploreStrategy: String, Codable, Sendable, CaseIterable { case perturb, resample }
 
@@ -91,6 +102,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var stopPatience: Int = 5
     public var stopMinChange: Double = 5e-4
     public var mode: Mode = .sync
+    /// `pbt.grid_points` (grid mode): values per ranged hyperparameter; nil = as many as the population holds.
+    public var gridPoints: Int?
     /// Lower scores are better (LFADS validation NLL); false for a maximised `metric`.
     public var minimize: Bool = true
     /// `pbt.metric` as written (nil = the default; optional so that runs stored before the key

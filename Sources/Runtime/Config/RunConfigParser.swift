@@ -1,5 +1,6 @@
 import Foundation
 import LFADSModel
+import PBT
 import Yams
 
 extension RunConfig {
@@ -10,17 +11,27 @@ extension RunConfig {
         }
         let base = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
         do { return try parse(yaml: text, baseDirectory: base.isEmpty ? FileManager.default.currentDirectoryPath : base, overrides: overrides) }
-        catch let e as ConfigError { throw ConfigError("\(path): \(e.message)") }
+        catch let e as ConfigError { throw e.fromOverride ? e : ConfigError("\(path): \(e.message)") }
     }
 
     /// Parses a run config from YAML text; missing keys keep the embedded defaults.
+    /// `overrides.assignments` are set in the YAML tree first, so they are checked like the file's keys;
+    /// an error caused by one names it (`override 'pbt.mdoe=async': …`).
     public static func parse(yaml: String, baseDirectory: String = FileManager.default.currentDirectoryPath,
                              overrides: RunOverrides = RunOverrides()) throws -> RunConfig {
         if let problem = YAMLInputLimits.problem(in: yaml) { throw ConfigError(problem) }
-        let root: Node?
+        var root: Node?
         do { root = try Yams.compose(yaml: yaml) }
         catch { throw ConfigError("not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")") }
+        do { root = try overrides.apply(toTree: root) } catch var e as ConfigError { e.fromOverride = true; throw e }
         if let root, let problem = YAMLInputLimits.expansionProblem(of: root) { throw ConfigError(problem) }
+        do { return try decode(root, baseDirectory: baseDirectory, overrides: overrides) } catch let e as ConfigError {
+            throw (try? overrides.parsedAssignments()).flatMap { e.attributed(to: $0) } ?? e
+        }
+    }
+
+    /// The one typed decode of a (possibly overridden) run.yaml tree.
+    private static func decode(_ root: Node?, baseDirectory: String, overrides: RunOverrides) throws -> RunConfig {
         var top = try YAMLSection(root, path: "")
         var c = RunConfig()
         let explicitName = try top.string("name")
@@ -71,7 +82,8 @@ extension RunConfig {
         c.exploitFraction = try pbt.double("exploit_fraction") ?? c.exploitFraction
         if let e = try pbt.string("explore") { c.explore = try enumValue(e, key: "pbt.explore") }
         c.resampleProbability = try pbt.double("resample_probability") ?? c.resampleProbability
-        try pbt.finish(allowed: ["mode", "metric", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability"])
+        c.gridPoints = try pbt.int("grid_points")
+        try pbt.finish(allowed: ["mode", "metric", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability", "grid_points"])
 
         var space = try top.section("search_space")
         c.searchSpace = try space.keys.map { name in
@@ -241,6 +253,15 @@ extension RunConfig {
         }
         if searchSpace.isEmpty { throw ConfigError("search_space: needs at least one hyperparameter") }
         for h in searchSpace { try h.validate() }
+        if let p = gridPoints {
+            if mode != .grid { throw ConfigError("pbt.grid_points: only used with pbt.mode: grid (the mode is \(mode.rawValue)); drop it or set the mode") }
+            try range("pbt.grid_points", p, 2, Limits.population)
+        }
+        if mode == .grid {
+            do { _ = try pbtSearchSpace.gridAxes(workers: population, points: gridPoints) } catch let e as PBTError {
+                throw ConfigError("pbt.mode grid: \(e.description.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "\(e)")")
+            }
+        }
     }
 }
 

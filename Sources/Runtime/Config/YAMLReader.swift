@@ -1,11 +1,27 @@
 import Foundation
+import LFADSModel
 import Yams
 
 /// A configuration error: names the file/key at fault and how to fix it.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public let message: String
+    /// True when the message names the command-line override at fault (no file prefix is added).
+    var fromOverride = false
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// Errors are equal when their messages are.
+    public static func == (a: ConfigError, b: ConfigError) -> Bool { a.message == b.message }
+
+    /// The error prefixed with the override that set its key (`override 'pbt.mdoe=x': pbt.mdoe: …`),
+    /// or nil when no override did. The last assignment to the key, or to a key inside it, counts.
+    func attributed(to assignments: [RunOverrides.Assignment]) -> ConfigError? {
+        guard let colon = message.range(of: ": ") else { return nil }
+        let key = String(message[..<colon.lowerBound])
+        guard let a = assignments.last(where: { $0.key == key || $0.key.hasPrefix(key + ".") }) else { return nil }
+        var e = ConfigError("override '\(a.text)': \(message)")
+        e.fromOverride = true
+        return e
+    }
 }
 
 /// Reads one YAML mapping with typed accessors; every key must be consumed,
@@ -91,7 +107,9 @@ struct YAMLSection {
     /// Throws if a key was never read (unknown key), listing what is allowed.
     func finish(allowed: [String]) throws {
         for k in keys where !used.contains(k) {
-            throw ConfigError("\(name(k)): unknown key '\(k)' (allowed here: \(allowed.joined(separator: ", ")))")
+            let close = closeMatches(for: k, among: allowed)
+            let hint = close.isEmpty ? "" : "; did you mean " + close.map { "'\($0)'" }.joined(separator: ", ") + "?"
+            throw ConfigError("\(name(k)): unknown key '\(k)'\(hint) (allowed here: \(allowed.joined(separator: ", ")))")
         }
     }
 

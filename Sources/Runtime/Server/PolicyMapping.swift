@@ -29,8 +29,14 @@ extension RunConfig {
         case .truncation: strategy = .truncation(fraction: exploitFraction)
         case .paired: strategy = .pairedTournament
         }
+        let method: SearchMethod
+        switch mode {
+        case .sync, .async: method = .pbt
+        case .random: method = .random
+        case .grid: method = .grid(points: gridPoints)
+        }
         return PBTPolicy(space: pbtSearchSpace, objective: minimize ? .minimize : .maximize, exploit: strategy,
-                         resampleProbability: explore == .resample ? resampleProbability : 0)
+                         resampleProbability: explore == .resample ? resampleProbability : 0, method: method)
     }
 
     /// The PBT stopping rule of this config (a disabled ratio rule never fires).

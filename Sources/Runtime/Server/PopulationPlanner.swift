@@ -25,10 +25,10 @@ public struct PopulationPlanner: Sendable {
         return r.next()
     }
 
-    /// Initial hyperparameters of the population (seeded by the run seed).
+    /// Initial hyperparameters of the population (seeded by the run seed; the grid in grid mode).
     public func initialHyperparameters() throws -> [[String: Double]] {
         var rng = PBTRandom(seed: UInt64(bitPattern: Int64(config.seed)), keys: [0])
-        return try config.pbtSearchSpace.initialPopulation(workers: config.population, using: &rng)
+        return try config.pbtPolicy.initialPopulation(workers: config.population, using: &rng)
     }
 
     /// Generation-0 job of a worker.

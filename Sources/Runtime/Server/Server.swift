@@ -47,11 +47,15 @@ public final class PBTServer {
         if var existing = try await store.run(named: config.name) {
             eventCursor = try await latestEventID(run: existing.id)   // a new run has no earlier events
             if let stored = try? existing.config.decode(RunConfig.self) {
-                if stored != config { log("note: run '\(config.name)' exists; resuming it with its stored config") }
                 var merged = stored
                 merged.storage = config.storage   // storage may be mounted elsewhere on this machine
+                let changed = merged.differences(from: config)
+                if !changed.isEmpty {
+                    log("note: run '\(config.name)' exists; resuming it with its stored config, which wins over the given one (differs in \(changed.prefix(6).joined(separator: "; "))\(changed.count > 6 ? "; …" : "")); start a run with a new name to use the new settings")
+                }
                 config = merged
             }
+            try writeResolvedConfig()
             if existing.status == .created { try await store.setRunStatus(existing.id, .running, now: Date()); existing.status = .running }
             log("resuming run '\(config.name)' at generation \(existing.generation) (status \(existing.status.rawValue))")
             return existing
@@ -60,7 +64,8 @@ public final class PBTServer {
         try RunPreflight.check(config)
         do {
             let r = try await store.createRun(name: config.name, config: try JSONDocument(encoding: config), now: Date())
-            log("created run '\(config.name)': \(config.population) workers, \(config.maxGenerations) generations, \(config.mode.rawValue) PBT, objective \(config.objective.rawValue)")
+            try writeResolvedConfig()
+            log("created run '\(config.name)': \(config.population) workers, \(config.maxGenerations) generations, \(config.mode.label), objective \(config.objective.rawValue)")
             return r
         } catch let e as StoreError {
             if case .runExists = e, let r = try await store.run(named: config.name) {   // a racing server created it
@@ -69,6 +74,14 @@ public final class PBTServer {
             }
             throw e
         }
+    }
+
+    /// Writes the run's effective config to `runs/<name>/run.resolved.yaml` (atomically).
+    func writeResolvedConfig() throws {
+        let dir = try storage.runDirectory(config.name)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(RunConfig.resolvedFileName)
+        try Coordination.AtomicFile.write(Data(try config.resolvedYAML().utf8), to: url)
     }
 
     /// Runs the population to the end; returns the summary (also written to `best/summary.json`).
@@ -125,7 +138,7 @@ public final class PBTServer {
                 case .stop(let reason):
                     return try await finish(run: run, planner: planner, reason: reason)
                 }
-            case .async:
+            case .async, .random, .grid:   // the baselines never wait for other workers
                 let done = planner.completedGenerations(jobs: jobs, badWorkers: bad)
                 if !stopping, done > 0,
                    let reason = config.pbtStoppingRule.shouldStop(generationBests: planner.generationBests(jobs, generations: done),

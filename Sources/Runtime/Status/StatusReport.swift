@@ -14,6 +14,16 @@ public enum StatusReport {
                       processes: try await store.processes(), now: now)
     }
 
+    /// The run's stored (effective) config as resolved run.yaml text: what `status --show-config` prints.
+    public static func config(store: any CoordinationStore, run name: String) async throws -> String {
+        guard let run = try await store.run(named: name) else {
+            throw RuntimeError("run '\(name)' is not in \(store.location); check the run name and --store")
+        }
+        do { return try run.config.decode(RunConfig.self).resolvedYAML() } catch {
+            throw RuntimeError("run '\(name)': its stored config cannot be read by this version of autolfads (\(error))")
+        }
+    }
+
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
     static func num(_ x: Double?) -> String { x.map { String(format: "%.5g", $0) } ?? "-" }
 
@@ -22,7 +32,7 @@ public enum StatusReport {
         let cfg = try? run.config.decode(RunConfig.self)
         var out: [String] = []
         out.append("run \(run.name): \(run.status.rawValue), generation \(run.generation)" +
-                   (cfg.map { " of \($0.maxGenerations), \($0.population) workers, \($0.mode.rawValue) PBT, objective \($0.objective.rawValue)" } ?? ""))
+                   (cfg.map { " of \($0.maxGenerations), \($0.population) workers, \($0.mode.label), objective \($0.objective.rawValue)" } ?? ""))
         if let cfg, cfg.objective == .lfads {
             out.append("score: pbt.metric \(cfg.metric.rawValue) (\(cfg.metric.label), \(cfg.minimize ? "lower" : "higher") is better)")
         }
