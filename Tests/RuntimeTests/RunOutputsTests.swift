@@ -125,6 +125,28 @@ import Coordination
         #expect(off.contains("train_log.csv") && !off.contains { $0.contains("tfevents") }, "\(off)")
     }
 
+    /// Toy-objective runs: the same layout with `train/score`; `logging: {tensorboard: false}` writes none.
+    @Test func toyRunEventFilesAndTheOffSwitch() async throws {
+        for on in [true, false] {
+            let h = try ClusterHarness(label: on ? "tb-toy" : "tb-off", yaml: """
+                population: 3
+                max_generations: 2
+                logging: {tensorboard: \(on)}
+                """)
+            defer { Task { await h.stopAll() } }
+            let p = try h.start(["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"], log: "run.log")
+            #expect(await h.exit(of: p, timeout: 120) == .exited(0), "\(h.logs())")
+            let workers = h.config.runDirectory + "/workers"
+            let files = (FileManager.default.enumerator(atPath: workers)?.allObjects as? [String] ?? []).filter { $0.contains("tfevents") }
+            #expect(files.count == (on ? 6 : 0), "\(files)")
+            if on, let out = try await Self.runPython([Self.here.appendingPathComponent("tb_check.py").path, "run", h.config.runDirectory, "score"],
+                                                      dir: h.dir, what: "tb_check.py run (toy)") {
+                let summary = try Self.json(out)
+                #expect(summary["runs"] as? Int == 3 && (summary["tag_names"] as? [String])?.contains("pbt/score") == true, "\(out)")
+            }
+        }
+    }
+
     @Test func loggingKeyOfRunYAML() throws {
         #expect(try RunConfig.parse(yaml: "objective: toy").tensorBoard)
         #expect(try RunConfig.parse(yaml: "objective: toy\nlogging: {tensorboard: false}").tensorBoard == false)

@@ -11,7 +11,8 @@ from tensorboard.backend.event_processing import event_accumulator
 TAGS = {"train_recon": "train/recon", "valid_recon": "valid/recon", "valid_recon_sv": "valid/recon_sv",
         "valid_recon_smth": "valid/recon_smth", "train_kl_ic": "train/kl_ic", "train_kl_co": "train/kl_co",
         "train_l2": "train/l2", "ramp_kl": "train/ramp_kl", "ramp_l2": "train/ramp_l2", "lr": "train/lr",
-        "grad_norm": "train/grad_norm", "grad_norm_max": "train/grad_norm_max"}
+        "grad_norm": "train/grad_norm", "grad_norm_max": "train/grad_norm_max",
+        "score": "train/score"}   # the toy objective's metrics.csv
 NOT_LOGGED = {"epoch", "seconds"}
 problems = []
 

@@ -2,7 +2,6 @@ import Foundation
 #if LFADS_TRAINER_AVAILABLE
 import LFADSData
 import LFADSModel
-import TensorBoard
 
 extension WorkerRunner {
     /// Whether this build includes the `lfads` objective (the LFADS trainer).
@@ -79,7 +78,7 @@ enum LFADSObjective {
         }
         if startedFrom == nil && !job.initCheckpoints.isEmpty { log("no valid starting checkpoint; starting fresh") }
         var rows = [metricsHeader]
-        var events: [(step: Int, wallTime: Double, scalars: [(tag: String, value: Double)])] = []
+        var events: [WorkerEvents.Step] = []
         let columns = metricsHeader.split(separator: ",").map(String.init)
         var score: Double?
         do {
@@ -99,7 +98,7 @@ enum LFADSObjective {
         if score != nil { try trainer.saveCheckpoint(to: ckpt) }
         try FileIO.writeJSON(job.hps, to: out.appendingPathComponent(WorkerFiles.hps))
         try FileIO.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: out.appendingPathComponent(WorkerFiles.metrics))
-        if job.config.tensorBoard { try writeEvents(job: job, epochs: events, score: score) }
+        try WorkerEvents.write(job: job, epochs: events, score: score, metricTag: "pbt/\(job.config.metric.rawValue)")
         let result = JobOutcome(score: score, epochs: job.epochs, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
                                 startedFrom: startedFrom, rejectedCheckpoints: rejected, checkpoint: ckpt)
         try FileIO.writeJSON(result, to: out.appendingPathComponent(WorkerFiles.result))
@@ -109,25 +108,6 @@ enum LFADSObjective {
 
     /// Columns of a worker-generation's `metrics.csv` (new ones are appended, never inserted).
     static let metricsHeader = "epoch,train_recon,valid_recon,valid_recon_smth,train_kl_ic,train_kl_co,train_l2,lr,seconds,grad_norm,grad_norm_max"
-
-    /// Writes this job's TensorBoard events into the worker's directory (`workers/w<NNN>/`, one
-    /// TensorBoard run per worker): the epoch scalars of `metrics.csv` at step = epoch, then at
-    /// step = generation `pbt/<metric>` (this generation's score, when finite) and `hp/<name>` for each
-    /// hyperparameter. One file per generation (index = generation); a retried job replaces its file.
-    static func writeEvents(job: WorkerJob, epochs: [(step: Int, wallTime: Double, scalars: [(tag: String, value: Double)])],
-                            score: Double?) throws {
-        let dir = (job.outputDirectory as NSString).deletingLastPathComponent
-        let now = Date().timeIntervalSince1970
-        var generation: [(tag: String, value: Double)] = score.map { [("pbt/\(job.config.metric.rawValue)", $0)] } ?? []
-        generation += job.hps.keys.sorted().map { ("hp/\($0)", job.hps[$0]!) }
-        let bytes = TensorBoardEvents.file(createdAt: now, steps: epochs + [(job.generation, now, generation)])
-        for old in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        where TensorBoardEvents.isEventFile(old, index: job.generation) {
-            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(old))
-        }
-        let name = TensorBoardEvents.fileName(createdAt: now, host: EventFileWriter.hostName(), pid: getpid(), index: job.generation)
-        try FileIO.write(Data(bytes), to: (dir as NSString).appendingPathComponent(name))
-    }
 
     /// The number this generation reports to PBT (`pbt.metric`); nil when it is not finite.
     static func generationScore(_ metric: PBTMetric, smoothedValid: Double, trainer: Trainer,
