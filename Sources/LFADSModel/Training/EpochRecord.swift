@@ -16,8 +16,9 @@ public struct EpochRecord: Equatable, Sendable {
     public var smoothedValid: Double
     public var learningRate: Double
     public var seconds: Double
-    /// Mean over the epoch's optimisation steps of the global gradient norm before clipping
-    /// (the L2 norm over every trainable parameter's gradient of the training loss).
+    /// Mean over the epoch's optimisation steps of the global gradient norm before clipping: the L2
+    /// norm over every trainable parameter's gradient of the scaled training loss (`loss_scale` × loss),
+    /// the quantity `max_grad_norm` clips.
     public var gradNorm: Double = 0
     /// Largest pre-clipping global gradient norm of the epoch's steps.
     public var gradNormMax: Double = 0
