@@ -43,8 +43,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        // TensorBoard event files: CRC-32C, a minimal protobuf encoder, TFRecord framing (pure) and an appending writer.
+        .target(name: "TensorBoard"),
         // Server, client and worker processes.
-        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy",
+        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "TensorBoard",
                                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: [.define("LFADS_TRAINER_AVAILABLE")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
@@ -60,7 +62,7 @@ let package = Package(
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
             "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TensorBoard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Helpers shared by test targets (SVG inspection).
@@ -72,11 +74,13 @@ let package = Package(
         .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
+        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT"]),
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel"],
+                    exclude: ["tb_check.py"]),   // run via #filePath by the TensorBoard test
     ],
     swiftLanguageModes: [.v5]
 )

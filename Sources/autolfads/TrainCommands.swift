@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import LFADSData
 import LFADSModel
+import TensorBoard
 
 /// `autolfads train --data FILE [--config FILE] [--out DIR] [key=value …]`: one LFADS model.
 struct TrainCommand: ParsableCommand {
@@ -21,6 +22,8 @@ struct TrainCommand: ParsableCommand {
     var initFrom: String?
     @Option(help: "Train at most this many more epochs, 0…10000000 (default: until max_epochs / early stopping).") var epochs: Int?
     @Flag(name: .customLong("no-outputs"), help: "Skip posterior sampling at the end.") var noOutputs = false
+    @Flag(inversion: .prefixedNo, help: "Write TensorBoard event files (the train_log.csv scalars per epoch) into --out.")
+    var tensorboard = true
     @Option(name: .customLong("blas-kernel"), help: "OpenBLAS kernel: auto (SkylakeX on AVX-512), keep (inherit), or a core name.")
     var blasKernel = "auto"
     @Argument(help: "key=value hyperparameter overrides, e.g. gen_dim=100 lr_init=0.004.") var overrides: [String] = []
@@ -46,8 +49,16 @@ struct TrainCommand: ParsableCommand {
         print("model: \(neurons)×\(c.reconSeqLen), gen \(c.genDim), fac \(c.facDim), "
               + "controller \(c.hasController ? "\(c.conDim)/\(c.coDim)" : "off"), \(t.network.store.count) parameters; start epoch \(t.epoch)")
         let progress = Progress(total: c.maxEpochs)
+        // One events file per invocation (a resumed run adds a file; TensorBoard merges a folder's files).
+        var events: EventFileWriter? = nil
+        if tensorboard { events = try EventFileWriter(directory: out) }
+        let columns = EpochRecord.trainLogColumns
         do {
-            let best = try run.run(maxEpochs: epochs) { progress.show($0) }
+            let best = try run.run(maxEpochs: epochs) { r in
+                progress.show(r)
+                do { try events?.add(step: r.epoch, scalars: r.tensorBoardScalars(columns: columns)) }
+                catch { events = nil; FileHandle.standardError.write(Data("\n\(error); training goes on without it\n".utf8)) }
+            }
             progress.finish()
             print(String(format: "best valid/recon_smth %.6f after %d epochs", best, t.epoch))
         } catch let e as TrainingError {

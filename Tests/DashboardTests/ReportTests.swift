@@ -86,3 +86,26 @@ func SVGTextNumber(_ x: Double) -> String { SVGText.number(x) }
     #expect(try String(contentsOf: a.html, encoding: .utf8).replacingOccurrences(of: "a-figures/", with: "")
             == String(contentsOf: b.html, encoding: .utf8).replacingOccurrences(of: "b-figures/", with: ""))
 }
+
+@Test func reportHasLoadSnippetsWithTheRealPathAndRefreshesTheReadme() throws {
+    let (dir, _) = try fixture(withModel: true)
+    defer { cleanup(dir.deletingLastPathComponent()) }
+    try RunReport.write(runDirectory: dir)
+    let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+    let path = dir.appendingPathComponent("best/lfads_output_fixture.h5").path
+    #expect(html.contains("<h2>Load these outputs</h2>"))
+    #expect(html.contains("h5py.File(&quot;\(path)&quot;, &quot;r&quot;)") && html.contains("f[&quot;valid_output_params&quot;][()]"))
+    #expect(html.contains("file = &#39;\(path)&#39;;") && html.contains("h5read(file, &#39;/valid_output_params&#39;)"))
+    let readme = try String(contentsOf: dir.appendingPathComponent("README.txt"), encoding: .utf8)
+    #expect(readme.contains("best/lfads_output_fixture.h5") && readme.contains("hp_log.csv") && readme.contains("tensorboard --logdir"))
+    // Without a final model there is nothing to load: no snippet.
+    let (bare, _) = try fixture(withModel: false)
+    defer { cleanup(bare.deletingLastPathComponent()) }
+    try RunReport.write(runDirectory: bare)
+    #expect(!(try String(contentsOf: bare.appendingPathComponent("report.html"), encoding: .utf8)).contains("Load these outputs"))
+}
+
+@Test func loadSnippetQuotesPathsForEachLanguage() {
+    #expect(LoadSnippet.quoted("/a/it's \"x\"\\y.h5", quote: "'") == "'/a/it''s \"x\"\\y.h5'")
+    #expect(LoadSnippet.quoted("/a/it's \"x\"\\y.h5", quote: "\"") == "\"/a/it's \\\"x\\\"\\\\y.h5\"")
+}

@@ -7,6 +7,8 @@ import Foundation
 ///     <root>/runs/<run>/hp_log.csv                   hyperparameters per worker-generation
 ///     <root>/runs/<run>/best/                        best model so far (checkpoint.bin, hps.json)
 ///     <root>/runs/<run>/workers/w<NNN>/g<NNN>/       checkpoint.bin, hps.json, metrics.csv, log.txt
+///     <root>/runs/<run>/workers/w<NNN>/events.out.tfevents.*   TensorBoard event files (one per generation)
+///     <root>/runs/<run>/README.txt                   what each entry is (`RunDirectoryReadme`)
 ///
 /// Paths stored in the database are relative to the root, so machines may mount it in different places.
 public struct SharedStorage: Sendable, Equatable {

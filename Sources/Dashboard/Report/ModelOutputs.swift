@@ -44,6 +44,8 @@ public struct ModelOutputs: Sendable {
     /// NLB'21 scores (`autolfads evaluate`), when the data has held-out neurons, forward bins,
     /// behaviour or PSTHs.
     public var nlb: NLBEvaluation?
+    /// Every dataset name in the file, sorted (for the report's "load these outputs" snippet).
+    public var keys: [String] = []
     /// False when the truth's scale could not be established (no truth metric is shown then).
     public var truthTrusted = true
     /// True when bits/spike is meaningful: Poisson outputs (older files: counts that are whole numbers).
@@ -70,6 +72,7 @@ public struct ModelOutputs: Sendable {
             throw DashboardError("\(path): \(split)_output_params is not a 3-D array [trials × time × neurons]")
         }
         var out = ModelOutputs(file: path, split: split, rates: rates)
+        out.keys = names.sorted()
         for key in ["\(split)_recon_data", "\(split)_data", "\(split)_encod_data"] {
             if let d = try block(key), d.trials == rates.trials, d.time == rates.time, d.dim == rates.dim { out.data = d; break }
         }

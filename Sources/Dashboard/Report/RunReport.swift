@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 import LFADSData
 import Plots
@@ -80,6 +81,8 @@ public enum RunReport {
         }
         let html = page(snap, figures: figures, figureFolder: figDir.lastPathComponent, model: model, notes: notes, now: now)
         try AtomicWrite.write(data: Data(html.utf8), to: out.path)
+        // README.txt is documentation: a read-only run directory (someone else's run) does not fail the report.
+        try? RunDirectoryReadme.write(runDirectory: runDirectory, run: snap.run.name, outputs: outputs.map(\.lastPathComponent))
         return Outcome(html: out, figures: written, notes: notes, bitsPerSpike: model?.bitsPerSpike,
                        ratesDataR2: model?.ratesDataR2, ratesTruthR2: model?.ratesTruthR2, factorsLatentsR2: model?.factorsLatentsR2, nlb: model?.nlb?.model)
     }
@@ -115,6 +118,7 @@ public enum RunReport {
             body += "</tbody></table>"
             if let e = m.nlb { body += HTMLFragments.nlbMetrics(e) }
         }
+        if let m = model { body += LoadSnippet.html(m) }
         var section = ""
         for (sec, f) in figures {
             if sec != section { body += (section.isEmpty ? "" : "</div>") + "<h2>\(h(sec))</h2><div class=\"plots\">"; section = sec }

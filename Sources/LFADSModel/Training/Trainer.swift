@@ -25,6 +25,8 @@ public final class Trainer {
     public private(set) var records: [EpochRecord] = []
     /// Valid recon of each session in the last epoch (the epoch's valid metric is their mean).
     public private(set) var lastSessionValid: [Double] = []
+    /// Global gradient norm before clipping of the last optimisation step (0 before the first).
+    public private(set) var lastGradNorm: Float = 0
 
     /// Session 0's arrays, masks and buffers (all of them for an unstitched model).
     var train: SplitArrays { sessions[0].train }
@@ -115,6 +117,7 @@ public final class Trainer {
             }
         }
         var sums = (recon: 0.0, klIc: 0.0, klCo: 0.0, l2: 0.0, n: 0.0)
+        var norms = (sum: 0.0, max: 0.0, steps: 0.0)
         let steps: [[[Int]]] = c.isStitched
             ? Batching.sessionBatches(trials: sessions.map(\.train.trials), perSession: max(1, c.batchSize / sessions.count), rng: &dataRNG)
             : Batching.epochBatches(trials: train.trials, batchSize: c.batchSize, rng: &dataRNG).map { [$0] }
@@ -122,6 +125,7 @@ public final class Trainer {
             let r = try trainStep(splits, trials: idx, weights: weights)
             let w = Double(idx.reduce(0) { $0 + $1.count })
             sums.recon += r.reconHeldIn * w; sums.klIc += r.klIc * w; sums.klCo += r.klCo * w; sums.l2 += r.l2 * w; sums.n += w
+            norms.sum += Double(lastGradNorm); norms.max = max(norms.max, Double(lastGradNorm)); norms.steps += 1
         }
         let perSession = sessions.indices.map { evaluate(sessions[$0].valid, sv: sessions[$0].svValid, weights: weights, session: $0) }
         lastSessionValid = perSession.map(\.0)
@@ -139,7 +143,8 @@ public final class Trainer {
                                  validReconHeldOut: validHeldOut, trainKLIc: sums.klIc / n, trainKLCo: sums.klCo / n,
                                  trainL2: sums.l2 / n, rampKL: weights.rampKL, rampL2: weights.rampL2,
                                  smoothedValid: smoothed, learningRate: Double(optimizer.learningRate),
-                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                                 gradNorm: norms.sum / max(norms.steps, 1), gradNormMax: norms.max)
         epoch += 1
         records.append(record)
         return record
@@ -166,6 +171,7 @@ public final class Trainer {
         guard tape.scalar(r.loss).isFinite else { throw TrainingError.nonFinite(epoch: epoch, what: "the training loss") }
         tape.backward(r.loss)
         let norm = network.store.clipGradNorm(Float(config.maxGradNorm))
+        lastGradNorm = norm
         guard norm.isFinite else { throw TrainingError.nonFinite(epoch: epoch, what: "the gradient norm") }
         optimizer.update(network.store)
         return r

@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 import PBT
 
@@ -133,6 +134,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var clientIdleTimeout: Double = 0
     /// Posterior samples drawn for the best model's outputs (`lfads` objective).
     public var posteriorSamples: Int = 50
+    /// `logging.tensorboard` as written (nil = default on; optional so that runs stored before the
+    /// key existed still decode).
+    public var logTensorBoard: Bool?
+    /// Whether workers write TensorBoard event files (`logging: {tensorboard: true}`, the default).
+    public var tensorBoard: Bool { logTensorBoard ?? true }
 
     public init() {}
 
@@ -145,6 +151,16 @@ public struct RunConfig: Codable, Equatable, Sendable {
             let ns = error as NSError
             let reason = (ns.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? ns.localizedDescription
             throw RuntimeError("cannot create the run directory \(runDirectory) (\(reason)); check `storage:` in run.yaml (or --storage) and that it is writable")
+        }
+        // Documentation only: a failure here (e.g. a full disk) is met, and named, by the store or storage writes that follow.
+        try? RunDirectoryReadme.write(runDirectory: URL(fileURLWithPath: runDirectory), run: name, outputs: outputFileNames)
+    }
+
+    /// `lfads_output_<stem>.h5` for each data file (the `lfads` objective's final outputs in `best/`).
+    public var outputFileNames: [String] {
+        guard objective == .lfads else { return [] }
+        return (sessionData ?? data.map { [$0] } ?? []).map {
+            "lfads_output_" + (($0 as NSString).lastPathComponent as NSString).deletingPathExtension + ".h5"
         }
     }
     /// The store URL used when none is configured.

@@ -120,6 +120,10 @@ extension RunConfig {
         c.clientIdleTimeout = try faults.double("client_idle_timeout") ?? c.clientIdleTimeout
         try faults.finish(allowed: ["heartbeat_interval", "heartbeat_timeout", "max_attempts", "client_idle_timeout"])
 
+        var logging = try top.section("logging")
+        c.logTensorBoard = try logging.bool("tensorboard")
+        try logging.finish(allowed: ["tensorboard"])
+
         try top.finish(allowed: topLevelKeys)
         overrides.apply(to: &c, explicitName: explicitName)
         if autoRamp { c.rampEpochs = c.objective == .lfads ? RunConfig.modelRampEnd(c.model) : 0 }
@@ -131,7 +135,7 @@ extension RunConfig {
 
     static let topLevelKeys = ["name", "data", "storage", "store", "objective", "seed", "population",
                                "epochs_per_generation", "ramp_epochs", "max_generations", "posterior_samples",
-                               "stopping", "pbt", "search_space", "model", "toy", "resources", "faults"]
+                               "stopping", "pbt", "search_space", "model", "toy", "resources", "faults", "logging"]
 
     private static func enumValue<T: RawRepresentable & CaseIterable>(_ s: String, key: String) throws -> T where T.RawValue == String {
         guard let v = T(rawValue: s) else {

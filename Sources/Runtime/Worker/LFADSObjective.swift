@@ -77,12 +77,15 @@ enum LFADSObjective {
             catch { log("rejected starting checkpoint: \(error)"); rejected.append(path) }
         }
         if startedFrom == nil && !job.initCheckpoints.isEmpty { log("no valid starting checkpoint; starting fresh") }
-        var rows = ["epoch,train_recon,valid_recon,valid_recon_smth,train_kl_ic,train_kl_co,train_l2,lr,seconds"]
+        var rows = [metricsHeader]
+        var events: [WorkerEvents.Step] = []
+        let columns = metricsHeader.split(separator: ",").map(String.init)
         var score: Double?
         do {
             let s = try withoutActuallyEscaping(log) { log in
                 try trainer.train(epochs: job.epochs) { r in
-                    rows.append("\(r.epoch),\(r.trainRecon),\(r.validRecon),\(r.smoothedValid),\(r.trainKLIc),\(r.trainKLCo),\(r.trainL2),\(r.learningRate),\(r.seconds)")
+                    rows.append("\(r.epoch),\(r.trainRecon),\(r.validRecon),\(r.smoothedValid),\(r.trainKLIc),\(r.trainKLCo),\(r.trainL2),\(r.learningRate),\(r.seconds),\(r.gradNorm),\(r.gradNormMax)")
+                    events.append((r.epoch, Date().timeIntervalSince1970, r.tensorBoardScalars(columns: columns)))
                     log("epoch \(r.epoch): valid \(r.validRecon), smoothed \(r.smoothedValid)")
                 }
             }
@@ -95,12 +98,16 @@ enum LFADSObjective {
         if score != nil { try trainer.saveCheckpoint(to: ckpt) }
         try FileIO.writeJSON(job.hps, to: out.appendingPathComponent(WorkerFiles.hps))
         try FileIO.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: out.appendingPathComponent(WorkerFiles.metrics))
+        try WorkerEvents.write(job: job, epochs: events, score: score, metricTag: "pbt/\(job.config.metric.rawValue)")
         let result = JobOutcome(score: score, epochs: job.epochs, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
                                 startedFrom: startedFrom, rejectedCheckpoints: rejected, checkpoint: ckpt)
         try FileIO.writeJSON(result, to: out.appendingPathComponent(WorkerFiles.result))
         log("done: score \(score.map { String($0) } ?? "NaN") after \(trainer.epoch) epochs in total")
         return result
     }
+
+    /// Columns of a worker-generation's `metrics.csv` (new ones are appended, never inserted).
+    static let metricsHeader = "epoch,train_recon,valid_recon,valid_recon_smth,train_kl_ic,train_kl_co,train_l2,lr,seconds,grad_norm,grad_norm_max"
 
     /// The number this generation reports to PBT (`pbt.metric`); nil when it is not finite.
     static func generationScore(_ metric: PBTMetric, smoothedValid: Double, trainer: Trainer,

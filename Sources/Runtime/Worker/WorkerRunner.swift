@@ -38,12 +38,14 @@ public enum WorkerRunner {
         if startedFrom == nil && !job.initCheckpoints.isEmpty { log("no valid starting checkpoint; starting fresh") }
         let h = ToyObjective.normalised(job.hps, space: cfg.searchSpace)
         var rows = ["epoch,score,seconds"]
+        var events: [WorkerEvents.Step] = []
         for _ in 0..<job.epochs {
             let pause = toy.epochSeconds(worker: job.worker)
             if pause > 0 { Thread.sleep(forTimeInterval: pause) }
             ToyObjective.step(&state, h: h, step: toy.step)
             let s = ToyObjective.score(state, minimize: cfg.minimize)
             rows.append("\(state.epochs),\(s),\(String(format: "%.3f", Date().timeIntervalSince(started)))")
+            events.append((state.epochs, Date().timeIntervalSince1970, [("train/score", s)]))
         }
         var score: Double? = ToyObjective.score(state, minimize: cfg.minimize)
         if toy.nanWorkers.contains(job.worker) { score = nil; log("toy fault injection: score is NaN") }
@@ -52,6 +54,7 @@ public enum WorkerRunner {
         try FileIO.writeJSON(job.hps, to: (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.hps))
         try FileIO.write(Data((rows.joined(separator: "\n") + "\n").utf8),
                              to: (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.metrics))
+        try WorkerEvents.write(job: job, epochs: events, score: score, metricTag: "pbt/score")
         let result = JobOutcome(score: score, epochs: job.epochs, totalEpochs: state.epochs,
                                   seconds: Date().timeIntervalSince(started), startedFrom: startedFrom,
                                   rejectedCheckpoints: rejected, checkpoint: ckpt)
