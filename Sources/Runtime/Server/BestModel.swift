@@ -1,6 +1,7 @@
 import Foundation
 import Coordination
 import PBT
+import FileSystem
 
 /// Copies the best worker-generation's files into `runs/<run>/best/`.
 enum BestModel {
@@ -44,7 +45,7 @@ enum BestModel {
         try FileManager.default.createDirectory(at: dst, withIntermediateDirectories: true)
         for f in files {
             guard let data = FileManager.default.contents(atPath: src.appendingPathComponent(f).path) else { continue }
-            try Coordination.AtomicFile.write(data, to: dst.appendingPathComponent(f))
+            try AtomicFile.write(data, to: dst.appendingPathComponent(f))
         }
     }
 }
