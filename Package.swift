@@ -28,6 +28,8 @@ let package = Package(
         // Numerical engine: tensors, tape autodiff, BLAS, fused GRU, optimisers, RNG.
         .target(name: "Engine", dependencies: ["CBLAS", "CAllocCounter"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // Size, alias and depth limits on YAML text, checked before and after Yams parses it.
+        .target(name: "YAMLInput", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The one crash-safe file writer (temp + O_EXCL + fsync + rename) and errno-carrying file errors.
         .target(name: "FileSystem"),
         // Statistics users read: Poisson NLL, bits/spike, R², affine fits.
@@ -35,7 +37,7 @@ let package = Package(
         // LFADS HDF5 files (both conventions), validation, synthetic benchmarks.
         .target(name: "LFADSData", dependencies: ["CHDF5", "LFADSMetrics", "FileSystem"]),
         // The LFADS model, its config, training loop, checkpoints and outputs.
-        .target(name: "LFADSModel", dependencies: ["Engine", "LFADSData", "LFADSMetrics", "FileSystem",
+        .target(name: "LFADSModel", dependencies: ["Engine", "LFADSData", "LFADSMetrics", "FileSystem", "YAMLInput",
                                                    .product(name: "Yams", package: "Yams")]),
         // Population Based Training: pure, seeded decision logic (no I/O).
         .target(name: "PBT"),
@@ -46,7 +48,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Server, client and worker processes.
-        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "FileSystem",
+        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "FileSystem", "YAMLInput",
                                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: [.define("LFADS_TRAINER_AVAILABLE")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
@@ -58,7 +60,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
-        .target(name: "Deploy", dependencies: ["FileSystem", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Deploy", dependencies: ["FileSystem", "YAMLInput", .product(name: "Yams", package: "Yams")]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
             "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy", "FileSystem",
@@ -78,8 +80,8 @@ let package = Package(
         .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT", "FileSystem"]),
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel", "FileSystem"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel", "FileSystem", "YAMLInput"]),
     ],
     swiftLanguageModes: [.v5]
 )

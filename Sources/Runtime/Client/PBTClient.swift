@@ -87,7 +87,7 @@ public final class PBTClient: @unchecked Sendable {
         let cached = locked { configs[runID] }
         if let cached { return cached }
         guard let r = try await store.run(id: runID) else { throw RuntimeError("run \(runID) vanished from the store") }
-        var c = try r.config.decode(RunConfig.self)
+        var c = try StoredRunConfig.load(r)
         if let s = options.storage { c.storage = s }
         locked { configs[runID] = c }
         return c

@@ -49,6 +49,8 @@ public struct ToyConfig: Codable, Equatable, Sendable {
     public var crashWorkers: [Int] = []
     /// Workers whose job crashes on its first attempt only (then succeeds when retried).
     public var crashFirstAttemptWorkers: [Int] = []
+    /// Seconds the final (posterior) step sleeps before writing its outputs (nil = 0; tests its timeout).
+    public var posteriorSeconds: Double?
     public init() {}
 
     /// Seconds of one epoch for `worker`.
@@ -120,6 +122,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var clientIdleTimeout: Double = 0
     /// Posterior samples drawn for the best model's outputs (`lfads` objective).
     public var posteriorSamples: Int = 50
+    /// `faults.final_step_timeout`: seconds the final (posterior) step may take before it is stopped and
+    /// reported as failed (nil in configs stored before the key existed: the default).
+    public var finalStepTimeoutSeconds: Double?
+    /// The final step's time limit in seconds (default 3 hours).
+    public var finalStepTimeout: Double { finalStepTimeoutSeconds ?? 10_800 }
 
     public init() {}
 

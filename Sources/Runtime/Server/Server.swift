@@ -36,6 +36,8 @@ public final class PBTServer {
     }
 
     private var opened = false
+    /// Set when `prepareNewRun` already resolved the data and ran the preflight for this config.
+    public var preflightDone = false
     /// Events up to this id happened before this server opened the run (e.g. a disk-full release the
     /// user has since fixed); later ones are acted on.
     private var eventCursor: Int64 = 0
@@ -46,18 +48,19 @@ public final class PBTServer {
         opened = true
         if var existing = try await store.run(named: config.name) {
             eventCursor = try await latestEventID(run: existing.id)   // a new run has no earlier events
-            if let stored = try? existing.config.decode(RunConfig.self) {
-                if stored != config { log("note: run '\(config.name)' exists; resuming it with its stored config") }
-                var merged = stored
-                merged.storage = config.storage   // storage may be mounted elsewhere on this machine
-                config = merged
-            }
+            let stored = try StoredRunConfig.load(existing, current: config)
+            if stored != config { log("note: run '\(config.name)' exists; resuming it with its stored config") }
+            var merged = stored
+            merged.storage = config.storage   // storage may be mounted elsewhere on this machine
+            config = merged
             if existing.status == .created { try await store.setRunStatus(existing.id, .running, now: Date()); existing.status = .running }
             log("resuming run '\(config.name)' at generation \(existing.generation) (status \(existing.status.rawValue))")
             return existing
         }
-        try BundledData.resolve(&config, log: log)
-        try RunPreflight.check(config)
+        if !preflightDone {
+            try BundledData.resolve(&config, log: log)
+            try RunPreflight.check(config)
+        }
         do {
             let r = try await store.createRun(name: config.name, config: try JSONDocument(encoding: config), now: Date())
             log("created run '\(config.name)': \(config.population) workers, \(config.maxGenerations) generations, \(config.mode.rawValue) PBT, objective \(config.objective.rawValue)")
