@@ -58,7 +58,7 @@ import Testing
             population: 2
             epochs_per_generation: 2
             max_generations: 2
-            toy: {epoch_seconds: 0.4}
+            toy: {epoch_seconds: 1.5}   # 3 s jobs: long enough to catch each worker running on a loaded machine
             stopping: {enabled: false}
             faults: {heartbeat_interval: 0.3, heartbeat_timeout: 10, max_attempts: 2}
             """.write(toFile: dir + "/run.yaml", atomically: true, encoding: .utf8)
