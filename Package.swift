@@ -28,46 +28,51 @@ let package = Package(
         // Numerical engine: tensors, tape autodiff, BLAS, fused GRU, optimisers, RNG.
         .target(name: "Engine", dependencies: ["CBLAS", "CAllocCounter"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // Size, alias and depth limits on YAML text, checked before and after Yams parses it.
+        .target(name: "YAMLInput", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The one crash-safe file writer (temp + O_EXCL + fsync + rename) and errno-carrying file errors.
+        .target(name: "FileSystem"),
         // Statistics users read: Poisson NLL, bits/spike, R², affine fits.
         .target(name: "LFADSMetrics"),
         // LFADS HDF5 files (both conventions), validation, synthetic benchmarks.
-        .target(name: "LFADSData", dependencies: ["CHDF5", "LFADSMetrics"]),
+        .target(name: "LFADSData", dependencies: ["CHDF5", "LFADSMetrics", "FileSystem"]),
         // The LFADS model, its config, training loop, checkpoints and outputs.
-        .target(name: "LFADSModel", dependencies: ["Engine", "LFADSData", "LFADSMetrics",
+        .target(name: "LFADSModel", dependencies: ["Engine", "LFADSData", "LFADSMetrics", "FileSystem", "YAMLInput",
                                                    .product(name: "Yams", package: "Yams")]),
         // Population Based Training: pure, seeded decision logic (no I/O).
         .target(name: "PBT"),
         // Coordination store (SQLite, PostgreSQL) and shared-storage layout.
         .target(name: "Coordination", dependencies: [
-            "PBT",
+            "PBT", "FileSystem",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // TensorBoard event files: CRC-32C, a minimal protobuf encoder, TFRecord framing (pure) and an appending writer.
         .target(name: "TensorBoard"),
         // Server, client and worker processes.
-        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "TensorBoard",
+        .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "TensorBoard", "FileSystem", "YAMLInput",
                                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: [.define("LFADS_TRAINER_AVAILABLE")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
         .target(name: "Plots"),
         // Live dashboard (Hummingbird), run report, Prometheus metrics.
         .target(name: "Dashboard", dependencies: [
-            "Plots", "PBT", "LFADSData", "LFADSMetrics", "Coordination",
+            "Plots", "PBT", "LFADSData", "LFADSMetrics", "Coordination", "FileSystem",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
-        .target(name: "Deploy", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Deploy", dependencies: ["FileSystem", "YAMLInput", .product(name: "Yams", package: "Yams")]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
-            "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy",
+            "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy", "FileSystem",
             "TensorBoard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Helpers shared by test targets (SVG inspection).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
         .testTarget(name: "LFADSMetricsTests", dependencies: ["TestSupport", "LFADSMetrics"], exclude: ["nlb_reference.py"]),
         .testTarget(name: "LFADSDataTests", dependencies: ["TestSupport", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_h5.py", "nwb_check.py", "nwb_synth_check.py", "hostile_h5.py"]),   // run via #filePath by the tests
@@ -75,11 +80,11 @@ let package = Package(
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
-        .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT"]),
+        .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT", "FileSystem"]),
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel"],
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel", "FileSystem", "YAMLInput"],
                     exclude: ["tb_check.py"]),   // run via #filePath by the TensorBoard test
     ],
     swiftLanguageModes: [.v5]

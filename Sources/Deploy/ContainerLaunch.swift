@@ -3,7 +3,9 @@
 ///
 /// The result is an argv array for `posix_spawn`/`Process`, never a shell string. Clients use it for
 /// `--runtime container`: `let l = try launch.wrap(arguments: ["worker", "--job-file", f], environment: env)`
-/// then spawn `l.executable` with `l.arguments`.
+/// then spawn `l.executable` with `l.arguments` **and the environment `env`**: the argv names each forwarded
+/// variable (`-e NAME`) and the engine copies its value from its own environment, so no value (a password
+/// above all) ever appears on a command line.
 public struct ContainerLaunch: Equatable, Sendable {
     /// A bind mount `host:container[:ro]`.
     public struct Mount: Equatable, Sendable {
@@ -40,15 +42,22 @@ public struct ContainerLaunch: Equatable, Sendable {
         self.network = network; self.commandInImage = commandInImage; self.extraArguments = extraArguments
     }
 
-    /// Environment variables a worker needs inside the container: BLAS/OpenMP threading and kernel
-    /// choice, AutoLFADS settings and database passwords. Everything else (PATH, HOME…) stays the image's.
-    public static func forwardedEnvironment(_ env: [String: String]) -> [String: String] {
+    /// Environment variables forwarded into the container: BLAS/OpenMP threading and kernel choice and
+    /// AutoLFADS settings; the credentials of `SecretEnvironment` only with `secrets` (a worker needs none,
+    /// a client or server run through `container run` needs the database password). Everything else
+    /// (PATH, HOME…) stays the image's.
+    public static func forwardedEnvironment(_ env: [String: String], secrets: Bool = false) -> [String: String] {
         let prefixes = ["OPENBLAS_", "OMP_", "MKL_", "VECLIB_", "AUTOLFADS_"]
-        let names: Set<String> = ["PGPASSWORD", "TZ"]
-        return env.filter { k, _ in names.contains(k) || prefixes.contains { k.hasPrefix($0) } }
+        let names: Set<String> = ["TZ"]
+        return env.filter { k, _ in
+            if SecretEnvironment.isSecret(k) { return secrets }
+            return names.contains(k) || prefixes.contains { k.hasPrefix($0) }
+        }
     }
 
-    /// The full argv: `[engine, "run", "--rm", limits…, "-v", …, "-e", "K=V", …, image, [commandInImage], arguments…]`.
+    /// The full argv: `[engine, "run", "--rm", limits…, "-v", …, "-e", "NAME", …, image, [commandInImage], arguments…]`.
+    /// Only the names of `environment` appear (sorted); the engine must be spawned with their values in its
+    /// environment (podman and docker read `-e NAME` from there).
     public func argv(arguments: [String], environment: [String: String]) throws -> [String] {
         guard !engine.isEmpty else { throw DeployError("container engine is empty: use podman or docker") }
         guard !image.isEmpty, !image.hasPrefix("-") else { throw DeployError("container image \"\(image)\" is invalid: give an image name such as localhost/autolfads:latest") }
@@ -64,9 +73,9 @@ public struct ContainerLaunch: Equatable, Sendable {
             try Validate.mountPath(m.container, what: "mount container path")
             a += ["-v", "\(m.host):\(m.container)" + (m.readOnly ? ":ro" : "")]
         }
-        for (k, v) in environment.sorted(by: { $0.key < $1.key }) {
+        for k in environment.keys.sorted() {
             try Validate.envName(k)
-            a += ["-e", "\(k)=\(v)"]
+            a += ["-e", k]
         }
         a += extraArguments
         a.append(image)
@@ -76,9 +85,11 @@ public struct ContainerLaunch: Equatable, Sendable {
     }
 
     /// The launch as `(executable, arguments)`, the shape of a child-process spawn: the engine and the
-    /// rest of `argv`. The environment is filtered with `forwardedEnvironment`.
-    public func wrap(arguments: [String], environment: [String: String]) throws -> (executable: String, arguments: [String]) {
-        let full = try argv(arguments: arguments, environment: Self.forwardedEnvironment(environment))
+    /// rest of `argv`. The environment is filtered with `forwardedEnvironment(_:secrets:)`; spawn the
+    /// engine with `environment` so it finds the values of the names it forwards.
+    public func wrap(arguments: [String], environment: [String: String], secrets: Bool = false) throws
+        -> (executable: String, arguments: [String]) {
+        let full = try argv(arguments: arguments, environment: Self.forwardedEnvironment(environment, secrets: secrets))
         return (full[0], Array(full.dropFirst()))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import YAMLInput
 
 /// Where a run lives: its name, shared-storage root and store URL, read from the few top-level keys
 /// of a `run.yaml` that deployment needs (the runtime validates the rest). Defaults match the runtime:
@@ -32,10 +33,13 @@ public struct RunLocation: Equatable, Sendable {
             guard let text = try? String(contentsOfFile: abs, encoding: .utf8) else {
                 throw DeployError("cannot read run config \(abs): check the --config path")
             }
+            // The same size/alias/depth guard as the main config parser, before and after Yams.
+            if let problem = YAMLInputLimits.problem(in: text) { throw DeployError("run config \(abs): \(problem)") }
             let node: Node?
             do { node = try Yams.compose(yaml: text) } catch {
                 throw DeployError("run config \(abs) is not valid YAML: \(error)")
             }
+            if let node, let problem = YAMLInputLimits.expansionProblem(of: node) { throw DeployError("run config \(abs): \(problem)") }
             if let node, case .mapping(let m) = node {
                 func str(_ k: String) throws -> String? {
                     guard let v = m[Node(k)] else { return nil }

@@ -27,16 +27,19 @@ public struct WorkerRuntimeSettings: Equatable, Sendable {
     }
 
     /// The process to spawn for one worker. Throws a one-line `DeployError` for bad container settings.
+    /// Workers get no credentials (`SecretEnvironment`): they exchange job and result files only.
     public func launch(executable: String, arguments: [String], environment: [String: String]) throws
         -> (executable: String, arguments: [String], environment: [String: String]) {
+        let env = SecretEnvironment.removingSecrets(from: environment)
         switch runtime {
         case .process:
-            return (executable, arguments, environment)
+            return (executable, arguments, env)
         case .container:
             let l = ContainerLaunch(engine: engine, image: image, cpus: cpus, memory: memory, storage: storage)
-            let w = try l.wrap(arguments: arguments, environment: environment)
-            // The engine itself runs with the client's environment (PATH, CONTAINERS_CONF, XDG_…).
-            return (w.executable, w.arguments, environment)
+            let w = try l.wrap(arguments: arguments, environment: env)
+            // The engine runs with the client's environment (PATH, CONTAINERS_CONF, XDG_…) less the
+            // credentials; it copies the values of the `-e NAME` variables from there.
+            return (w.executable, w.arguments, env)
         }
     }
 }

@@ -1,9 +1,12 @@
+import FileSystem
 /// A data file could not be read, written or validated. `message` is one line naming the
 /// file, the key and the problem (and usually the fix).
-public struct DataFileError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct DataFileError: Error, CustomStringConvertible, Equatable, Sendable, FileSystemErrorWrapping {
     public let path: String
     public let key: String?
     public let problem: String
+    /// The file-layer failure behind a failed write (its `errno` tells a full disk), if any.
+    public var fileSystemError: FileSystemError? = nil
     public init(path: String, key: String? = nil, _ problem: String) {
         self.path = path; self.key = key; self.problem = problem
     }
@@ -35,5 +38,17 @@ public struct HDF5Array: Equatable, Sendable {
     public var values: [Double]
     public init(shape: [Int], dtype: HDF5DType, values: [Double]) {
         self.shape = shape; self.dtype = dtype; self.values = values
+    }
+}
+
+extension DataFileError {
+    /// Writes `path` atomically with the file layer (`AtomicFile.write(to:createDirectories:_:)`, the
+    /// directory must exist): its failures become data-file errors naming `path` that keep the errno.
+    static func writingAtomically<T>(_ path: String, _ body: (String) throws -> T) throws -> T {
+        do { return try AtomicFile.write(to: path, createDirectories: false, body) } catch let e as FileSystemError {
+            var d = DataFileError(path: path, e.isMissingDirectory ? e.description : "\(e.operation) failed: \(e.reason)")
+            d.fileSystemError = e
+            throw d
+        }
     }
 }

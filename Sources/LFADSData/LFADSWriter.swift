@@ -3,7 +3,7 @@
 public enum LFADSWriter {
     /// Writes `dataset` to `path`. `gzip` (1…9, nil = uncompressed) applies to every array.
     public static func write(_ dataset: LFADSDataset, to path: String, gzip: Int? = 4) throws {
-        try AtomicWrite.write(to: path) { temp in
+        try DataFileError.writingAtomically(path) { temp in
             let file = try HDF5File(path: temp, mode: .create)
             defer { file.close() }
             try writeContents(dataset, into: file, gzip: gzip)

@@ -11,7 +11,9 @@ struct ContainerCommand: ParsableCommand {
 }
 
 /// `autolfads container run --image I --storage DIR [--cpus N --memory M] -- ARGS…`: runs
-/// `podman run … I ARGS…` with the storage mounted at the same path, forwarding BLAS/AUTOLFADS variables.
+/// `podman run … I ARGS…` with the storage mounted at the same path, forwarding BLAS/AUTOLFADS variables
+/// and the credentials (a client or server inside needs the database password) by name only: the engine
+/// inherits their values, so `--print` and `ps` show `-e AUTOLFADS_DB_PASSWORD`, never the password.
 struct ContainerRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -29,7 +31,7 @@ struct ContainerRunCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: storage).standardizedFileURL.path
         let launch = ContainerLaunch(engine: engine, image: image, cpus: cpus, memory: memory, storage: dir)
         let argv: (executable: String, arguments: [String])
-        do { argv = try launch.wrap(arguments: arguments, environment: ProcessInfo.processInfo.environment) }
+        do { argv = try launch.wrap(arguments: arguments, environment: ProcessInfo.processInfo.environment, secrets: true) }
         catch let e as DeployError {
             fputs("error: \(e.message)\n", stderr); throw ExitCode(1)
         }

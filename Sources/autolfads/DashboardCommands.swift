@@ -24,7 +24,7 @@ struct DashboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Serve the live dashboard of a run (HTML, JSON API, /metrics).",
-        discussion: "Reads <storage>/runs/<run>/ (or --run-dir). Binds 127.0.0.1 by default; other addresses need --token. See docs/DASHBOARD.md.")
+        discussion: "Reads <storage>/runs/<run>/ (or --run-dir). Binds 127.0.0.1 by default; other addresses need a token (--token-file, AUTOLFADS_DASHBOARD_TOKEN or --new-token), which loopback binds accept too (shared login nodes). See docs/DASHBOARD.md.")
 
     @Option(name: .long, help: "Coordination store URL (sqlite:///… or postgres://…); adds workers, jobs and clients.") var store: String?
     @Option(name: .long, help: "Shared storage root (holds runs/<run>/).") var storage: String?
@@ -33,12 +33,17 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: "Write a demo fixture run into this directory and serve it.") var fixture: String?
     @Option(name: .long, help: "Address to bind.") var host: String = "127.0.0.1"
     @Option(name: .long, help: "Port (0 = any free port).") var port: Int = 8050
-    @Option(name: .long, help: "Access token (required when --host is not loopback; or set AUTOLFADS_DASHBOARD_TOKEN).") var token: String?
+    @Option(name: .long, help: "Access token (visible to other users in ps: prefer --token-file or AUTOLFADS_DASHBOARD_TOKEN).") var token: String?
+    @Option(name: .customLong("token-file"), help: "Read the access token from this file (first line).") var tokenFile: String?
+    @Flag(name: .customLong("new-token"), help: "Make a random access token and print the URL that carries it.") var newToken = false
+    @Option(name: .customLong("request-timeout"), help: "Seconds before an idle or half-sent request's connection is closed.") var requestTimeout: Double = 10
 
     func run() throws {
         let (store, storage, runName, runDir, fixture) = (self.store, self.storage, self.runName, self.runDir, self.fixture)
-        let (host, port) = (self.host, self.port)
-        let token = self.token ?? ProcessInfo.processInfo.environment["AUTOLFADS_DASHBOARD_TOKEN"]
+        let (host, port, requestTimeout, newToken) = (self.host, self.port, self.requestTimeout, self.newToken)
+        let token: String?
+        do { token = try DashboardToken.resolve(option: self.token, file: tokenFile, generate: newToken) }
+        catch { throw fail("\(error)") }
         do {
             try blockingRun {
                 let source: any RunSnapshotSource
@@ -49,9 +54,10 @@ struct DashboardCommand: ParsableCommand {
                     source = try await DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
                 }
                 _ = try await source.snapshot(now: Date())   // fail fast on a wrong run, store or directory
-                let server = try DashboardServer(source: source, host: host, port: port, token: token)
+                let server = try DashboardServer(source: source, host: host, port: port, token: token, requestTimeout: requestTimeout)
                 let p = try await server.start()
-                print("dashboard: http://\(host):\(p)/"); fflush(stdout)
+                let shown = host.contains(":") ? "[\(host)]" : host
+                print("dashboard: http://\(shown):\(p)/" + (newToken ? "?token=\(token ?? "")" : "")); fflush(stdout)
                 try await server.wait()   // until SIGTERM/SIGINT
             }
         } catch { throw fail("\(error)") }

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import LFADSData
+import FileSystem
 
 /// `autolfads evaluate RUN_DIR | lfads_output_X.h5`: the NLB'21 metrics of a model's rates.
 struct EvaluateCommand: ParsableCommand {
@@ -58,7 +59,7 @@ struct EvaluateCommand: ParsableCommand {
             let dir = (file as NSString).deletingLastPathComponent
             let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             let name = files.count == 1 ? "evaluation.json" : "evaluation_\(stem.replacingOccurrences(of: "lfads_output_", with: "")).json"
-            try AtomicWrite.write(data: try Self.encoder.encode(e), to: (dir as NSString).appendingPathComponent(name))
+            try AtomicFile.write(try Self.encoder.encode(e), to: (dir as NSString).appendingPathComponent(name), createDirectories: false)
             results.append(e)
         }
         if json {

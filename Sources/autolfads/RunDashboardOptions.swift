@@ -27,7 +27,9 @@ func runWithDashboard(_ cfg: RunConfig, _ options: RunDashboardOptions, _ body: 
     if !options.noDashboard {
         do { store = try await openCoordinationStore(cfg.store) } catch { warn("dashboard not started: \(error)") }
         if let store {
-            let d = await RunDashboard.start(store: store, storage: cfg.storage, run: cfg.name, port: options.dashboardPort)
+            // On a shared login node, AUTOLFADS_DASHBOARD_TOKEN makes the loopback dashboard ask for it too.
+            let token = ProcessInfo.processInfo.environment["AUTOLFADS_DASHBOARD_TOKEN"]
+            let d = await RunDashboard.start(store: store, storage: cfg.storage, run: cfg.name, port: options.dashboardPort, token: token)
             if let url = d.url { print("dashboard: \(url)") }
             if let w = d.warning { warn(w) }
             server = d.server

@@ -110,12 +110,15 @@ struct ServerCommand: ParsableCommand {
         defer { signals.cancel() }
         do {
             let (summary, report, fit) = try Blocking.run {
-                try await runWithDashboard(cfg, dash) {
-                    try cfg.createRunDirectory()
-                    let store = try await openCoordinationStore(cfg.store, onRetry: { print($0) })
+                // A new run's data and model are checked before its directory or store exist.
+                let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
+                return try await runWithDashboard(ready, dash) {
+                    try ready.createRunDirectory()
+                    let store = try await openCoordinationStore(ready.store, onRetry: { print($0) })
                     defer { Task { await store.close() } }
-                    let server = PBTServer(config: cfg, store: store)
+                    let server = PBTServer(config: ready, store: store)
                     server.executable = ClientOptions.currentExecutable
+                    server.preflightDone = checked
                     return try await server.run()
                 }
             }
@@ -233,9 +236,12 @@ struct RunCommand: ParsableCommand {
         defer { signals.cancel() }
         do {
             let (summary, report, fit) = try Blocking.run {
-                try await runWithDashboard(cfg, dash) {
-                    var local = LocalRun(config: cfg, slots: total, clients: k, executable: ClientOptions.currentExecutable)
+                // A new run's data and model are checked before its directory or store exist.
+                let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
+                return try await runWithDashboard(ready, dash) {
+                    var local = LocalRun(config: ready, slots: total, clients: k, executable: ClientOptions.currentExecutable)
                     local.clientArguments = clientArgs
+                    local.preflightDone = checked
                     return try await local.run()
                 }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FileSystem
 import LFADSData
 import Runtime
 
@@ -66,7 +67,7 @@ struct SearchBenchCommand: ParsableCommand {
         let csv = (["seed,search,best_valid_metric,co_bps,rates_r2,seconds,epochs"] + rows.map {
             "\($0.seed),\($0.search),\(VersusSingleBenchCommand.num($0.best)),\(VersusSingleBenchCommand.num($0.coBPS)),\(VersusSingleBenchCommand.num($0.ratesR2)),\(String(format: "%.1f", $0.seconds)),\($0.epochs)"
         }).joined(separator: "\n") + "\n"
-        try AtomicWrite.write(data: Data(csv.utf8), to: root + "/results.csv")
+        try AtomicFile.write(Data(csv.utf8), to: root + "/results.csv", createDirectories: false)
         print("\nbest valid metric: the runs' pbt.metric (default smoothed validation NLL, lower is better); co-bps: held-out neurons on the valid split; rate R²: against the truth.")
         print("wrote \(root)/results.csv")
     }

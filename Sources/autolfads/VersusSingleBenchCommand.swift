@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LFADSData
 import Runtime
+import FileSystem
 
 /// `autolfads bench autolfads-vs-single`: does a default AutoLFADS run beat one default LFADS model on
 /// held-out neurons? Generates benchmark datasets with held-out neurons and ground truth, runs each
@@ -71,7 +72,7 @@ struct VersusSingleBenchCommand: ParsableCommand {
         let csv = (["dataset,seed,contender,co_bps,rates_r2,latents_r2,seconds,epochs"] + rows.map {
             "\($0.dataset),\($0.seed),\($0.contender),\(Self.num($0.coBPS)),\(Self.num($0.ratesR2)),\(Self.num($0.latentsR2)),\(String(format: "%.1f", $0.seconds)),\($0.epochs)"
         }).joined(separator: "\n") + "\n"
-        try AtomicWrite.write(data: Data(csv.utf8), to: root + "/results.csv")
+        try AtomicFile.write(Data(csv.utf8), to: root + "/results.csv", createDirectories: false)
         print("\nco-bps: NLB co-smoothing bits/spike of the held-out neurons on the test split (never read by training or selection); R²: rates and factors → latents against the truth on it.")
         print("wrote \(root)/results.csv")
     }
@@ -125,7 +126,7 @@ struct VersusSingleBenchCommand: ParsableCommand {
         yaml += "\nname: \(runName)\ndata: \(data)\nstorage: \(root)\nseed: \(seed)\n"
         if slots > 0 { yaml += "resources: {slots: \(slots)}\n" }
         let cfg = "\(root)/\(runName).yaml"
-        try AtomicWrite.write(data: Data(yaml.utf8), to: cfg)
+        try AtomicFile.write(Data(yaml.utf8), to: cfg, createDirectories: false)
         let t0 = Date()
         try Self.spawn(["run", "--config", cfg, "--no-dashboard"], log: "\(root)/\(runName).log")
         let seconds = Date().timeIntervalSince(t0)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Coordination
+import FileSystem
 
 @Suite struct SharedStorageTests {
     @Test func layoutPaths() throws {

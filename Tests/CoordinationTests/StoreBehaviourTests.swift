@@ -109,7 +109,7 @@ import Testing
         let a = try #require(try await store.claimJob(process: "live", leaseSeconds: 20, run: nil, now: t0))
         let b = try #require(try await store.claimJob(process: "silent", leaseSeconds: 20, run: nil, now: t0))
         // 15 s later only "live" beats: its lease moves to t0+35.
-        let hb = try await store.heartbeat(process: "live", now: t0 + 15)
+        let hb = try await store.heartbeat(process: "live", holding: [a.claim, b.claim], now: t0 + 15)
         #expect(hb == HeartbeatOutcome(revived: false, heldJobs: [a.job.id]))
         #expect(try await store.job(id: a.job.id)?.leaseExpires == t0 + 35)
         #expect(try await store.reapExpired(now: t0 + 16, heartbeatTimeout: 30) == ReapReport())
@@ -123,7 +123,7 @@ import Testing
         #expect(requeued.status == .queued && requeued.claimedBy == nil && requeued.attempts == 1)
         #expect(try await store.job(id: a.job.id)?.status == .claimed)
         // The silent process comes back: revived, but it no longer holds the job.
-        #expect(try await store.heartbeat(process: "silent", now: t0 + 32) == HeartbeatOutcome(revived: true, heldJobs: []))
+        #expect(try await store.heartbeat(process: "silent", holding: [b.claim], now: t0 + 32) == HeartbeatOutcome(revived: true, heldJobs: []))
         // An expired lease is reaped even if the process still heartbeats elsewhere (lease 35 < 40).
         try await register(store, "other", now: t0 + 39)
         let report2 = try await store.reapExpired(now: t0 + 40, heartbeatTimeout: 100)
@@ -138,6 +138,7 @@ import Testing
         try await register(store, "slow", now: t0)
         try await register(store, "fast", now: t0)
         let slow = try #require(try await store.claimJob(process: "slow", leaseSeconds: 10, run: nil, now: t0))
+        _ = try await store.heartbeat(process: "slow", holding: [slow.claim], now: t0)   // it knows the job, then stalls
         _ = try await store.reapExpired(now: t0 + 11, heartbeatTimeout: 60)   // lease expired → re-queued
         let fast = try #require(try await store.claimJob(process: "fast", leaseSeconds: 10, run: nil, now: t0 + 12))
         #expect(fast.job.id == slow.job.id && fast.job.attempts == 2)
@@ -176,9 +177,11 @@ import Testing
         // The failed job is never handed out again; the other one is.
         let next = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0))
         #expect(next.job.worker == 1)
-        // Expiry counts too: worker 1's job (maxAttempts 2) expires twice → failed, worker bad.
+        // Expiry counts too: worker 1's job (maxAttempts 2), held (renewed) and then not, expires twice → failed, worker bad.
+        _ = try await store.heartbeat(process: "p", holding: [next.claim], now: t0)
         _ = try await store.reapExpired(now: t0 + 11, heartbeatTimeout: 1000)
-        _ = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0 + 12))
+        let again = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0 + 12))
+        _ = try await store.heartbeat(process: "p", holding: [again.claim], now: t0 + 12)
         let r = try await store.reapExpired(now: t0 + 23, heartbeatTimeout: 1000)
         #expect(r.failedJobs == [next.job.id])
         #expect(try await store.workers(run: f.run.id).allSatisfy { $0.status == .bad })
@@ -225,6 +228,6 @@ import Testing
         try await store.setProcessStatus("c1/0", .exited, now: t0)
         let p = try #require(try await store.processes().first)
         #expect(p.host == "node1" && p.pid == 42 && p.status == .exited && p.lastHeartbeat == t0)
-        await #expect(throws: StoreError.unknownProcess("nope")) { try await store.heartbeat(process: "nope", now: t0) }
+        await #expect(throws: StoreError.unknownProcess("nope")) { try await store.heartbeat(process: "nope", holding: [], now: t0) }
     }
 }

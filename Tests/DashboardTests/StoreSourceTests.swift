@@ -35,7 +35,7 @@ import Testing
     #expect(c1b.job.worker == 1 && c1b.job.attempts == 2)   // the re-queued job is the oldest
     _ = try await store.completeJob(c1b.claim, result: JSONDocument(text: #"{"score":1.5,"seconds":12,"epochs":5}"#), now: t0.addingTimeInterval(20))
     let c2 = try #require(try await store.claimJob(process: "c1/2", leaseSeconds: 60, run: run.id, now: t0.addingTimeInterval(21)))
-    _ = try await store.heartbeat(process: "c1/2", now: t0.addingTimeInterval(25))
+    _ = try await store.heartbeat(process: "c1/2", holding: [c2.claim], now: t0.addingTimeInterval(25))
     try await store.setProcessStatus("c1/0", .dead, now: t0.addingTimeInterval(26))
     #expect(c2.job.worker == 2)
 

@@ -108,4 +108,21 @@ import Testing
         #expect(throws: DeployError.self) { try RunLocation.load(configPath: cfg) }
         #expect(throws: DeployError.self) { try RunLocation.load(configPath: dir.appendingPathComponent("missing.yaml").path) }
     }
+
+    @Test func runLocationRefusesHostileYAMLBeforeParsingIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-yaml-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cfg = dir.appendingPathComponent("run.yaml").path
+        var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<40 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let cases = ["alias bomb": "name: x\n" + bomb,
+                     "deep nesting": "name: x\nk: " + String(repeating: "[", count: 200_000),
+                     "too large": "name: x\n# " + String(repeating: "y", count: 2 << 20) + "\n"]
+        for (what, text) in cases {
+            try text.write(toFile: cfg, atomically: true, encoding: .utf8)
+            let e = #expect(throws: DeployError.self, "\(what)") { try RunLocation.load(configPath: cfg) }
+            #expect(e?.message.contains(cfg) == true && e?.message.contains("\n") == false, "\(what): \(e?.message ?? "")")
+        }
+    }
 }

@@ -109,25 +109,6 @@ import Testing
     #expect(truncated?.message.hasPrefix(cut) == true)
 }
 
-@Test func atomicWriteKeepsOldFileOnFailureAndLeavesNoTemp() throws {
-    let dir = try makeTempDir()
-    let path = dir + "/out.bin"
-    try AtomicWrite.write(data: Data("old".utf8), to: path)
-    struct Boom: Error {}
-    #expect(throws: Boom.self) {
-        try AtomicWrite.write(to: path) { temp in
-            try Data("partial".utf8).write(to: URL(fileURLWithPath: temp))
-            throw Boom()
-        }
-    }
-    #expect(try String(contentsOfFile: path, encoding: .utf8) == "old")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.bin"])
-    try AtomicWrite.write(data: Data("new".utf8), to: path)
-    #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.bin"])
-    #expect(throws: DataFileError.self) { try AtomicWrite.write(data: Data(), to: dir + "/no/such/dir/x") }
-}
-
 @Test func concurrentReadersAreSerialisedSafely() async throws {
     let path = try makeTempDir() + "/c.h5"
     let values = counts3(20, 10, 5)

@@ -4,6 +4,7 @@ import Testing
 @testable import LFADSModel
 @testable import Runtime
 import Coordination
+import YAMLInput
 
 /// Hostile configs and checkpoints (issue 12): absurd numbers, YAML alias bombs and deep nesting,
 /// non-ASCII run names, crafted checkpoints with a recomputed checksum. The built `autolfads` runs on

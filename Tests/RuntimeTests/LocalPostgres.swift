@@ -8,13 +8,21 @@ final class LocalPostgres {
     let dir: String
     let port: Int
 
-    init() throws {
+    /// With `password`, TCP logins need it (scram-sha-256); without, the server trusts every login.
+    init(password: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.bin + "/initdb") else {
             throw TestFailure("PostgreSQL is not installed (\(Self.bin)); run scripts/deps --test")
         }
         dir = TestSupport.tempDir("pg")
         if getuid() == 0 { try Self.sh("chown postgres: '\(dir)'", root: true) }
-        try Self.sh("\(Self.bin)/initdb -D '\(dir)/data' -U postgres --auth=trust -E UTF8 >'\(dir)/initdb.log' 2>&1")
+        var auth = "--auth=trust"
+        if let password {
+            let pwfile = dir + "/pwfile"
+            FileManager.default.createFile(atPath: pwfile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
+            if getuid() == 0 { try Self.sh("chown postgres: '\(pwfile)'", root: true) }
+            auth = "--auth-local=trust --auth-host=scram-sha-256 --pwfile='\(pwfile)'"
+        }
+        try Self.sh("\(Self.bin)/initdb -D '\(dir)/data' -U postgres \(auth) -E UTF8 >'\(dir)/initdb.log' 2>&1")
         var p = 0
         for _ in 0..<5 {
             p = Int.random(in: 21000...59000)

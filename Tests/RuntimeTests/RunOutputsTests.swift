@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 import Testing
 import Coordination
 @testable import Runtime

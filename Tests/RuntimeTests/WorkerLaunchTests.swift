@@ -34,7 +34,8 @@ struct WorkerLaunchTests {
         #expect(Array(a[(i + 1)...]).suffix(3) == ["worker", "--job-file", "/shared/runs/r/w000/g000/.job-1.json"], "\(a)")
         #expect(a.contains("--cpus") && a.contains("2") && a.contains("--memory") && a.contains("4g"), "\(a)")
         #expect(a.contains("/shared:/shared"), "storage mounted at the same path: \(a)")
-        #expect(a.contains("OPENBLAS_NUM_THREADS=2") && !a.contains("HOME=/root"), "\(a)")
+        #expect(a.contains("OPENBLAS_NUM_THREADS") && !a.contains("HOME"), "\(a)")
+        #expect(l.environment["OPENBLAS_NUM_THREADS"] == "2", "the engine gets the values it forwards by name")
     }
 
     @Test func missingEngineIsAOneLineError() throws {

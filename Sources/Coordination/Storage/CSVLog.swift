@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// Append-only CSV logs (decisions, HP history, per-generation metrics).
 ///
@@ -21,10 +22,10 @@ public enum CSVLog {
         guard row.count == header.count else {
             throw StorageError.invalidName("CSV row for '\(url.lastPathComponent)' has \(row.count) fields, header has \(header.count)")
         }
-        if try !AtomicFile.createExclusive(Data(line(header).utf8), at: url), let first = try read(url).first, first != header {
+        if try !StorageError.mapping({ try AtomicFile.createExclusive(Data(line(header).utf8), at: url) }), let first = try read(url).first, first != header {
             throw StorageError.invalidName("'\(url.path)' has header \(first.joined(separator: ",")), expected \(header.joined(separator: ",")); use a new file")
         }
-        try AtomicFile.append(Data(line(row).utf8), to: url)
+        try StorageError.mapping { try AtomicFile.append(Data(line(row).utf8), to: url) }
     }
 
     /// All complete rows (header first); a final line without newline (torn by a crash) is ignored.

@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// Checkpoint container: a 32-byte header then the payload (the model's own bytes).
 ///
@@ -50,7 +51,7 @@ public enum CheckpointFile {
 
     /// Atomically writes a checkpoint.
     public static func write(_ payload: Data, to url: URL) throws {
-        try AtomicFile.write(encode(payload), to: url)
+        try StorageError.mapping { try AtomicFile.write(encode(payload), to: url) }
     }
 
     /// Reads and verifies a checkpoint.

@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// `README.txt` of a run directory: what every file and folder in it is. Written (atomically) when
 /// the run directory is created or opened, and refreshed by the report. Each described entry is one

@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// The shared-storage layout (see docs/STORAGE.md):
 ///
@@ -83,7 +84,8 @@ public struct SharedStorage: Sendable, Equatable {
     public func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try enc.encode(value), to: url)
+        let data = try enc.encode(value)
+        try StorageError.mapping { try AtomicFile.write(data, to: url) }
     }
 
     public func readJSON<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {

@@ -34,9 +34,14 @@ public protocol CoordinationStore: AnyObject, Sendable {
     /// Enqueues jobs; a (run, worker, generation) that already has a job keeps it. Returns the job ids in order.
     func enqueueJobs(_ jobs: [JobSpec], now: Date) async throws -> [Int64]
     /// Atomically claims the oldest queued job (of `run` if given); `nil` when none is queued.
-    func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, now: Date) async throws -> ClaimedJob?
-    /// Records that `process` is alive and extends the lease of every job it holds by that job's lease length.
-    func heartbeat(process: String, now: Date) async throws -> HeartbeatOutcome
+    /// `token` is the client's name for this claim: a retried call with the same process and token (the
+    /// first answer was lost, or the caller gave up waiting) returns the job that call claimed, if it
+    /// committed, instead of claiming a second one.
+    func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, token: String, now: Date) async throws -> ClaimedJob?
+    /// Records that `process` is alive and extends the lease of each job in `claims` it still holds
+    /// (by that job's lease length). A job the process holds but does not list is not renewed: a claim
+    /// whose reply never reached the client expires with its lease and `reapExpired` re-queues it.
+    func heartbeat(process: String, holding claims: [JobClaim], now: Date) async throws -> HeartbeatOutcome
     /// Stores the result, only for the claim that currently holds the job, and only once.
     func completeJob(_ claim: JobClaim, result: JSONDocument, now: Date) async throws -> CompletionOutcome
     /// Records an error; re-queues the job, or after `maxAttempts` claims fails it and marks its worker `bad`.
@@ -46,7 +51,9 @@ public protocol CoordinationStore: AnyObject, Sendable {
     /// with `error`. Returns `.requeued`, or `.rejected` for a stale claim.
     func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome
     /// Marks processes silent for more than `heartbeatTimeout` seconds dead and releases their jobs and
-    /// every expired lease: re-queued, or failed (worker `bad`) when out of attempts.
+    /// every expired lease: re-queued, or failed (worker `bad`) when out of attempts. A lease that expired
+    /// while its process was alive without ever being renewed (a claim its client never learnt of) is
+    /// re-queued without using up the attempt.
     func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport
     func jobs(run runID: Int64, generation: Int?) async throws -> [JobRecord]
     func job(id: Int64) async throws -> JobRecord?

@@ -22,7 +22,7 @@ enum PostgresErrors {
     }
 
     static func isRetryable(_ error: Error) -> Bool {
-        if error is AttemptTimedOut { return true }
+        if error is AttemptTimedOut || error is StoreFaults.LostReply { return true }
         if let e = error as? PSQLError {
             switch e.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:

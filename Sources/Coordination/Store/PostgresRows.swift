@@ -41,7 +41,8 @@ extension PostgresRow {
                          result: try r["result"].decode(String?.self).map(JSONDocument.init(text:)),
                          error: try r["error"].decode(String?.self),
                          createdAt: Date(storeSeconds: try r["created_at"].decode(Double.self)),
-                         updatedAt: Date(storeSeconds: try r["updated_at"].decode(Double.self)))
+                         updatedAt: Date(storeSeconds: try r["updated_at"].decode(Double.self)),
+                         claimToken: try r["claim_token"].decode(String?.self))
     }
 
     func processRecord() throws -> ProcessRecord {

@@ -12,6 +12,8 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
     let logger: Logger
     let onRetry: (@Sendable (String) -> Void)?
     public var location: String { settings.description }
+    /// Fault injection for tests (nothing set in normal use).
+    public let faults = StoreFaults()
 
     /// Connects and applies migrations.
     public init(config: PostgresSettings, retry: RetryPolicy = .default, maxConnections: Int = 20,
@@ -193,33 +195,51 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
         }
     }
 
-    public func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, now: Date) async throws -> ClaimedJob? {
+    public func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, token: String, now: Date) async throws -> ClaimedJob? {
         guard leaseSeconds > 0 else { throw StoreError.invalidArgument("leaseSeconds must be positive, got \(leaseSeconds)") }
-        return try await transaction("claimJob") { conn in
-            let p = try await conn.query("UPDATE processes SET last_heartbeat = \(now.storeSeconds), status = 'alive' WHERE id = \(process) RETURNING id",
-                                         logger: self.logger).map { _ in 1 }
-            if p.isEmpty { throw StoreError.unknownProcess(process) }
-            return try await conn.query("""
-                UPDATE jobs SET status = 'claimed', attempts = attempts + 1, claimed_by = \(process),
-                  lease_seconds = \(leaseSeconds), lease_expires = \(now.storeSeconds + leaseSeconds), updated_at = \(now.storeSeconds)
-                WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND (\(runID)::BIGINT IS NULL OR run_id = \(runID))
-                            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING \(unescaped: Schema.jobColumns)
-                """, logger: self.logger).map { ClaimedJob(job: try $0.jobRecord()) }.first
+        guard !token.isEmpty else { throw StoreError.invalidArgument("the claim token must not be empty") }
+        // The fault hook runs inside the retried operation, after COMMIT: a lost reply there is retried
+        // like a dropped connection, and the retry finds the claim by its token.
+        return try await op("claimJob") {
+            let claimed = try await self.client.withTransaction(logger: self.logger) { conn -> ClaimedJob? in
+                let p = try await conn.query("UPDATE processes SET last_heartbeat = \(now.storeSeconds), status = 'alive' WHERE id = \(process) RETURNING id",
+                                             logger: self.logger).map { _ in 1 }
+                if p.isEmpty { throw StoreError.unknownProcess(process) }
+                if let earlier = try await conn.query("""
+                    SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE status = 'claimed' AND claimed_by = \(process) AND claim_token = \(token)
+                    """, logger: self.logger).map({ ClaimedJob(job: try $0.jobRecord()) }).first {
+                    return earlier   // a retried claim: the same answer
+                }
+                return try await conn.query("""
+                    UPDATE jobs SET status = 'claimed', attempts = attempts + 1, claimed_by = \(process), claim_token = \(token),
+                      claim_renewed = 0, lease_seconds = \(leaseSeconds), lease_expires = \(now.storeSeconds + leaseSeconds),
+                      updated_at = \(now.storeSeconds)
+                    WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND (\(runID)::BIGINT IS NULL OR run_id = \(runID))
+                                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    RETURNING \(unescaped: Schema.jobColumns)
+                    """, logger: self.logger).map { ClaimedJob(job: try $0.jobRecord()) }.first
+            }
+            try await self.faults.afterClaimCommitted()
+            return claimed
         }
     }
 
-    public func heartbeat(process: String, now: Date) async throws -> HeartbeatOutcome {
+    public func heartbeat(process: String, holding claims: [JobClaim], now: Date) async throws -> HeartbeatOutcome {
         try await transaction("heartbeat") { conn in
             guard let status = try await conn.query("SELECT status FROM processes WHERE id = \(process) FOR UPDATE", logger: self.logger)
                     .map({ try $0.value("status", as: String.self) }).first else {
                 throw StoreError.unknownProcess(process)
             }
             try await conn.query("UPDATE processes SET last_heartbeat = \(now.storeSeconds), status = 'alive' WHERE id = \(process)", logger: self.logger)
-            let held = try await conn.query("""
-                UPDATE jobs SET lease_expires = \(now.storeSeconds) + lease_seconds
-                WHERE claimed_by = \(process) AND status = 'claimed' RETURNING id
-                """, logger: self.logger).map { try $0.value("id", as: Int64.self) }
+            var held: [Int64] = []
+            for c in claims where c.process == process {
+                held += try await conn.query("""
+                    UPDATE jobs SET lease_expires = \(now.storeSeconds) + lease_seconds, claim_renewed = 1
+                    WHERE id = \(c.jobID) AND claimed_by = \(process) AND status = 'claimed' AND attempts = \(c.attempt)
+                      AND COALESCE(claim_token, '') = \(c.token)
+                    RETURNING id
+                    """, logger: self.logger).map { try $0.value("id", as: Int64.self) }
+            }
             return HeartbeatOutcome(revived: status != ProcessStatus.alive.rawValue, heldJobs: held.sorted())
         }
     }
@@ -295,14 +315,9 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
             for p in report.deadProcesses {
                 try await self.insertEvent(conn, run: nil, kind: "process_dead", ["process": p], now: now)
             }
-            let released = try await conn.query("""
-                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                  error = 'lease of ' || claimed_by || ' expired (attempt ' || attempts || ')',
-                  claimed_by = NULL, lease_expires = NULL, updated_at = \(now.storeSeconds)
-                WHERE status = 'claimed' AND (lease_expires < \(now.storeSeconds)
-                  OR claimed_by IN (SELECT id FROM processes WHERE status <> 'alive'))
-                RETURNING id, status, run_id, worker
-                """, logger: self.logger).map {
+            var reap = PostgresBindings()
+            reap.append(now.storeSeconds); reap.append(now.storeSeconds)
+            let released = try await conn.query(PostgresQuery(unsafeSQL: Schema.reapUpdate("$1", "$2"), binds: reap), logger: self.logger).map {
                     (try $0.value("id", as: Int64.self), try $0.value("status", as: String.self),
                      try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self))
                 }

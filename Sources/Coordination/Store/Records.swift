@@ -121,6 +121,8 @@ public struct JobRecord: Sendable, Hashable {
     public var error: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The token of the current claim (chosen by the claiming client), nil when not claimed.
+    public var claimToken: String? = nil
 
     /// The jobs that recorded an error (a failed attempt, even when a retry then succeeded), newest
     /// first: what `autolfads status` and the dashboard list as failed attempts.
@@ -129,21 +131,29 @@ public struct JobRecord: Sendable, Hashable {
     }
 }
 
-/// Proof of a claim: completing or failing a job needs the exact claim (process and attempt number).
+/// Proof of a claim: completing or failing a job needs the exact claim (process and attempt number);
+/// heartbeats renew a job's lease only for the claims the client lists (so it must know it holds them).
 public struct JobClaim: Sendable, Hashable {
     public var jobID: Int64
     public var process: String
     public var attempt: Int
-    public init(jobID: Int64, process: String, attempt: Int) {
-        self.jobID = jobID; self.process = process; self.attempt = attempt
+    /// The token the client chose for the claim (see `CoordinationStore.claimJob`).
+    public var token: String
+    public init(jobID: Int64, process: String, attempt: Int, token: String = "") {
+        self.jobID = jobID; self.process = process; self.attempt = attempt; self.token = token
     }
 }
 
 /// A job just claimed by a process.
 public struct ClaimedJob: Sendable, Hashable {
     public var job: JobRecord
-    public var claim: JobClaim { JobClaim(jobID: job.id, process: job.claimedBy ?? "", attempt: job.attempts) }
+    public var claim: JobClaim {
+        JobClaim(jobID: job.id, process: job.claimedBy ?? "", attempt: job.attempts, token: job.claimToken ?? "")
+    }
 }
+
+/// A fresh claim token (random, unique for practical purposes).
+public func newClaimToken() -> String { UUID().uuidString }
 
 /// Outcome of `completeJob`.
 public enum CompletionOutcome: Sendable, Hashable {

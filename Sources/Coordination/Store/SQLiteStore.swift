@@ -8,6 +8,8 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
     let pool: DatabasePool
     public let path: String
     public var location: String { "sqlite://\(path)" }
+    /// Fault injection for tests (nothing set in normal use).
+    public let faults = StoreFaults()
 
     /// Opens (creating if needed) the database at `path` and applies migrations.
     public init(path: String, busyTimeout: Double = 30) async throws {
@@ -160,33 +162,46 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
         }
     }
 
-    public func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, now: Date) async throws -> ClaimedJob? {
+    public func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, token: String, now: Date) async throws -> ClaimedJob? {
         guard leaseSeconds > 0 else { throw StoreError.invalidArgument("leaseSeconds must be positive, got \(leaseSeconds)") }
-        return try await write { db in
+        guard !token.isEmpty else { throw StoreError.invalidArgument("the claim token must not be empty") }
+        let claimed = try await write { db -> ClaimedJob? in
             try db.execute(sql: "UPDATE processes SET last_heartbeat = ?, status = 'alive' WHERE id = ?",
                            arguments: [now.storeSeconds, process])
             if db.changesCount == 0 { throw StoreError.unknownProcess(process) }
+            if let earlier = try Row.fetchOne(db, sql: """
+                SELECT \(Schema.jobColumns) FROM jobs WHERE status = 'claimed' AND claimed_by = ? AND claim_token = ?
+                """, arguments: [process, token]) {
+                return ClaimedJob(job: Self.jobRecord(earlier))   // a retried claim: the same answer
+            }
             let filter = runID == nil ? "" : "AND run_id = \(runID!)"
             let row = try Row.fetchOne(db, sql: """
-                UPDATE jobs SET status = 'claimed', attempts = attempts + 1, claimed_by = ?, lease_seconds = ?,
-                  lease_expires = ?, updated_at = ?
+                UPDATE jobs SET status = 'claimed', attempts = attempts + 1, claimed_by = ?, claim_token = ?, claim_renewed = 0,
+                  lease_seconds = ?, lease_expires = ?, updated_at = ?
                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' \(filter) ORDER BY id LIMIT 1)
                 RETURNING \(Schema.jobColumns)
-                """, arguments: [process, leaseSeconds, now.storeSeconds + leaseSeconds, now.storeSeconds])
+                """, arguments: [process, token, leaseSeconds, now.storeSeconds + leaseSeconds, now.storeSeconds])
             return row.map { ClaimedJob(job: Self.jobRecord($0)) }
         }
+        try await faults.afterClaimCommitted()
+        return claimed
     }
 
-    public func heartbeat(process: String, now: Date) async throws -> HeartbeatOutcome {
+    public func heartbeat(process: String, holding claims: [JobClaim], now: Date) async throws -> HeartbeatOutcome {
         try await write { db in
             guard let status = try String.fetchOne(db, sql: "SELECT status FROM processes WHERE id = ?", arguments: [process]) else {
                 throw StoreError.unknownProcess(process)
             }
             try db.execute(sql: "UPDATE processes SET last_heartbeat = ?, status = 'alive' WHERE id = ?",
                            arguments: [now.storeSeconds, process])
-            let held = try Int64.fetchAll(db, sql: """
-                UPDATE jobs SET lease_expires = ? + lease_seconds WHERE claimed_by = ? AND status = 'claimed' RETURNING id
-                """, arguments: [now.storeSeconds, process])
+            var held: [Int64] = []
+            for c in claims where c.process == process {
+                held += try Int64.fetchAll(db, sql: """
+                    UPDATE jobs SET lease_expires = ? + lease_seconds, claim_renewed = 1
+                    WHERE id = ? AND claimed_by = ? AND status = 'claimed' AND attempts = ? AND COALESCE(claim_token, '') = ?
+                    RETURNING id
+                    """, arguments: [now.storeSeconds, c.jobID, process, c.attempt, c.token])
+            }
             return HeartbeatOutcome(revived: status != ProcessStatus.alive.rawValue, heldJobs: held.sorted())
         }
     }
@@ -259,14 +274,7 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
             for p in report.deadProcesses {
                 try Self.insertEvent(db, run: nil, kind: "process_dead", ["process": p], now: now)
             }
-            let rows = try Row.fetchAll(db, sql: """
-                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                  error = 'lease of ' || claimed_by || ' expired (attempt ' || attempts || ')',
-                  claimed_by = NULL, lease_expires = NULL, updated_at = ?
-                WHERE status = 'claimed' AND (lease_expires < ?
-                  OR claimed_by IN (SELECT id FROM processes WHERE status <> 'alive'))
-                RETURNING id, status, run_id, worker
-                """, arguments: [now.storeSeconds, now.storeSeconds])
+            let rows = try Row.fetchAll(db, sql: Schema.reapUpdate("?", "?"), arguments: [now.storeSeconds, now.storeSeconds])
             for row in rows {
                 let id: Int64 = row["id"], status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"]
                 if status == JobStatus.failed.rawValue {
@@ -379,7 +387,8 @@ public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
                   status: JobStatus(rawValue: r["status"]) ?? .failed, attempts: r["attempts"], maxAttempts: r["max_attempts"],
                   claimedBy: r["claimed_by"], leaseExpires: (r["lease_expires"] as Double?).map(Date.init(storeSeconds:)),
                   payload: JSONDocument(text: r["payload"]), result: (r["result"] as String?).map(JSONDocument.init(text:)),
-                  error: r["error"], createdAt: Date(storeSeconds: r["created_at"]), updatedAt: Date(storeSeconds: r["updated_at"]))
+                  error: r["error"], createdAt: Date(storeSeconds: r["created_at"]), updatedAt: Date(storeSeconds: r["updated_at"]),
+                  claimToken: r["claim_token"])
     }
 
     static func processRecord(_ r: Row) -> ProcessRecord {

@@ -55,13 +55,36 @@ enum Schema {
             "CREATE INDEX jobs_claimed_by ON jobs (claimed_by)",
             "CREATE INDEX events_run ON events (run_id, id)",
         ]
-        return [v1, v2]
+        // Claim tokens: which claim a retried claimJob refers to, and whether a heartbeat ever renewed it.
+        let v3 = [
+            "ALTER TABLE jobs ADD COLUMN claim_token TEXT",
+            "ALTER TABLE jobs ADD COLUMN claim_renewed \(int) NOT NULL DEFAULT 0",
+            "CREATE INDEX jobs_claim_token ON jobs (claimed_by, claim_token)",
+        ]
+        return [v1, v2, v3]
     }
 
     /// Column lists shared by both backends' SELECTs.
     static let runColumns = "id, name, config, status, generation, created_at, updated_at"
     static let workerColumns = "run_id, worker, status, hps, checkpoint, generation, last_score, parent, updated_at"
-    static let jobColumns = "id, run_id, worker, generation, status, attempts, max_attempts, claimed_by, lease_expires, payload, result, error, created_at, updated_at"
+    static let jobColumns = "id, run_id, worker, generation, status, attempts, max_attempts, claimed_by, lease_expires, payload, result, error, created_at, updated_at, claim_token"
+    /// The reaper's release of expired or orphaned claims (both dialects), with two `?`/`$n` slots:
+    /// `updated_at`, then the `now` leases are compared with. A claim that was never renewed while its
+    /// process is alive (its reply never reached the client) goes back to the queue with its attempt refunded.
+    static func reapUpdate(_ p1: String, _ p2: String) -> String {
+        let orphan = "(claim_renewed = 0 AND claimed_by IN (SELECT id FROM processes WHERE status = 'alive'))"
+        return """
+            UPDATE jobs SET status = CASE WHEN \(orphan) THEN 'queued' WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+              attempts = CASE WHEN \(orphan) THEN attempts - 1 ELSE attempts END,
+              error = CASE WHEN \(orphan) THEN 'claim by ' || claimed_by || ' was never taken up (its reply was lost); re-queued'
+                ELSE 'lease of ' || claimed_by || ' expired (attempt ' || attempts || ')' END,
+              claimed_by = NULL, claim_token = NULL, lease_expires = NULL, updated_at = \(p1)
+            WHERE status = 'claimed' AND (lease_expires < \(p2)
+              OR claimed_by IN (SELECT id FROM processes WHERE status <> 'alive'))
+            RETURNING id, status, run_id, worker
+            """
+    }
+
     static let processColumns = "id, client_id, host, slot, pid, status, started_at, last_heartbeat"
     static let eventColumns = "id, time, run_id, kind, message"
 }

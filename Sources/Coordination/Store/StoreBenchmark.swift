@@ -62,7 +62,7 @@ public enum StoreBenchmark {
                             continue
                         }
                         claims += 1
-                        _ = try await store.heartbeat(process: process, now: Date()); beats += 1
+                        _ = try await store.heartbeat(process: process, holding: [claimed.claim], now: Date()); beats += 1
                         if case .accepted = try await store.completeJob(claimed.claim, result: JSONDocument(text: "{\"score\":1}"), now: Date()) {
                             done += 1
                         }

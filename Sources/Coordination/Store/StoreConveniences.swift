@@ -3,10 +3,14 @@ import Foundation
 /// Shorthands that read the caller's clock (`Date()`); the protocol methods take `now` explicitly.
 public extension CoordinationStore {
     func claimJob(process: String, leaseSeconds: Double, run runID: Int64? = nil) async throws -> ClaimedJob? {
-        try await claimJob(process: process, leaseSeconds: leaseSeconds, run: runID, now: Date())
+        try await claimJob(process: process, leaseSeconds: leaseSeconds, run: runID, token: newClaimToken(), now: Date())
     }
-    func heartbeat(process: String) async throws -> HeartbeatOutcome {
-        try await heartbeat(process: process, now: Date())
+    /// A claim under a fresh token, for callers that never retry a claim whose answer they missed.
+    func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, now: Date) async throws -> ClaimedJob? {
+        try await claimJob(process: process, leaseSeconds: leaseSeconds, run: runID, token: newClaimToken(), now: now)
+    }
+    func heartbeat(process: String, holding claims: [JobClaim]) async throws -> HeartbeatOutcome {
+        try await heartbeat(process: process, holding: claims, now: Date())
     }
     func completeJob(_ claim: JobClaim, result: JSONDocument) async throws -> CompletionOutcome {
         try await completeJob(claim, result: result, now: Date())

@@ -1,6 +1,7 @@
 import Foundation
 import LFADSData
 import PBT
+import FileSystem
 
 extension RunInfo {
     /// Names of hyperparameters of `space` best shown on a log axis (log-uniform or log-grid init, or log perturbation).
@@ -66,12 +67,12 @@ public enum FixtureRun {
                 if !failed { state[w] = s }
                 let dir = RunDirectoryReader(directory: directory).generationDirectory(worker: w, generation: g)
                 try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-                try AtomicWrite.write(data: Data(metrics.utf8), to: dir.appendingPathComponent("metrics.csv").path)
+                try AtomicFile.write(Data(metrics.utf8), to: dir.appendingPathComponent("metrics.csv").path, createDirectories: false)
                 let result: [String: Any] = ["score": score as Any? ?? NSNull(), "epochs": o.epochsPerGeneration,
                                              "totalEpochs": totalEpochs[w], "seconds": o.generationSeconds - Double(w),
                                              "checkpoint": "w\(w)/g\(g)"]
                 let resultURL = dir.appendingPathComponent("result.json")
-                try AtomicWrite.write(data: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), to: resultURL.path)
+                try AtomicFile.write(try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), to: resultURL.path, createDirectories: false)
                 let finished = o.start.addingTimeInterval(Double(g + 1) * o.generationSeconds - Double(o.workers - w))
                 try fm.setAttributes([.modificationDate: finished], ofItemAtPath: resultURL.path)
                 hpLog += "\(g),\(w)," + names.map { "\(h[$0]!)" }.joined(separator: ",") + ",\(score.map { "\($0)" } ?? "nan")\n"
@@ -88,8 +89,8 @@ public enum FixtureRun {
                 }
             }
         }
-        try AtomicWrite.write(data: Data(hpLog.utf8), to: directory.appendingPathComponent("hp_log.csv").path)
-        try AtomicWrite.write(data: Data(decisionsCSV.utf8), to: directory.appendingPathComponent("decisions.csv").path)
+        try AtomicFile.write(Data(hpLog.utf8), to: directory.appendingPathComponent("hp_log.csv").path, createDirectories: false)
+        try AtomicFile.write(Data(decisionsCSV.utf8), to: directory.appendingPathComponent("decisions.csv").path, createDirectories: false)
         if o.withModel {
             let best = directory.appendingPathComponent("best")
             try fm.createDirectory(at: best, withIntermediateDirectories: true)
@@ -145,7 +146,7 @@ public enum FixtureRun {
                 for _ in 0..<inputs { co.append(Float(t == 10 + b % 5 ? 1.5 : 0.05 * gauss())) }
             }
         }
-        try AtomicWrite.write(to: path) { tmp in
+        try AtomicFile.write(to: path, createDirectories: false) { tmp in
             let f = try HDF5File(path: tmp, mode: .create)
             defer { f.close() }
             try f.write("valid_data", floats: data, shape: [trials, time, neurons])

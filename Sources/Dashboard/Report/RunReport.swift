@@ -2,6 +2,7 @@ import Coordination
 import Foundation
 import LFADSData
 import Plots
+import FileSystem
 
 /// `autolfads report`: a self-contained HTML page (inline SVG) plus the SVG files next to it, from a
 /// run directory, during or after the run. Missing pieces are stated in the page, never fatal.
@@ -60,7 +61,7 @@ public enum RunReport {
                     // Kept when `evaluate` wrote it for these outputs (it may hold the smoothing baseline too).
                     func modified(_ u: URL) -> Date? { (try? FileManager.default.attributesOfItem(atPath: u.path))?[.modificationDate] as? Date }
                     if (modified(json) ?? .distantPast) < (modified(outputs[0]) ?? .distantFuture) {
-                        try AtomicWrite.write(data: try NLBEvaluation.jsonEncoder.encode(e), to: json.path)
+                        try AtomicFile.write(try NLBEvaluation.jsonEncoder.encode(e), to: json.path, createDirectories: false)
                     }
                 }
                 notes += model!.notes
@@ -76,11 +77,11 @@ public enum RunReport {
         var written: [URL] = []
         for (_, f) in figures {
             let url = figDir.appendingPathComponent(f.file)
-            try AtomicWrite.write(data: Data(f.svg.utf8), to: url.path)
+            try AtomicFile.write(Data(f.svg.utf8), to: url.path, createDirectories: false)
             written.append(url)
         }
         let html = page(snap, figures: figures, figureFolder: figDir.lastPathComponent, model: model, notes: notes, now: now)
-        try AtomicWrite.write(data: Data(html.utf8), to: out.path)
+        try AtomicFile.write(Data(html.utf8), to: out.path, createDirectories: false)
         // README.txt is documentation: a read-only run directory (someone else's run) does not fail the report.
         try? RunDirectoryReadme.write(runDirectory: runDirectory, run: snap.run.name, outputs: outputs.map(\.lastPathComponent))
         return Outcome(html: out, figures: written, notes: notes, bitsPerSpike: model?.bitsPerSpike,

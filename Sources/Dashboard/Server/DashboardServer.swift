@@ -5,6 +5,9 @@ import Logging
 import ServiceLifecycle
 
 /// The live dashboard over HTTP (Hummingbird). Binds 127.0.0.1 by default; any other address needs a token.
+/// On a loopback bind a token is optional (for shared login nodes, where every user can reach 127.0.0.1),
+/// and requests must carry a loopback `Host` header (`TokenCheck.allowsLoopbackHost`). A connection that
+/// sends nothing for `requestTimeout` seconds, or never finishes its request, is closed.
 ///
 /// ```swift
 /// let server = try DashboardServer(source: RunDirectorySource(directory: runDir), port: 8050)
@@ -15,6 +18,8 @@ public final class DashboardServer: @unchecked Sendable {
     public let requestedPort: Int
     let token: String?
     let stopOnSignals: Bool
+    /// Seconds a connection may stay idle or keep a request half-sent before it is closed.
+    public let requestTimeout: Double
     let cache: SnapshotCache
     private let lock = NSLock()
     private var task: Task<Void, Error>?
@@ -27,26 +32,31 @@ public final class DashboardServer: @unchecked Sendable {
     /// - Parameter stopOnSignals: shut down gracefully on SIGTERM/SIGINT (off when the dashboard is part
     ///   of a process that handles those signals itself, like `autolfads run`).
     public init(source: any RunSnapshotSource, host: String = "127.0.0.1", port: Int = 8050, token: String? = nil,
-                cacheSeconds: Double = 1, stopOnSignals: Bool = true) throws {
+                cacheSeconds: Double = 1, stopOnSignals: Bool = true, requestTimeout: Double = 10) throws {
         let t = token.flatMap { $0.isEmpty ? nil : $0 }
         if !TokenCheck.isLoopback(host) && t == nil {
-            throw DashboardError("binding the dashboard to \(host) needs a token; pass --token (or bind 127.0.0.1)")
+            throw DashboardError("binding the dashboard to \(host) needs a token; pass --token-file or set AUTOLFADS_DASHBOARD_TOKEN (or bind 127.0.0.1)")
+        }
+        guard requestTimeout > 0, requestTimeout.isFinite else {
+            throw DashboardError("dashboard request timeout \(requestTimeout) s must be a positive number of seconds")
         }
         self.host = host; self.requestedPort = port; self.token = t; self.stopOnSignals = stopOnSignals
+        self.requestTimeout = requestTimeout
         cache = SnapshotCache(source: source, maxAge: cacheSeconds)
     }
 
     /// Serves until SIGINT/SIGTERM, cancellation, or `stop()` (graceful: in-flight requests finish).
     public func run() async throws {
         let router = Router()
-        let token = self.token, cache = self.cache
+        let token = self.token, cache = self.cache, checkHost = TokenCheck.isLoopback(host)
         router.get("**") { request, _ -> Response in
-            await Self.respond(request: request, token: token, cache: cache)
+            await Self.respond(request: request, token: token, checkHost: checkHost, cache: cache)
         }
         router.get("/") { request, _ -> Response in
-            await Self.respond(request: request, token: token, cache: cache)
+            await Self.respond(request: request, token: token, checkHost: checkHost, cache: cache)
         }
-        let app = Application(router: router,
+        let idle = TimeAmount.milliseconds(Int64((requestTimeout * 1000).rounded()))
+        let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
                               configuration: .init(address: .hostname(host, port: requestedPort), serverName: "autolfads-dashboard"),
                               onServerRunning: { [weak self] channel in self?.didBind(channel.localAddress?.port ?? 0) },
                               logger: Self.quietLogger())
@@ -114,11 +124,13 @@ public final class DashboardServer: @unchecked Sendable {
         return l
     }
 
-    static func respond(request: Request, token: String?, cache: SnapshotCache) async -> Response {
+    static func respond(request: Request, token: String?, checkHost: Bool, cache: SnapshotCache) async -> Response {
         let query = request.uri.queryParameters.get("token")
         let auth = request.headers[.authorization]
         let reply: DashboardAPI.Reply
-        if !TokenCheck.authorized(expected: token, queryToken: query, authorization: auth) {
+        if checkHost && !TokenCheck.allowsLoopbackHost(request.head.authority) {
+            reply = DashboardAPI.error(403, "this dashboard serves only http://127.0.0.1 or http://localhost (Host header \(request.head.authority.map { "'\($0)'" } ?? "missing")); open it by that address")
+        } else if !TokenCheck.authorized(expected: token, queryToken: query, authorization: auth) {
             reply = DashboardAPI.error(401, "missing or wrong token; pass ?token=… or Authorization: Bearer …")
         } else {
             do {

@@ -6,11 +6,11 @@ import Foundation
 public enum RunDashboard {
     /// Serves `StoreSnapshotSource` for `run` on 127.0.0.1:`port` (0 = any free port). Returns the started
     /// server and its URL, or a one-line warning when it cannot start (e.g. the port is busy).
-    public static func start(store: any CoordinationStore, storage: String, run: String, port: Int) async
+    public static func start(store: any CoordinationStore, storage: String, run: String, port: Int, token: String? = nil) async
         -> (server: DashboardServer?, url: String?, warning: String?) {
         do {
             let source = StoreSnapshotSource(store: store, storage: SharedStorage(rootPath: storage), run: run)
-            let server = try DashboardServer(source: source, host: "127.0.0.1", port: port, stopOnSignals: false)
+            let server = try DashboardServer(source: source, host: "127.0.0.1", port: port, token: token, stopOnSignals: false)
             let p = try await server.start()
             return (server, "http://127.0.0.1:\(p)/", nil)
         } catch {

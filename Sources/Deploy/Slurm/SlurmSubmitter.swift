@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// Writes a plan's sbatch scripts into the run's storage and submits them with `sbatch` (argv, no shell).
 public struct SlurmSubmitter {
@@ -79,14 +80,10 @@ public struct SlurmSubmitter {
         return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
+    /// Writes a script (mode 0755 less the umask) with the file layer's atomic writer.
     static func writeAtomically(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o755]) else {
-            throw DeployError("cannot write \(tmp): check storage permissions")
-        }
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw DeployError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
+        do { try AtomicFile.write(Data(text.utf8), to: path, permissions: 0o755) } catch let e as FileSystemError {
+            throw DeployError("cannot write the Slurm script: \(e); check storage permissions")
         }
     }
 }

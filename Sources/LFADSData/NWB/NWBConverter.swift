@@ -163,7 +163,7 @@ public enum NWBConverter {
     public static func write(_ conversion: NWBConversion, to out: String, gzip: Int? = 4) throws {
         let a = conversion.attributes
         try checkOutput(out, input: a.sourceFile)
-        try AtomicWrite.write(to: out) { temp in
+        try DataFileError.writingAtomically(out) { temp in
             let file = try HDF5File(path: temp, mode: .create)
             defer { file.close() }
             try LFADSWriter.writeContents(conversion.dataset, into: file, gzip: gzip)

@@ -42,7 +42,7 @@ public enum NLBSynthWriter {
     /// Writes `recording` atomically (temp file + rename) to `path`.
     @discardableResult
     public static func write(_ recording: NLBSynthRecording, to path: String) throws -> NLBSynthSummary {
-        try AtomicWrite.write(to: path) { temp in
+        try DataFileError.writingAtomically(path) { temp in
             let file = try HDF5File(path: temp, mode: .create)
             defer { file.close() }
             try writeContents(recording, into: file)

@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// Training history carried in checkpoints: what the schedules need to continue exactly.
 public struct TrainingHistory: Codable, Equatable, Sendable {
@@ -56,19 +57,25 @@ public struct Checkpoint: Equatable, Sendable {
 }
 
 /// Why a checkpoint could not be read or used; one line naming the file and the fix.
-public enum CheckpointError: Error, Equatable, CustomStringConvertible {
+public enum CheckpointError: Error, Equatable, CustomStringConvertible, FileSystemErrorWrapping {
     case unreadable(path: String, reason: String)
     case corrupt(path: String, reason: String)
     case architectureMismatch(key: String, checkpoint: String, config: String)
-    case writeFailed(path: String, reason: String)
+    case writeFailed(path: String, cause: FileSystemError)
 
     public var description: String {
         switch self {
         case let .unreadable(path, reason): return "cannot read checkpoint \(path): \(reason)"
         case let .corrupt(path, reason): return "checkpoint \(path) is corrupt (\(reason)); delete it or resume from another checkpoint"
-        case let .writeFailed(path, reason): return "cannot write \(path): \(reason)"
+        case let .writeFailed(path, cause): return "cannot write \(path): \(cause.isMissingDirectory ? cause.description : cause.reason)"
         case let .architectureMismatch(key, a, b):
             return "checkpoint has \(key) = \(a) but the config has \(b); use a config with the same model dimensions"
         }
+    }
+
+    /// The file-layer failure of a write (its `errno` tells a full disk from other causes).
+    public var fileSystemError: FileSystemError? {
+        if case let .writeFailed(_, cause) = self { return cause }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 
 /// Binary checkpoint file: header (magic "LFADSCKP", version, section lengths), config JSON,
 /// parameters, Adam m and v (Float32, little-endian), Adam step, epoch, RNG states, history JSON,
@@ -115,9 +116,13 @@ public enum CheckpointCodec {
         return nil
     }
 
-    /// Writes atomically: a temp file in the same folder, fsync, rename over `path`.
+    /// Writes atomically (`AtomicFile`: a temporary in the same folder, fsync, rename over `path`); the
+    /// folder must exist. A failure is `CheckpointError.writeFailed` carrying the file layer's `errno`.
     public static func write(_ c: Checkpoint, to path: String) throws {
-        try AtomicFile.write(try encode(c), to: path)
+        let bytes = Data(try encode(c))
+        do { try AtomicFile.write(bytes, to: path, createDirectories: false) } catch let e as FileSystemError {
+            throw CheckpointError.writeFailed(path: path, cause: e)
+        }
     }
 
     /// Reads and verifies a checkpoint file.
@@ -153,36 +158,5 @@ public enum CheckpointCodec {
         h ^= UInt64(bytes.count)
         h = (h ^ (h >> 31)) &* 0x94D0_49BB_1331_11EB
         return h ^ (h >> 29)
-    }
-}
-
-/// Atomic file replacement: write to a temp file beside the target, fsync, rename, fsync the folder.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let tmp = dir + "/." + url.lastPathComponent + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else {
-            throw CheckpointError.writeFailed(path: path, reason: "cannot create \(tmp): \(String(cString: strerror(errno))) (check the folder exists and is writable)")
-        }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(tmp)
-            throw CheckpointError.writeFailed(path: path, reason: why)
-        }
-        let dfd = open(dir, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import YAMLInput
 
 extension LFADSConfig {
     /// Parses a YAML mapping of `key: value` over the defaults. Unknown keys are errors.

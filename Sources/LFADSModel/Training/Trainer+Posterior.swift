@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import LFADSData
+import FileSystem
 
 /// Posterior-sampled model outputs of one split, trial-major, keyed by LT output name
 /// (`output_params`, `factors`, `gen_states`, `con_states`, `co_means`, `co_stds`,
@@ -72,8 +73,8 @@ extension Trainer {
             guard let split = dataset.splits[name], split.trialCount > 0 else { continue }
             outputs.append((name, try posteriorOutputs(split, samples: samples, seedStream: UInt64(i), session: session)))
         }
-        try AtomicWrite.write(to: path) { temp in
-            try FileManager.default.copyItem(atPath: inputPath, toPath: temp)
+        try AtomicFile.write(to: path, createDirectories: false) { temp in
+            try AtomicFile.copyContents(of: inputPath, into: temp)
             let file = try HDF5File(path: temp, mode: .readWrite)
             defer { file.close() }
             // Readers (report, evaluate) choose the metrics that fit: bits/spike only for Poisson.

@@ -1,5 +1,6 @@
 import Foundation
 import LFADSData
+import FileSystem
 
 /// A single-model training run in an output folder: `config.yaml`, `train_log.csv`,
 /// `checkpoint_last.ckpt` (every epoch), `checkpoint_best.ckpt` (best smoothed valid metric),
@@ -54,7 +55,7 @@ public final class TrainingRun {
                 .filter { Int($0.prefix { $0 != "," }).map { $0 < epoch } ?? false }
         }
         logLines = [EpochRecord.csvHeader] + kept
-        try AtomicFile.write(Array(trainer.config.yamlString().utf8), to: outputDir + "/config.yaml")
+        try AtomicFile.write(Data(trainer.config.yamlString().utf8), to: outputDir + "/config.yaml", createDirectories: false)
     }
 
     /// Trains until the trainer is finished or `maxEpochs` more epochs ran, saving after every
@@ -67,7 +68,7 @@ public final class TrainingRun {
             let record = try trainer.runEpoch()
             ran += 1
             logLines.append(record.csvLine)
-            try AtomicFile.write(Array((logLines.joined(separator: "\n") + "\n").utf8), to: logPath)
+            try AtomicFile.write(Data((logLines.joined(separator: "\n") + "\n").utf8), to: logPath, createDirectories: false)
             try trainer.saveCheckpoint(to: lastPath)
             if record.smoothedValid < before || !FileManager.default.fileExists(atPath: bestPath) {
                 try trainer.saveCheckpoint(to: bestPath)

@@ -18,6 +18,12 @@ public final class PBTClient: @unchecked Sendable {
     /// Per slot, a worker process started ahead of its job and its environment (see `StandbyAssignment`).
     private var standbys: [Int: (child: ChildProcess, environment: [String: String])] = [:]
     private var heldJob: [Int: Int64] = [:]
+    /// Per slot, the claim it holds (from its claim's answer until the job is reported): what its
+    /// heartbeats renew. A job the store shows as claimed by the slot but missing here is not renewed.
+    private var heldClaims: [Int: JobClaim] = [:]
+    /// Per slot, the token of a claim whose answer has not arrived (failed or timed out): the next try
+    /// reuses it, so a claim that committed anyway is returned instead of a second one being taken.
+    private var pendingClaimTokens: [Int: String] = [:]
     private var configs: [Int64: RunConfig] = [:]
     private var lastWork = Date()
     private var watchedRun: Int64?
@@ -81,7 +87,7 @@ public final class PBTClient: @unchecked Sendable {
         let cached = locked { configs[runID] }
         if let cached { return cached }
         guard let r = try await store.run(id: runID) else { throw RuntimeError("run \(runID) vanished from the store") }
-        var c = try r.config.decode(RunConfig.self)
+        var c = try StoredRunConfig.load(r)
         if let s = options.storage { c.storage = s }
         locked { configs[runID] = c }
         return c
@@ -98,9 +104,12 @@ public final class PBTClient: @unchecked Sendable {
             if Task.isCancelled { return }
             for s in 0..<options.slots {
                 do {
-                    let out = try await store.heartbeat(process: processID(s), now: Date())
+                    let holding = locked { heldClaims[s].map { [$0] } ?? [] }
+                    let out = try await store.heartbeat(process: processID(s), holding: holding, now: Date())
+                    // Only the claim this heartbeat renewed can be lost by it (the slot may have
+                    // claimed another job meanwhile).
                     let (held, child) = locked { (heldJob[s], children[s]) }
-                    if let held, !out.heldJobs.contains(held), let child {
+                    if let asked = holding.first?.jobID, let held, held == asked, !out.heldJobs.contains(held), let child {
                         log("slot \(s): lost the lease on job \(held); stopping its worker")
                         child.signal(SIGKILL)
                     }
@@ -136,7 +145,12 @@ public final class PBTClient: @unchecked Sendable {
             do {
                 var lease = 30.0
                 if let id = watchedRun { lease = try await config(for: id).heartbeatTimeout }
-                claimed = try await store.claimJob(process: processID(slot), leaseSeconds: lease, run: watchedRun, now: Date())
+                let token = locked { () -> String in
+                    if let t = pendingClaimTokens[slot] { return t }
+                    let t = newClaimToken(); pendingClaimTokens[slot] = t; return t
+                }
+                claimed = try await store.claimJob(process: processID(slot), leaseSeconds: lease, run: watchedRun, token: token, now: Date())
+                locked { pendingClaimTokens[slot] = nil; heldClaims[slot] = claimed?.claim }
             } catch {
                 unreserve()
                 log("slot \(slot): claim failed (will retry): \(error)")
@@ -150,7 +164,7 @@ public final class PBTClient: @unchecked Sendable {
             }
             locked { lastWork = Date() }
             await execute(claimed, slot: slot)
-            locked { lastWork = Date() }
+            locked { lastWork = Date(); heldClaims[slot] = nil }
         }
     }
 

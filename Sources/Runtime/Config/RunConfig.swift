@@ -51,6 +51,8 @@ public struct ToyConfig: Codable, Equatable, Sendable {
     public var crashWorkers: [Int] = []
     /// Workers whose job crashes on its first attempt only (then succeeds when retried).
     public var crashFirstAttemptWorkers: [Int] = []
+    /// Seconds the final (posterior) step sleeps before writing its outputs (nil = 0; tests its timeout).
+    public var posteriorSeconds: Double?
     public init() {}
 
     /// Seconds of one epoch for `worker`.
@@ -139,6 +141,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var logTensorBoard: Bool?
     /// Whether workers write TensorBoard event files (`logging: {tensorboard: true}`, the default).
     public var tensorBoard: Bool { logTensorBoard ?? true }
+    /// `faults.final_step_timeout`: seconds the final (posterior) step may take before it is stopped and
+    /// reported as failed (nil in configs stored before the key existed: the default).
+    public var finalStepTimeoutSeconds: Double?
+    /// The final step's time limit in seconds (default 3 hours).
+    public var finalStepTimeout: Double { finalStepTimeoutSeconds ?? 10_800 }
 
     public init() {}
 

@@ -2,6 +2,7 @@ import Foundation
 import LFADSModel
 import PBT
 import Yams
+import YAMLInput
 
 extension RunConfig {
     /// Reads `run.yaml`: unknown keys are errors; relative paths resolve against the file's directory.
@@ -106,7 +107,9 @@ extension RunConfig {
         c.toy.nanWorkers = try toy.intList("nan_workers") ?? []
         c.toy.crashWorkers = try toy.intList("crash_workers") ?? []
         c.toy.crashFirstAttemptWorkers = try toy.intList("crash_first_attempt_workers") ?? []
-        try toy.finish(allowed: ["epoch_seconds", "epoch_seconds_spread", "step", "nan_workers", "crash_workers", "crash_first_attempt_workers"])
+        c.toy.posteriorSeconds = try toy.double("posterior_seconds")
+        try toy.finish(allowed: ["epoch_seconds", "epoch_seconds_spread", "step", "nan_workers", "crash_workers", "crash_first_attempt_workers",
+                                 "posterior_seconds"])
 
         var res = try top.section("resources")
         c.slots = try res.int("slots") ?? c.slots
@@ -118,7 +121,8 @@ extension RunConfig {
         c.heartbeatTimeout = try faults.double("heartbeat_timeout") ?? c.heartbeatTimeout
         c.maxAttempts = try faults.int("max_attempts") ?? c.maxAttempts
         c.clientIdleTimeout = try faults.double("client_idle_timeout") ?? c.clientIdleTimeout
-        try faults.finish(allowed: ["heartbeat_interval", "heartbeat_timeout", "max_attempts", "client_idle_timeout"])
+        c.finalStepTimeoutSeconds = try faults.double("final_step_timeout")
+        try faults.finish(allowed: ["heartbeat_interval", "heartbeat_timeout", "max_attempts", "client_idle_timeout", "final_step_timeout"])
 
         var logging = try top.section("logging")
         c.logTensorBoard = try logging.bool("tensorboard")
@@ -243,7 +247,11 @@ extension RunConfig {
         try range("faults.heartbeat_timeout", heartbeatTimeout, heartbeatInterval, Limits.seconds, " seconds")
         try range("faults.max_attempts", maxAttempts, 1, Limits.maxAttempts)
         try range("faults.client_idle_timeout", clientIdleTimeout, 0, Limits.seconds, " seconds (0 = never)")
+        if !(finalStepTimeout > 0 && finalStepTimeout <= Limits.seconds) {
+            throw ConfigError("faults.final_step_timeout: \(finalStepTimeout) is out of range; allowed (0, \(Limits.seconds)] seconds")
+        }
         try range("toy.epoch_seconds", toy.epochSeconds, 0, Limits.seconds)
+        try range("toy.posterior_seconds", toy.posteriorSeconds ?? 0, 0, Limits.seconds)
         try range("toy.epoch_seconds_spread", toy.epochSecondsSpread, 0, 1)
         try range("toy.step", toy.step, 0, 1)
         for (key, list) in [("toy.nan_workers", toy.nanWorkers), ("toy.crash_workers", toy.crashWorkers),

@@ -10,6 +10,8 @@ public struct LocalRun {
     public var log: (String) -> Void = { print($0) }
     /// Extra `autolfads client` arguments for the client processes (e.g. `--runtime container --image …`).
     public var clientArguments: [String] = []
+    /// The config was already preflighted (`PBTServer.prepareNewRun`).
+    public var preflightDone = false
 
     public init(config: RunConfig, slots: Int, clients: Int, executable: String) {
         self.config = config; self.slots = slots; self.clients = clients; self.executable = executable
@@ -21,6 +23,7 @@ public struct LocalRun {
         let store = try await openCoordinationStore(config.store, onRetry: { print($0) })
         let server = PBTServer(config: config, store: store, log: log)
         server.executable = executable
+        server.preflightDone = preflightDone
         let record = try await server.openRun()
         if record.status == .done || record.status == .failed {   // nothing to train: just report
             defer { Task { await store.close() } }

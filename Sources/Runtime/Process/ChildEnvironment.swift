@@ -1,3 +1,4 @@
+import Deploy
 import Engine
 import Foundation
 
@@ -8,7 +9,9 @@ public enum ChildEnvironment {
     ///   or a core name). Without it, a user-set `OPENBLAS_CORETYPE` is kept, else `auto` (SkylakeX on
     ///   AVX-512 CPUs, where OpenBLAS would pick its slower AVX2 kernel; see ENVIRONMENT.md).
     /// - Thread limits (`OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS`, `AUTOLFADS_THREADS`) = `threads`.
+    /// - No credentials (`SecretEnvironment`): a worker exchanges files only and never opens the store.
     public static func make(base: [String: String], threads: Int, cpuHasAVX512: Bool) -> [String: String] {
+        let base = SecretEnvironment.removingSecrets(from: base)
         var policy = BLASKernel.Policy.auto
         if let choice = base["AUTOLFADS_BLAS_CORETYPE"], let p = try? BLASKernel.Policy(parsing: choice) { policy = p }
         else if base["OPENBLAS_CORETYPE"] != nil { policy = .keep }

@@ -38,11 +38,11 @@ public final class DeadlineStore: CoordinationStore, @unchecked Sendable {
     public func enqueueJobs(_ jobs: [JobSpec], now: Date) async throws -> [Int64] {
         try await g("enqueueJobs") { try await self.base.enqueueJobs(jobs, now: now) }
     }
-    public func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, now: Date) async throws -> ClaimedJob? {
-        try await g("claimJob") { try await self.base.claimJob(process: process, leaseSeconds: leaseSeconds, run: runID, now: now) }
+    public func claimJob(process: String, leaseSeconds: Double, run runID: Int64?, token: String, now: Date) async throws -> ClaimedJob? {
+        try await g("claimJob") { try await self.base.claimJob(process: process, leaseSeconds: leaseSeconds, run: runID, token: token, now: now) }
     }
-    public func heartbeat(process: String, now: Date) async throws -> HeartbeatOutcome {
-        try await g("heartbeat") { try await self.base.heartbeat(process: process, now: now) }
+    public func heartbeat(process: String, holding claims: [JobClaim], now: Date) async throws -> HeartbeatOutcome {
+        try await g("heartbeat") { try await self.base.heartbeat(process: process, holding: claims, now: now) }
     }
     public func completeJob(_ claim: JobClaim, result: JSONDocument, now: Date) async throws -> CompletionOutcome {
         try await g("completeJob") { try await self.base.completeJob(claim, result: result, now: now) }

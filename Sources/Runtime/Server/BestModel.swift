@@ -1,6 +1,7 @@
 import Foundation
 import Coordination
 import PBT
+import FileSystem
 
 /// Copies the best worker-generation's files into `runs/<run>/best/`.
 enum BestModel {
@@ -23,6 +24,14 @@ enum BestModel {
             let child = try ChildProcess(executable: executable, arguments: ["worker", "--job-file", jobFile],
                                          environment: ChildEnvironment.forWorker(threads: ClientOptions.cores),
                                          logPath: dir.appendingPathComponent("posterior.log").path, ownProcessGroup: true)
+            let deadline = Date().addingTimeInterval(config.finalStepTimeout)
+            while child.exit == nil && Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+            if child.exit == nil {
+                _ = await child.terminate(grace: 5)
+                let why = "final step did not finish within faults.final_step_timeout (\(String(format: "%g", config.finalStepTimeout)) s) and was stopped; see \(child.logPath), or raise the limit"
+                log("warning: \(why)")
+                return why
+            }
             let exit = await child.wait()
             if exit.succeeded { return nil }
             if exit == .exited(DiskFull.workerExitStatus) {
@@ -44,7 +53,7 @@ enum BestModel {
         try FileManager.default.createDirectory(at: dst, withIntermediateDirectories: true)
         for f in files {
             guard let data = FileManager.default.contents(atPath: src.appendingPathComponent(f).path) else { continue }
-            try Coordination.AtomicFile.write(data, to: dst.appendingPathComponent(f))
+            try AtomicFile.write(data, to: dst.appendingPathComponent(f))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FileSystem
 import Coordination
 import PBT
 
@@ -36,6 +37,8 @@ public final class PBTServer {
     }
 
     private var opened = false
+    /// Set when `prepareNewRun` already resolved the data and ran the preflight for this config.
+    public var preflightDone = false
     /// Events up to this id happened before this server opened the run (e.g. a disk-full release the
     /// user has since fixed); later ones are acted on.
     private var eventCursor: Int64 = 0
@@ -46,22 +49,22 @@ public final class PBTServer {
         opened = true
         if var existing = try await store.run(named: config.name) {
             eventCursor = try await latestEventID(run: existing.id)   // a new run has no earlier events
-            if let stored = try? existing.config.decode(RunConfig.self) {
-                var merged = stored
-                merged.storage = config.storage   // storage may be mounted elsewhere on this machine
-                let changed = merged.differences(from: config)
-                if !changed.isEmpty {
-                    log("note: run '\(config.name)' exists; resuming it with its stored config, which wins over the given one (differs in \(changed.prefix(6).joined(separator: "; "))\(changed.count > 6 ? "; …" : "")); start a run with a new name to use the new settings")
-                }
-                config = merged
+            var merged = try StoredRunConfig.load(existing, current: config)
+            merged.storage = config.storage   // storage may be mounted elsewhere on this machine
+            let changed = merged.differences(from: config)
+            if !changed.isEmpty {
+                log("note: run '\(config.name)' exists; resuming it with its stored config, which wins over the given one (differs in \(changed.prefix(6).joined(separator: "; "))\(changed.count > 6 ? "; …" : "")); start a run with a new name to use the new settings")
             }
+            config = merged
             try writeResolvedConfig()
             if existing.status == .created { try await store.setRunStatus(existing.id, .running, now: Date()); existing.status = .running }
             log("resuming run '\(config.name)' at generation \(existing.generation) (status \(existing.status.rawValue))")
             return existing
         }
-        try BundledData.resolve(&config, log: log)
-        try RunPreflight.check(config)
+        if !preflightDone {
+            try BundledData.resolve(&config, log: log)
+            try RunPreflight.check(config)
+        }
         do {
             let r = try await store.createRun(name: config.name, config: try JSONDocument(encoding: config), now: Date())
             try writeResolvedConfig()
@@ -81,7 +84,7 @@ public final class PBTServer {
         let dir = try storage.runDirectory(config.name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent(RunConfig.resolvedFileName)
-        try Coordination.AtomicFile.write(Data(try config.resolvedYAML().utf8), to: url)
+        try AtomicFile.write(Data(try config.resolvedYAML().utf8), to: url)
     }
 
     /// Runs the population to the end; returns the summary (also written to `best/summary.json`).

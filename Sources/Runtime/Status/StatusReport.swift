@@ -33,6 +33,7 @@ public enum StatusReport {
         var out: [String] = []
         out.append("run \(run.name): \(run.status.rawValue), generation \(run.generation)" +
                    (cfg.map { " of \($0.maxGenerations), \($0.population) workers, \($0.mode.label), objective \($0.objective.rawValue)" } ?? ""))
+        if let problem = StoredRunConfig.problem(run) { out.append("problem: \(problem)") }
         if let cfg, cfg.objective == .lfads {
             out.append("score: pbt.metric \(cfg.metric.rawValue) (\(cfg.metric.label), \(cfg.minimize ? "lower" : "higher") is better)")
         }

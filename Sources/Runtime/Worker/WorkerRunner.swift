@@ -68,6 +68,7 @@ public enum WorkerRunner {
         guard let path = job.initCheckpoints.first else { throw RuntimeError("posterior job without a checkpoint") }
         let state = try ToyCheckpoint.read(path)
         let score = ToyObjective.score(state, minimize: job.config.minimize)
+        if let s = job.config.toy.posteriorSeconds, s > 0 { Thread.sleep(forTimeInterval: s) }
         try FileIO.writeJSON(["theta": state.theta, "score": [score]],
                              to: (job.outputDirectory as NSString).appendingPathComponent("toy_output.json"))
         log("wrote toy outputs for worker \(job.worker) generation \(job.generation)")
