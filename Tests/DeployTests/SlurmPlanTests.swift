@@ -35,14 +35,14 @@ import Testing
 
     /// Hostile run names, paths and URLs are inert in the generated scripts: bash parses the exec line
     /// back into exactly the argv the plan meant.
-    @Test func hostileStringsAreQuotedInScripts() throws {
+    @Test func hostileStringsAreQuotedInScripts() async throws {
         let evil = "x' ; touch /tmp/pwned-slurm ; echo '$(id)`id`\\ \"q\""
         let p = plan(name: "toy-1", storage: "/shared/my $(dir)/`st`" + evil, store: "sqlite:///a b/'c'.db" + evil)
         for (script, argv, log) in [(try p.clientScript(), p.clientArgv, "slurm-%A_%a.out"), (try p.serverScript(), p.serverArgv, "slurm-%j.out")] {
             let exec = script.split(separator: "\n").first { $0.hasPrefix("exec ") }!
-            #expect(try bashWords(String(exec.dropFirst(5))) == argv)
+            #expect(try await bashWords(String(exec.dropFirst(5))) == argv)
             let cd = script.split(separator: "\n").first { $0.hasPrefix("cd ") }!
-            #expect(try bashWords(String(cd.dropFirst(3))) == [p.run.storage])
+            #expect(try await bashWords(String(cd.dropFirst(3))) == [p.run.storage])
             #expect(script.contains("#SBATCH --job-name=autolfads-toy-1-"))
             #expect(script.contains("#SBATCH --output=\(log)\n"))   // path with spaces: given on sbatch's argv
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Runtime
 
 /// A real full disk: a 256 KiB tmpfs (needs root and mount rights, as on CI and the dev machines;
@@ -101,14 +102,11 @@ struct SmallDisk {
         return (code, errors)
     }
 
+    /// Runs `exe args` to the end (mount and umount return at once); blocking, for the synchronous initialiser.
     static func runBlocking(_ exe: String, _ args: [String]) -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return (-1, "\(error)") }
-        p.waitUntilExit()
-        return (p.terminationStatus, "")
+        do {
+            let r = try TestProcess(exe, args).waitBlocking(seconds: 60)
+            return (r.status, r.stderr)
+        } catch { return (-1, "\(error)") }
     }
 }
