@@ -42,7 +42,7 @@ extension FullDiskTests {
         let elsewhere = storeOnTheFullDisk ? nil : "sqlite://" + TestSupport.tempDir("full-disk-store") + "/coordination.db"
         // max_attempts 1: a disk-full failure that used up an attempt would mark its worker bad at once.
         let h = try ClusterHarness(label: label, yaml: "population: 4\nmax_generations: 30\ntoy: {epoch_seconds: 0.01}\n",
-                                   store: elsewhere, faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: \(storeOnTheFullDisk ? 3 : 1)}")
+                                   store: elsewhere, faults: ClusterHarness.faults(maxAttempts: storeOnTheFullDisk ? 3 : 1))
         defer { Task { await h.stopAll() } }
         let disk = try SmallDisk(at: h.config.storage, size: storeOnTheFullDisk ? "320k" : "160k")
         defer { disk.unmount() }
