@@ -7,7 +7,9 @@ enum CLI {
     /// `autolfads args…` to the end (at most `seconds`), in `directory` when given.
     static func run(_ args: [String], seconds: Double = 60, directory: String? = nil,
                     set: [String: String] = [:]) async throws -> ProcessOutput {
-        try await TestProcess.run(try AutolfadsBinary.path(), args, seconds: seconds, set: set, directory: directory)
+        // One BLAS thread: on a loaded machine OpenBLAS's spinning threads slow a tiny model down many times.
+        try await TestProcess.run(try AutolfadsBinary.path(), args, seconds: seconds,
+                                  set: ["OPENBLAS_NUM_THREADS": "1"].merging(set) { $1 }, directory: directory)
     }
 
     /// Starts `autolfads args…` in the background (dashboard, server, client).

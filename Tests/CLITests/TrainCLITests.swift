@@ -6,10 +6,10 @@ import TestSupport
 @Suite struct TrainCLITests {
     @Test func trainResumeEvaluate() async throws {
         let out = try CLI.tempDir("train") + "/fit"
-        let r = try await CLI.run(["train", "--data", CLI.lorenzSmall, "--out", out, "--epochs", "2"] + CLI.tinyModel, seconds: 120)
+        let r = try await CLI.run(["train", "--data", CLI.lorenzSmall, "--out", out, "--epochs", "2"] + CLI.tinyModel, seconds: 300)
         r.expectSuccess(firstLine: "model: enc ", "train")
         #expect(r.stdout.contains("after 2 epochs") && r.stdout.contains("wrote \(out)/lfads_output_lorenz_small.h5"), "\(r)")
-        let more = try await CLI.run(["train", "--data", CLI.lorenzSmall, "--out", out, "--resume", "--epochs", "1", "--no-outputs"], seconds: 120)
+        let more = try await CLI.run(["train", "--data", CLI.lorenzSmall, "--out", out, "--resume", "--epochs", "1", "--no-outputs"], seconds: 300)
         more.expectSuccess(firstLine: "model: enc ", "train --resume")
         #expect(more.stdout.contains("start epoch 2") && more.stdout.contains("after 3 epochs"), "\(more)")
         let e = try await CLI.run(["evaluate", out])
