@@ -69,21 +69,23 @@ let package = Package(
             "TensorBoard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Helpers shared by test targets (SVG inspection).
+        // Helpers shared by test targets (the one process spawner, binary locator, SVG inspection, seeded RNG).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
         .testTarget(name: "LFADSMetricsTests", dependencies: ["TestSupport", "LFADSMetrics"], exclude: ["nlb_reference.py"]),
         .testTarget(name: "LFADSDataTests", dependencies: ["TestSupport", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_h5.py", "nwb_check.py", "nwb_synth_check.py", "hostile_h5.py"]),   // run via #filePath by the tests
-        .testTarget(name: "LFADSModelTests", dependencies: ["LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],
+        .testTarget(name: "LFADSModelTests", dependencies: ["TestSupport", "LFADSModel", "Engine", "LFADSData", "LFADSMetrics"],
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT", "FileSystem"]),
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport", "Deploy", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        // Runs the built `autolfads` binary: every command, a success and an error each.
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel", "FileSystem", "YAMLInput"],
                     exclude: ["tb_check.py"]),   // run via #filePath by the TensorBoard test
     ],

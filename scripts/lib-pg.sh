@@ -27,11 +27,23 @@ pg_sql() {
   su postgres -s /bin/sh -c "psql -h '$1' -p $2 -U autolfads -d autolfads -At -c \"$3\""
 }
 
-# require_subcommands BIN CMD…: exit 77 (skipped) when BIN lacks a subcommand (runtime not merged yet).
+# skip REASON: exit 77 (skipped) because the environment lacks a tool or right; REASON names it.
+# Only for what this machine lacks (root, a package that cannot be installed): anything else fails.
+skip() { echo "SKIP: $*"; exit 77; }
+
+# require_tools TOOL…: skip naming the tools missing from PATH.
+require_tools() {
+  local missing=() t; for t in "$@"; do command -v "$t" >/dev/null || missing+=("$t"); done
+  ((${#missing[@]} == 0)) || skip "this machine has no ${missing[*]} (install it, or run where it is installed)"
+}
+
+# require_subcommands BIN CMD…: fail (exit 1) when BIN is not built or lacks a subcommand: a renamed or
+# missing command is a broken build, never a reason to skip.
 require_subcommands() {
   local bin=$1; shift
-  [[ -x "$bin" ]] || { echo "SKIP: $bin not built (swift build --product autolfads, or set AUTOLFADS=path)"; exit 77; }
+  [[ -x "$bin" ]] || { echo "FAIL: $bin is not built (swift build --product autolfads, or set AUTOLFADS=path)"; exit 1; }
+  local help; help=$("$bin" --help 2>&1) || { echo "FAIL: $bin --help failed: $help"; exit 1; }
   local c; for c in "$@"; do
-    "$bin" --help 2>/dev/null | grep -qE "^  $c( |\$)" || { echo "SKIP: $bin has no '$c' subcommand yet (runtime not merged)"; exit 77; }
+    grep -qE "^  $c( |\$)" <<<"$help" || { echo "FAIL: $bin has no '$c' subcommand (its --help lists: $(awk '/^  [a-z]/ {print $1}' <<<"$help" | tr '\n' ' '))"; exit 1; }
   done
 }

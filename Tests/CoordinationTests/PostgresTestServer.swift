@@ -80,8 +80,7 @@ final class PostgresTestServer: @unchecked Sendable {
         let log = NSTemporaryDirectory() + "autolfads-sh-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
         let full = asPostgres && getuid() == 0 ? "su postgres -s /bin/sh -c \(shellQuote(command))" : command
-        let pid = try Spawn.start("/bin/sh", ["-c", full], outputFile: log)
-        let status = Spawn.waitBlocking(pid)
+        let status = try TestProcess("/bin/sh", ["-c", full], output: .file(log)).waitBlocking(seconds: 300).status
         let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         guard status == 0 else {
             throw Failure(description: "`\(command)` failed (\(status)): \(out)")

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Coordination
 
 /// Real OS processes claiming from one SQLite file. The test binary re-executes itself with
 /// `--filter sqliteClaimerChild` and an environment naming the database, so each child runs
 /// `sqliteClaimerChild` (below) — the product's `SQLiteStore` code in a separate process with its own
-/// SQLite connections and file locks. Children wait for a "go" file so they all claim at once.
+/// SQLite connections and file locks. Each child registers, writes a "ready" file and waits for a "go"
+/// file, which the parent writes once every child is ready, so they all claim at once.
 @Suite struct SQLiteMultiProcessTests {
     static let childDB = "AUTOLFADS_TEST_CLAIMER_DB"
     static var isChild: Bool { ProcessInfo.processInfo.environment[childDB] != nil }
@@ -18,7 +20,7 @@ import Testing
         let f = try await Fixture.make(store, workers: 300)
         let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let go = dir.appendingPathComponent("go").path
-        var children: [(pid_t, String, String)] = []
+        var children: [(TestProcess, String, String)] = []
         for i in 0..<3 {
             let out = dir.appendingPathComponent("claimed-\(i).txt").path
             var env = ProcessInfo.processInfo.environment
@@ -26,16 +28,21 @@ import Testing
             env["AUTOLFADS_TEST_CLAIMER_ID"] = "proc\(i)"
             env["AUTOLFADS_TEST_CLAIMER_OUT"] = out
             env["AUTOLFADS_TEST_CLAIMER_GO"] = go
+            env["AUTOLFADS_TEST_CLAIMER_READY"] = out + ".ready"
             let log = dir.appendingPathComponent("child-\(i).log").path
-            let pid = try Spawn.start(exe, ["--testing-library", "swift-testing", "--filter", "sqliteClaimerChild"],
-                                      environment: env, outputFile: log)
-            children.append((pid, log, out))
+            let p = try TestProcess(exe, ["--testing-library", "swift-testing", "--filter", "sqliteClaimerChild"],
+                                    environment: env, output: .file(log))
+            children.append((p, log, out))
         }
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // Go once every child has registered (its ready file exists), or one of them has died.
+        let deadline = Date().addingTimeInterval(120)
+        while !children.allSatisfy({ FileManager.default.fileExists(atPath: $0.2 + ".ready") || $0.0.finished }) && Date() < deadline {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
         _ = FileManager.default.createFile(atPath: go, contents: Data())
         var perProcess: [[Int64]] = []
-        for (pid, logFile, out) in children {
-            let status = try await Spawn.wait(pid)
+        for (p, logFile, out) in children {
+            let status = await p.wait(seconds: 120).status
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
             #expect(status == 0, "child failed: \(log.suffix(2000))")
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
@@ -63,6 +70,7 @@ import Testing
         let out = try #require(env["AUTOLFADS_TEST_CLAIMER_OUT"]), go = try #require(env["AUTOLFADS_TEST_CLAIMER_GO"])
         let store = try await SQLiteStore(path: db)
         try await register(store, me, now: Date())
+        _ = FileManager.default.createFile(atPath: try #require(env["AUTOLFADS_TEST_CLAIMER_READY"]), contents: Data())
         while !FileManager.default.fileExists(atPath: go) { try await Task.sleep(nanoseconds: 10_000_000) }
         var mine: [Int64] = []
         while let c = try await store.claimJob(process: me, leaseSeconds: 60, run: nil, now: Date()) {

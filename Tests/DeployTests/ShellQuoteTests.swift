@@ -1,19 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Deploy
 
 /// Runs `bash -c 'printf "%s\0" WORDS'` and splits on NUL: what a real shell makes of the quoted words.
-func bashWords(_ line: String) throws -> [String] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/bash")
-    p.arguments = ["-c", "printf '%s\\0' " + line]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
-    var words = String(decoding: data, as: UTF8.self).components(separatedBy: "\0")
+func bashWords(_ line: String) async throws -> [String] {
+    let r = try await TestProcess.run("/bin/bash", ["-c", "printf '%s\\0' " + line])
+    #expect(r.status == 0, "\(r)")
+    var words = r.stdout.components(separatedBy: "\0")
     words.removeLast()
     return words
 }
@@ -31,15 +25,15 @@ func bashWords(_ line: String) throws -> [String] {
         #expect(ShellQuote.quote("it's") == "'it'\\''s'")
     }
 
-    @Test func bashReadsBackEveryHostileStringExactly() throws {
-        let words = try bashWords(ShellQuote.join(Self.hostile))
+    @Test func bashReadsBackEveryHostileStringExactly() async throws {
+        let words = try await bashWords(ShellQuote.join(Self.hostile))
         #expect(words == Self.hostile)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/autolfads-pwned"))
     }
 
-    @Test func eachStringIsOneWord() throws {
+    @Test func eachStringIsOneWord() async throws {
         for s in Self.hostile {
-            #expect(try bashWords(ShellQuote.quote(s)) == [s], "quoting \(s.debugDescription)")
+            #expect(try await bashWords(ShellQuote.quote(s)) == [s], "quoting \(s.debugDescription)")
         }
     }
 }

@@ -34,12 +34,12 @@ import Testing
     }
 
     /// run.yaml overrides follow the server's flags, each one word for bash whatever it holds.
-    @Test func serverScriptPassesOverridesShellQuoted() throws {
+    @Test func serverScriptPassesOverridesShellQuoted() async throws {
         var p = plan()
         p.overrides = ["population=16", "pbt.mode=async", "model.note='a b; $(id)'", "search_space.lr_init.max=1e-2"]
         let s = try p.serverScript()
         let exec = s.split(separator: "\n").first { $0.hasPrefix("exec ") }!
-        let words = try bashWords(String(exec.dropFirst(5)))
+        let words = try await bashWords(String(exec.dropFirst(5)))
         #expect(words == p.serverArgv && Array(words.suffix(4)) == p.overrides)
         #expect(words[words.count - 5] == p.run.store)
         p.overrides = ["x=a\nb"]
@@ -48,14 +48,14 @@ import Testing
 
     /// Hostile run names, paths and URLs are inert in the generated scripts: bash parses the exec line
     /// back into exactly the argv the plan meant.
-    @Test func hostileStringsAreQuotedInScripts() throws {
+    @Test func hostileStringsAreQuotedInScripts() async throws {
         let evil = "x' ; touch /tmp/pwned-slurm ; echo '$(id)`id`\\ \"q\""
         let p = plan(name: "toy-1", storage: "/shared/my $(dir)/`st`" + evil, store: "sqlite:///a b/'c'.db" + evil)
         for (script, argv, log) in [(try p.clientScript(), p.clientArgv, "slurm-%A_%a.out"), (try p.serverScript(), p.serverArgv, "slurm-%j.out")] {
             let exec = script.split(separator: "\n").first { $0.hasPrefix("exec ") }!
-            #expect(try bashWords(String(exec.dropFirst(5))) == argv)
+            #expect(try await bashWords(String(exec.dropFirst(5))) == argv)
             let cd = script.split(separator: "\n").first { $0.hasPrefix("cd ") }!
-            #expect(try bashWords(String(cd.dropFirst(3))) == [p.run.storage])
+            #expect(try await bashWords(String(cd.dropFirst(3))) == [p.run.storage])
             #expect(script.contains("#SBATCH --job-name=autolfads-toy-1-"))
             #expect(script.contains("#SBATCH --output=\(log)\n"))   // path with spaces: given on sbatch's argv
         }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LFADSData
 
-@Test func filesWrittenHereAreReadByH5py() throws {
+@Test func filesWrittenHereAreReadByH5py() async throws {
     let path = try makeTempDir() + "/ours.h5"
     try craft(path) { f in
         try f.write("train_data", floats: counts3(3, 4, 5), shape: [3, 4, 5], gzip: 6)
@@ -14,7 +14,7 @@ import Testing
         try f.writeString("label", "hello")
         try f.writeStringAttribute("source", "swift")
     }
-    guard let d = try describeWithH5py(path) else { return }
+    guard let d = try await describeWithH5py(path) else { return }
     let expectedSum = Double(counts3(3, 4, 5).reduce(0, +))
     #expect(d.datasets["train_data"]?.shape == [3, 4, 5])
     #expect(d.datasets["train_data"]?.dtype == "float32")
@@ -29,9 +29,9 @@ import Testing
     #expect(d.attrs["source"] == "swift")
 }
 
-@Test func originalConventionFileFromH5pyIsRead() throws {
+@Test func originalConventionFileFromH5pyIsRead() async throws {
     let path = try makeTempDir() + "/lfads_orig_from_h5py.h5"
-    guard try runChecker(["write-original", path]) != nil else { return }
+    guard try await runChecker(["write-original", path]) != nil else { return }
     let d = try LFADSReader.read(path)
     #expect(d.convention == .original)
     #expect(d.countsDType == .int16)
@@ -49,10 +49,10 @@ import Testing
     #expect(d.extras["dt"]?.values == [0.01])
 }
 
-@Test func lfadsTorchFileFromH5pyIsReadAndRoundTrips() throws {
+@Test func lfadsTorchFileFromH5pyIsReadAndRoundTrips() async throws {
     let dir = try makeTempDir()
     let path = dir + "/any_name.h5"
-    guard try runChecker(["write-torch", path]) != nil else { return }
+    guard try await runChecker(["write-torch", path]) != nil else { return }
     let d = try LFADSReader.read(path)
     #expect(d.convention == .lfadsTorch)
     #expect(d.trialCount(.train) == 4 && d.trialCount(.valid) == 2 && d.trialCount(.test) == 1)
@@ -66,15 +66,15 @@ import Testing
     let copy = dir + "/copy.h5"
     try LFADSWriter.write(d, to: copy)
     #expect(try LFADSReader.read(copy) == d)
-    guard let desc = try describeWithH5py(copy) else { return }
+    guard let desc = try await describeWithH5py(copy) else { return }
     #expect(Set(desc.datasets.keys) == ["train_encod_data", "valid_encod_data", "test_encod_data", "train_recon_data",
                                         "valid_recon_data", "train_behavior", "valid_behavior", "psth", "train_cond_idx"])
     #expect(desc.datasets["train_behavior"]?.sum == Double((0..<64).reduce(0, +)))
 }
 
-@Test func inputFileIsNeverModified() throws {
+@Test func inputFileIsNeverModified() async throws {
     let path = try makeTempDir() + "/lfads_x.h5"
-    guard try runChecker(["write-original", path]) != nil else { return }
+    guard try await runChecker(["write-original", path]) != nil else { return }
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
     _ = try LFADSReader.read(path)
     _ = try DatasetSummary(path: path)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LFADSData
 
 /// `autolfads data synth nlb`: the synthetic NWB file, checked with pynwb and nlb_tools
@@ -44,7 +45,7 @@ import Testing
 
     /// Runs the checker with the NLB venv's python; nil (after recording an issue) when it
     /// cannot run.
-    static func check(_ path: String, psth: Bool) throws -> Check? {
+    static func check(_ path: String, psth: Bool) async throws -> Check? {
         let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let root = here.deletingLastPathComponent().deletingLastPathComponent()
         let python = ProcessInfo.processInfo.environment["AUTOLFADS_NLB_PYTHON"] ?? root.appendingPathComponent(".venv-nlb/bin/python").path
@@ -52,34 +53,20 @@ import Testing
             Issue.record("no python with pynwb and nlb_tools at \(python): run scripts/deps --test (or set AUTOLFADS_NLB_PYTHON)")
             return nil
         }
-        let dir = try makeTempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let outPath = dir + "/out.json", errPath = dir + "/err.txt"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [here.appendingPathComponent("nwb_synth_check.py").path, path] + (psth ? ["--psth"] : [])
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close(); try err.close()
-        let errText = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            if errText.contains("No module named") {
-                Issue.record("pynwb / nlb_tools missing for \(python): run scripts/deps --test (\(errText.split(separator: "\n").last ?? ""))")
+        let r = try await TestProcess.run(python, [here.appendingPathComponent("nwb_synth_check.py").path, path] + (psth ? ["--psth"] : []),
+                                          seconds: 300)
+        guard r.status == 0 else {
+            if r.stderr.contains("No module named") {
+                Issue.record("pynwb / nlb_tools missing for \(python): run scripts/deps --test (\(r.stderr.split(separator: "\n").last ?? ""))")
             } else {
-                Issue.record("nwb_synth_check.py failed (\(process.terminationStatus)): \(errText.suffix(2000))")
+                Issue.record("nwb_synth_check.py failed (\(r.status)): \(r.stderr.suffix(2000))")
             }
             return nil
         }
-        return try JSONDecoder().decode(Check.self, from: Data(contentsOf: URL(fileURLWithPath: outPath)))
+        return try JSONDecoder().decode(Check.self, from: Data(r.stdout.utf8))
     }
 
-    @Test func defaultsLoadInPynwbAndNlbTools() throws {
+    @Test func defaultsLoadInPynwbAndNlbTools() async throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/synth.nwb"
@@ -94,7 +81,7 @@ import Testing
         #expect((summary.trainTrials, summary.validTrials, summary.testTrials) == (140, 30, 30))
         #expect(summary.heldoutUnits == 10 && summary.units == 40)
 
-        guard let c = try Self.check(path, psth: true) else { return }
+        guard let c = try await Self.check(path, psth: true) else { return }
         #expect(c.pynwb_warnings.isEmpty, "pynwb warned: \(c.pynwb_warnings)")
         #expect(c.validation_errors.isEmpty, "pynwb validate: \(c.validation_errors)")
         #expect(c.units == 40 && c.unit_ids == Array(0..<40))
@@ -158,7 +145,7 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
-    @Test func chaoticRNNLatentsLoadInNlbTools() throws {
+    @Test func chaoticRNNLatentsLoadInNlbTools() async throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = NLBSynthConfig()
@@ -173,7 +160,7 @@ import Testing
         #expect(Double(r.truthRates.max() ?? 0) > 3 * config.baseRateHz)
         let path = dir + "/rnn.nwb"
         try NLBSynthWriter.write(r, to: path)
-        guard let c = try Self.check(path, psth: false) else { return }
+        guard let c = try await Self.check(path, psth: false) else { return }
         #expect(c.pynwb_warnings.isEmpty && c.validation_errors.isEmpty)
         #expect(c.latents_shape == [r.durationMs / 5, 20] && c.rates_shape == [r.durationMs / 5, 20])
         #expect(c.heldout.filter { $0 }.count == 6 && c.spike_counts == r.spikeCounts)

@@ -1,12 +1,10 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
+import TestSupport
 @testable import LFADSData
 
 /// The nlb_tools venv python (`AUTOLFADS_NLB_PYTHON`, else `<repo>/.venv-nlb/bin/python`) and
-/// `nwb_check.py`, run with stdout/stderr going to temp files (no pipe deadlocks).
+/// `nwb_check.py`, run with `TestProcess`.
 enum NWBPython {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
@@ -15,42 +13,15 @@ enum NWBPython {
         ProcessInfo.processInfo.environment["AUTOLFADS_NLB_PYTHON"] ?? repoRoot + "/.venv-nlb/bin/python"
     }
 
-    /// Runs `executable args` (killed after `timeout` s); returns (status, stdout, stderr), nil if
-    /// it could not start. Spawned with posix_spawn closing every descriptor above 2: a child that
-    /// inherits a descriptor of an HDF5 file another test is writing keeps HDF5's file lock alive
-    /// and makes opening that file fail ("unable to lock file") while the child runs.
+    /// Runs `executable args` (killed after `timeout` s) with `TestProcess`, which passes the child no
+    /// descriptor above 2 (an inherited descriptor of an HDF5 file another test is writing keeps HDF5's
+    /// file lock alive while the child runs); returns (status, stdout, stderr), nil if it could not start.
+    /// Blocking: `fixture` below is a static initialiser.
     static func run(_ executable: String, _ args: [String], timeout: Double = 300) -> (status: Int32, out: String, err: String)? {
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            Issue.record("glibc ≥ 2.34 (posix_spawn_file_actions_addclosefrom_np) is needed to spawn test helpers"); return nil
-        }
-        let dir = NSTemporaryDirectory() + "nwbproc-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let outPath = dir + "/out", errPath = dir + "/err"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        _ = unsafeBitCast(sym, to: CloseFrom.self)(&actions, 3)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, nil, &argv, environ) == 0 else { return nil }
-        var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        var killed = false
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline && !killed { kill(pid, SIGKILL); killed = true }
-            usleep(20_000)
-        }
-        let o = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let e = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        if killed { return (-1, o, "\(executable) \(args.joined(separator: " ")): killed after \(Int(timeout)) s\n" + e) }
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, o, e)
+        guard let p = try? TestProcess(executable, args) else { return nil }
+        let r = p.waitBlocking(seconds: timeout)
+        if r.timedOut { return (-1, r.stdout, "\(executable) \(args.joined(separator: " ")): killed after \(Int(timeout)) s\n" + r.stderr) }
+        return (r.status, r.stdout, r.stderr)
     }
 
     /// Runs `nwb_check.py args`; records a failure (never a silent pass) and returns nil when the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LFADSData
 
 /// A fresh temporary directory for one test.
@@ -11,31 +12,22 @@ func makeTempDir() throws -> String {
 
 /// Runs `check_h5.py` with h5py. Records a test failure (never a silent pass) when python3 or
 /// h5py is missing, telling the reader to run `scripts/deps --test`.
-func runChecker(_ args: [String]) throws -> String? {
+func runChecker(_ args: [String]) async throws -> String? {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("check_h5.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script] + args
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    do { try process.run() } catch {
-        Issue.record("python3 not runnable (\(error)); run scripts/deps --test to install python3, h5py and numpy")
+    guard let python = TestProcess.onPath("python3") else {
+        Issue.record("python3 is not on PATH; run scripts/deps --test to install python3, h5py and numpy")
         return nil
     }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let errText = String(decoding: errData, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-        if errText.contains("No module named") || process.terminationStatus == 127 {
-            Issue.record("python3 with h5py and numpy is required for this check: run scripts/deps --test (\(errText.split(separator: "\n").last ?? ""))")
+    let r = try await TestProcess.run(python, [script] + args, seconds: 300)
+    guard r.status == 0 else {
+        if r.stderr.contains("No module named") {
+            Issue.record("python3 with h5py and numpy is required for this check: run scripts/deps --test (\(r.stderr.split(separator: "\n").last ?? ""))")
         } else {
-            Issue.record("check_h5.py \(args) failed: \(errText)")
+            Issue.record("check_h5.py \(args) failed: \(r)")
         }
         return nil
     }
-    return String(decoding: data, as: UTF8.self)
+    return r.stdout
 }
 
 /// Parsed `describe` output.
@@ -52,8 +44,8 @@ struct H5Description: Decodable {
     let attrs: [String: String]
 }
 
-func describeWithH5py(_ path: String) throws -> H5Description? {
-    guard let json = try runChecker(["describe", path]) else { return nil }
+func describeWithH5py(_ path: String) async throws -> H5Description? {
+    guard let json = try await runChecker(["describe", path]) else { return nil }
     return try JSONDecoder().decode(H5Description.self, from: Data(json.utf8))
 }
 

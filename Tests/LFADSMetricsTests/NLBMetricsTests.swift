@@ -369,25 +369,16 @@ private func runNLBReference() -> Result<NLBReference, MetricsError> {
     do {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("input.json"), out = dir.appendingPathComponent("out.json")
-        let err = dir.appendingPathComponent("err.txt")
+        let input = dir.appendingPathComponent("input.json")
         try fixture.json().write(to: input)
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [here.appendingPathComponent("nlb_reference.py").path, input.path]
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        let errText = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            let last = errText.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
-            return .failure(MetricsError(errText.contains("No module named") ? "nlb_reference.py cannot import its modules (\(last)); \(hint)"
-                                                                             : "nlb_reference.py failed: \(last)"))
+        // Blocking (this runs in a global's initialiser), with the output read by TestProcess's own thread.
+        let r = try TestProcess(python, [here.appendingPathComponent("nlb_reference.py").path, input.path]).waitBlocking(seconds: 600)
+        guard r.status == 0 else {
+            let last = r.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(r.status)"
+            return .failure(MetricsError(r.stderr.contains("No module named") ? "nlb_reference.py cannot import its modules (\(last)); \(hint)"
+                                                                               : "nlb_reference.py failed: \(last)"))
         }
-        guard let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any] else {
+        guard let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] else {
             return .failure(MetricsError("nlb_reference.py printed no JSON object"))
         }
         func num(_ v: Any) -> Double { (v as? NSNumber)?.doubleValue ?? .nan }

@@ -16,25 +16,35 @@ import LFADSData
         return c
     }
 
-    func fit(_ d: LFADSDataset, _ keys: [String], epochs: Int = 70) throws -> (model: Double, smoothing: Double) {
-        let trainer = try Trainer(config: Self.config(keys, epochs: epochs), dataset: d)
+    /// Trains on `d`; returns the valid truth R² of the trained model, the bar (smoothing baseline and `fraction`)
+    /// and, for the negative control, the trained and the untrained model's valid rates.
+    func fit(_ d: LFADSDataset, _ keys: [String], fraction: Double, epochs: Int = 70) throws
+        -> (model: Double, bar: QualityBar, rates: [Float], untrained: [Float]) {
+        let config = try Self.config(keys, epochs: epochs)
+        let untrained = try Trainer(config: config, dataset: d).posteriorOutputs(d.valid!, samples: 1).arrays["output_params"]!.values
+        let trainer = try Trainer(config: config, dataset: d)
         try trainer.train(epochs: epochs)
-        return (try TruthRecovery.modelR2(trainer, split: d.valid!, samples: 4),
-                TruthRecovery.smoothingBaseline(train: d.train!, valid: d.valid!).validR2)
+        let rates = try trainer.posteriorOutputs(d.valid!, samples: 4).arrays["output_params"]!.values
+        let bar = QualityBar(train: d.train!, valid: d.valid!, fraction: fraction)
+        return (bar.r2(rates, d.valid!), bar, rates, untrained)
     }
 
     @Test(arguments: ["gamma", "gaussian"]) func emgModelBeatsSmoothing(model: String) throws {
         var e = EMGConfig(); e.conditions = 10; e.trialsPerCondition = 12; e.bins = 40; e.muscles = 8
-        let r = try fit(try EMGGenerator.generate(e), ["reconstruction=\(model)"])
-        print("EMG \(model): LFADS R² \(r.model), smoothing R² \(r.smoothing)")
-        #expect(r.model > r.smoothing + 0.01, "\(r)")
+        let d = try EMGGenerator.generate(e)
+        let r = try fit(d, ["reconstruction=\(model)"], fraction: QualityBar.emgFraction)
+        print("EMG \(model): LFADS R² \(r.model) (\(r.bar))")
+        #expect(r.bar.isMet(by: r.model), "\(r.model): \(r.bar)")
+        r.bar.expectBrokenModelsFail(trained: r.rates, untrained: r.untrained, d.valid!, "EMG \(model)")
     }
 
     @Test func calciumZIGWithStaggeredMissingBeatsSmoothing() throws {
         var c = CalciumConfig(); c.conditions = 10; c.trialsPerCondition = 12; c.bins = 40; c.neurons = 16
-        let r = try fit(try CalciumGenerator.generate(c), ["reconstruction=zig", "allow_missing=1"])
-        print("calcium zig: LFADS R² \(r.model), smoothing R² \(r.smoothing)")
-        #expect(r.model > r.smoothing + 0.05, "\(r)")
+        let d = try CalciumGenerator.generate(c)
+        let r = try fit(d, ["reconstruction=zig", "allow_missing=1"], fraction: QualityBar.calciumFraction)
+        print("calcium zig: LFADS R² \(r.model) (\(r.bar))")
+        #expect(r.bar.isMet(by: r.model), "\(r.model): \(r.bar)")
+        r.bar.expectBrokenModelsFail(trained: r.rates, untrained: r.untrained, d.valid!, "calcium zig")
     }
 
     @Test func thirtyPercentMissingStaysCloseToTheFullRun() throws {
@@ -51,10 +61,12 @@ import LFADSData
         }
         #expect(abs(Double(nan) / Double(total) - 0.3) < 0.02)
         #expect(throws: TrainingError.self) { try Trainer(config: Self.config([], epochs: 1), dataset: missing) }
-        let a = try fit(full, []), b = try fit(missing, ["allow_missing=1"])
-        print("Lorenz: full R² \(a.model) (smoothing \(a.smoothing)); 30% missing R² \(b.model) (smoothing \(b.smoothing))")
+        let a = try fit(full, [], fraction: QualityBar.lorenzFraction), b = try fit(missing, ["allow_missing=1"], fraction: QualityBar.lorenzFraction)
+        print("Lorenz: full R² \(a.model) (\(a.bar)); 30% missing R² \(b.model) (\(b.bar))")
         #expect(b.model > a.model - 0.1, "missing \(b.model) vs full \(a.model)")
-        #expect(b.model > b.smoothing + 0.1)
+        #expect(a.bar.isMet(by: a.model), "full: \(a.model): \(a.bar)")
+        #expect(b.bar.isMet(by: b.model), "30% missing: \(b.model): \(b.bar)")
+        b.bar.expectBrokenModelsFail(trained: b.rates, untrained: b.untrained, missing.valid!, "Lorenz 30% missing")
     }
 }
 

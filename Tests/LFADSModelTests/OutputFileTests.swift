@@ -1,6 +1,7 @@
 import Foundation
 import LFADSData
 import Testing
+import TestSupport
 @testable import LFADSModel
 
 /// Reads the output file with h5py (independent of our HDF5 code): the input is copied
@@ -8,7 +9,7 @@ import Testing
 @Suite struct OutputFileTests {
     struct Entry: Decodable { let shape: [Int]; let sum: Double; let min: Double }
 
-    @Test func h5pyReadsOutputsMatchingTheTrainer() throws {
+    @Test func h5pyReadsOutputsMatchingTheTrainer() async throws {
         let dir = Fixtures.tempDir()
         let dataPath = dir + "/tiny.h5"
         try LFADSWriter.write(Fixtures.tinyDataset(), to: dataPath)
@@ -16,7 +17,7 @@ import Testing
         let trainer = try Trainer(config: Fixtures.tinyConfig(), dataset: data)
         try trainer.train(epochs: 1)
         let path = try trainer.writePosteriorOutputs(dataset: data, inputPath: dataPath, outputDir: dir, samples: 3)
-        guard let json = runPython(["check_outputs.py", dataPath, path]) else { return }
+        guard let json = try await runPython(["check_outputs.py", dataPath, path]) else { return }
         let entries = try JSONDecoder().decode([String: Entry].self, from: Data(json.utf8))
         let expected = try trainer.posteriorOutputs(data.valid!, samples: 3, seedStream: 1)
         for (name, array) in expected.arrays {
@@ -31,25 +32,17 @@ import Testing
 
     /// Runs a script beside this file with python3; records a failure (never a silent pass)
     /// when python3 or h5py is missing.
-    func runPython(_ args: [String]) -> String? {
+    func runPython(_ args: [String]) async throws -> String? {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", dir + "/" + args[0]] + args.dropFirst()
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            Issue.record("python3 not runnable (\(error)); run scripts/deps --test")
+        guard let python = TestProcess.onPath("python3") else {
+            Issue.record("python3 is not on PATH; run scripts/deps --test")
             return nil
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("\(args[0]) failed (run scripts/deps --test if h5py is missing): \(errText)")
+        let r = try await TestProcess.run(python, [dir + "/" + args[0]] + args.dropFirst(), seconds: 300)
+        guard r.status == 0 else {
+            Issue.record("\(args[0]) failed (run scripts/deps --test if h5py is missing): \(r)")
             return nil
         }
-        return String(decoding: data, as: UTF8.self)
+        return r.stdout
     }
 }

@@ -213,8 +213,9 @@ import Testing
     }
 }
 
-/// A CI-sized stitched run: both sessions end clearly above the null model in valid bits/spike,
-/// and posterior sampling writes one output file per session.
+/// A CI-sized stitched run: in both sessions the rates recover the truth better than the smoothing
+/// baseline of that session (broken models do not) and beat the null model in valid bits/spike, and
+/// posterior sampling writes one output file per session.
 @Suite(.serialized) struct StitchingTrainingTests {
     @Test func twoSessionModelFitsBothSessions() throws {
         var base = LorenzConfig()
@@ -223,15 +224,20 @@ import Testing
         let epochs = 40
         var c = try ObservationTrainingTests.config([], epochs: epochs)
         c.readinDim = 8; c.posteriorSamples = 4
+        let fresh = try Trainer(config: c, datasets: data)
+        let untrained = try (0..<2).map { try fresh.posteriorOutputs(data[$0].valid!, samples: 1, session: $0).arrays["output_params"]!.values }
         let trainer = try Trainer(config: c, datasets: data)
         try trainer.train(epochs: epochs)
         for s in 0..<2 {
             let valid = data[s].valid!
             let rates = try trainer.posteriorOutputs(valid, samples: 4, session: s).arrays["output_params"]!.values
             let bps = try PoissonMetrics.bitsPerSpike(counts: valid.encod.values, rates: rates, neurons: valid.encod.channels)
-            let r2 = TruthRecovery.affineR2(predicted: rates, truth: valid.truth!.values, neurons: valid.encod.channels)
-            print("stitched session \(s): valid bits/spike \(bps), rate R² \(r2)")
+            let bar = QualityBar(train: data[s].train!, valid: valid, fraction: QualityBar.stitchingFraction)
+            let r2 = bar.r2(rates, valid)
+            print("stitched session \(s): valid bits/spike \(bps), rate R² \(r2) (\(bar))")
             #expect(bps > 0.05, "session \(s) bits/spike \(bps)")
+            #expect(bar.isMet(by: r2), "session \(s) truth R² \(r2): \(bar)")
+            bar.expectBrokenModelsFail(trained: rates, untrained: untrained[s], valid, "stitched session \(s)")
         }
         let dir = Fixtures.tempDir()
         let paths = try data.indices.map { i -> String in

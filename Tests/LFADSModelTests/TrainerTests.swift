@@ -67,11 +67,13 @@ import Testing
         #expect(throws: TrainingError.nonFinite(epoch: 0, what: "the training loss")) { try t.runEpoch() }
     }
 
-    /// CI-sized quality check: a small model on a small Lorenz set beats the null model.
-    @Test func learnsLorenzAboveNull() throws {
+    /// CI-sized quality check: a small model on a small Lorenz set recovers the true rates better than
+    /// the smoothing baseline (and beats the null model in bits/spike); broken models do not.
+    @Test func learnsLorenzBeyondSmoothing() throws {
         let data = try Fixtures.lorenz(conditions: 10, trialsPerCondition: 12, bins: 25, neurons: 20, logRateBias: 1.5)
         var c = smallConfig()
         c.batchSize = 16; c.spikeJitterWidth = 0; c.cdRate = 0.3; c.posteriorSamples = 4
+        let untrained = try Trainer(config: c, dataset: data).posteriorOutputs(data.valid!, samples: 1).arrays["output_params"]!.values
         let t = try Trainer(config: c, dataset: data)
         let first = try t.runEpoch()
         let smoothed = try t.train(epochs: 24)
@@ -80,8 +82,12 @@ import Testing
         let rates = out.arrays["output_params"]!
         #expect(rates.shape == [data.valid!.trialCount, 25, 20])
         let bps = try PoissonMetrics.bitsPerSpike(counts: data.valid!.recon!.values, rates: rates.values, neurons: 20)
-        print("valid bits/spike after \(t.epoch) epochs: \(bps)")
+        let bar = QualityBar(train: data.train!, valid: data.valid!, fraction: QualityBar.lorenzFraction)
+        let r2 = bar.r2(rates.values, data.valid!)
+        print("valid bits/spike after \(t.epoch) epochs: \(bps), truth R² \(r2) (\(bar))")
         #expect(bps > 0.3)
+        #expect(bar.isMet(by: r2), "truth R² \(r2): \(bar)")
+        bar.expectBrokenModelsFail(trained: rates.values, untrained: untrained, data.valid!, "Lorenz")
     }
 }
 

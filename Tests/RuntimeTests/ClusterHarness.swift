@@ -11,9 +11,18 @@ final class ClusterHarness {
     let binary: String
     var processes: [ChildProcess] = []
 
+    /// The faults section of the tests' runs: fast heartbeats, and a heartbeat timeout with slack (a client
+    /// starved of CPU for a few seconds on a loaded 2-core machine must not lose its lease, which would
+    /// use up an attempt and break the tests' exact attempt counts). Tests that wait for a dead client's
+    /// lease to expire wait this long.
+    static func faults(maxAttempts: Int = 3) -> String {
+        "{heartbeat_interval: 0.3, heartbeat_timeout: \(heartbeatTimeout), max_attempts: \(maxAttempts)}"
+    }
+    static let heartbeatTimeout = 8
+
     /// Writes `run.yaml` (toy objective, fast heartbeats) with `yaml` appended.
     init(label: String, yaml: String, store: String? = nil, objective: String = "toy",
-         faults: String = "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: 3}") throws {
+         faults: String = ClusterHarness.faults()) throws {
         dir = TestSupport.tempDir(label)
         binary = try TestSupport.autolfadsBinary()
         configPath = dir + "/run.yaml"

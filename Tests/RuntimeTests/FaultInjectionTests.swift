@@ -53,7 +53,7 @@ import Coordination
 
     @Test func sigtermStopsAClientCleanlyAndItsJobIsRequeued() async throws {
         let h = try ClusterHarness(label: "fault-term", yaml: "population: 2\nmax_generations: 2\ntoy: {epoch_seconds: 0.5}\n",
-                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: 1}")
+                                   faults: ClusterHarness.faults(maxAttempts: 1))
         defer { Task { await h.stopAll() } }
         let server = try h.startServer()
         let store = try await h.openStore()
@@ -86,7 +86,7 @@ import Coordination
     /// command resumes the run to the end, each worker-generation done exactly once.
     @Test(arguments: [SIGTERM, SIGKILL, -SIGINT]) func interruptedRunStopsEverythingAndResumes(signal: Int32) async throws {
         let h = try ClusterHarness(label: "interrupt-\(signal)", yaml: "population: 3\nmax_generations: 4\ntoy: {epoch_seconds: 0.5}\n",
-                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: \(signal == SIGKILL ? 3 : 1)}")
+                                   faults: ClusterHarness.faults(maxAttempts: signal == SIGKILL ? 3 : 1))
         defer { Task { await h.stopAll() } }
         let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
         let first = try h.start(args, log: "run-1.log", ownProcessGroup: true)
@@ -179,7 +179,7 @@ import Coordination
 
     @Test func runWhereEveryWorkerCrashesFailsClearly() async throws {
         let h = try ClusterHarness(label: "fault-allcrash", yaml: "population: 2\nmax_generations: 3\ntoy: {crash_workers: [0, 1]}\n",
-                                   faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: 1}")
+                                   faults: ClusterHarness.faults(maxAttempts: 1))
         let p = try h.start(["run", "--config", h.configPath, "--slots", "2"], log: "run.log")
         #expect(await h.exit(of: p) == .exited(2), "\(h.logs())")
         let out = try String(contentsOfFile: h.dir + "/run.log", encoding: .utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Runtime
 
 /// A real full disk: a 256 KiB tmpfs (needs root and mount rights, as on CI and the dev machines;
@@ -41,7 +42,7 @@ extension FullDiskTests {
         let elsewhere = storeOnTheFullDisk ? nil : "sqlite://" + TestSupport.tempDir("full-disk-store") + "/coordination.db"
         // max_attempts 1: a disk-full failure that used up an attempt would mark its worker bad at once.
         let h = try ClusterHarness(label: label, yaml: "population: 4\nmax_generations: 30\ntoy: {epoch_seconds: 0.01}\n",
-                                   store: elsewhere, faults: "{heartbeat_interval: 0.3, heartbeat_timeout: 2, max_attempts: \(storeOnTheFullDisk ? 3 : 1)}")
+                                   store: elsewhere, faults: ClusterHarness.faults(maxAttempts: storeOnTheFullDisk ? 3 : 1))
         defer { Task { await h.stopAll() } }
         let disk = try SmallDisk(at: h.config.storage, size: storeOnTheFullDisk ? "320k" : "160k")
         defer { disk.unmount() }
@@ -101,14 +102,11 @@ struct SmallDisk {
         return (code, errors)
     }
 
+    /// Runs `exe args` to the end (mount and umount return at once); blocking, for the synchronous initialiser.
     static func runBlocking(_ exe: String, _ args: [String]) -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return (-1, "\(error)") }
-        p.waitUntilExit()
-        return (p.terminationStatus, "")
+        do {
+            let r = try TestProcess(exe, args).waitBlocking(seconds: 60)
+            return (r.status, r.stderr)
+        } catch { return (-1, "\(error)") }
     }
 }

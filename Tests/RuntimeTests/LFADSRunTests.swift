@@ -44,9 +44,14 @@ import Coordination
         defer { Task { await h.stopAll() } }
         let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
         let first = try h.start(args, log: "run-1.log")
-        // Poll every 10 ms (the step lasts seconds in a debug build); if it still slipped through, say so.
+        // The run says it starts the final step just before it spawns it: wait for that line (cheap), then
+        // look for the step's process (the step lasts seconds in a debug build); if it slipped through, say so.
+        try await h.wait("the run starts its final step", timeout: 240) {
+            let log = try String(contentsOfFile: h.dir + "/run-1.log", encoding: .utf8)
+            return first.exit != nil || log.contains("writing the best model's outputs")
+        }
         var killed = false
-        let deadline = Date().addingTimeInterval(240)
+        let deadline = Date().addingTimeInterval(30)
         while !killed && first.exit == nil && Date() < deadline {
             if let pid = TestSupport.childPids(of: first.pid, commandContaining: "posterior-job.json").first { kill(pid, SIGKILL); killed = true }
             else { try await Task.sleep(nanoseconds: 10_000_000) }

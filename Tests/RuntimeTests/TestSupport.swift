@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Runtime
 
 /// Helpers shared by the runtime tests.
@@ -15,17 +16,7 @@ enum TestSupport {
 
     /// The `autolfads` executable built next to the test bundle (`swift build --build-tests` builds it).
     static func autolfadsBinary() throws -> String {
-        var candidates: [String] = []
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {   // …/debug/AutoLFADSPackageTests.xctest[/Contents/MacOS/…]
-            candidates.append(dir.appendingPathComponent("autolfads").path)
-            dir = dir.deletingLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/autolfads").path)
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
-        throw RuntimeError("the autolfads executable was not found next to the tests (looked in \(candidates.joined(separator: ", "))); build it first with `swift build --build-tests`")
+        do { return try AutolfadsBinary.path() } catch { throw RuntimeError("\(error)") }
     }
 
     /// Live processes whose parent is `pid` (from /proc).

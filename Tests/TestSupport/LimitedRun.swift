@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// One process run under a wall-time limit and (through `/bin/sh -c ulimit -v`) an address-space
-/// limit, with stdout and stderr sent to temporary files (no pipe to deadlock on).
+/// limit, started with `TestProcess` (both outputs read as they are written).
 public struct LimitedRun: CustomStringConvertible {
     public var status: Int32 = -1
     public var signalled = false
@@ -12,29 +12,13 @@ public struct LimitedRun: CustomStringConvertible {
     public var description: String { "exit \(status)\(signalled ? " (signal)" : "")\(timedOut ? " (timed out)" : ""), stderr: \(stderr.prefix(400))" }
 
     public init(_ executable: String, _ arguments: [String], seconds: Double = 30, addressSpaceKiB: Int? = 4 << 20) async throws {
-        let tmp = NSTemporaryDirectory() + "limited-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: tmp + ".out"); try? FileManager.default.removeItem(atPath: tmp + ".err") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
         let limit = addressSpaceKiB.map { "ulimit -v \($0) && " } ?? ""
-        p.arguments = ["-c", limit + "exec \"$0\" \"$@\"", executable] + arguments
-        let out = FileHandle(forWritingAtPath: tmp + ".out"), err = FileHandle(forWritingAtPath: tmp + ".err")
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        // Polls with Task.sleep, so the test does not hold a thread of the shared pool meanwhile.
-        while p.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
-        if p.isRunning { timedOut = true; kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        try? out?.close(); try? err?.close()
-        status = p.terminationStatus
-        signalled = p.terminationReason == .uncaughtSignal
-        stdout = (try? String(contentsOfFile: tmp + ".out", encoding: .utf8)) ?? ""
-        stderr = (try? String(contentsOfFile: tmp + ".err", encoding: .utf8)) ?? ""
+        let r = try await TestProcess.run("/bin/sh", ["-c", limit + "exec \"$0\" \"$@\"", executable] + arguments, seconds: seconds)
+        status = r.signal.map { _ in r.status - 128 } ?? r.status
+        signalled = r.signal != nil
+        timedOut = r.timedOut
+        stdout = r.stdout
+        stderr = r.stderr
     }
 
     /// Exit 1 or 2 by itself (no signal, no timeout) and exactly one stderr line containing every fragment.

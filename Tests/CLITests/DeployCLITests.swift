@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `container run --print` and `slurm submit --dry-run`: what they would start, with no engine or Slurm needed.
+@Suite struct DeployCLITests {
+    @Test func containerRunPrintsTheArgv() async throws {
+        let dir = try CLI.tempDir("container")
+        let r = try await CLI.run(["container", "run", "--storage", dir, "--cpus", "2", "--memory", "4g", "--print", "--",
+                                   "train", "--data", dir + "/d.h5"])
+        r.expectSuccess(firstLine: "podman", "container run --print")
+        let argv = r.stdoutLines.map(String.init)
+        #expect(argv.contains("localhost/autolfads:latest") && argv.contains("train") && argv.last == dir + "/d.h5", "\(argv)")
+        #expect(argv.contains { $0.contains("\(dir):\(dir)") }, "storage is mounted at the same path: \(argv)")
+        try await CLI.run(["container", "run", "--storage", dir, "--image=-x", "--print", "--", "train"])
+            .expectError(["-x", "image"], "container run with an invalid image")
+        try await CLI.run(["container", "run", "--storage", dir, "--cpus=-1", "--print", "--", "train"])
+            .expectError(["cpus -1"], "container run --cpus=-1")
+    }
+
+    @Test func slurmDryRunWritesScripts() async throws {
+        let dir = try CLI.tempDir("slurm")
+        try "name: slurm-cli\nstorage: \(dir)/shared\n".write(toFile: dir + "/run.yaml", atomically: true, encoding: .utf8)
+        let r = try await CLI.run(["slurm", "submit", "--config", dir + "/run.yaml", "--clients", "2", "--slots", "3",
+                                   "--partition", "cpu", "--dry-run"])
+        r.expectSuccess(firstLine: "# \(dir)/shared/runs/slurm-cli/slurm/", "slurm submit --dry-run")
+        #expect(r.stdout.contains("#SBATCH") && r.stdout.contains("--array=0-1") && r.stdout.contains("--partition=cpu"), "\(r.stdout)")
+        let scripts = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/shared/runs/slurm-cli/slurm")) ?? []
+        #expect(scripts.filter { $0.hasSuffix(".sh") || $0.hasSuffix(".sbatch") }.count >= 2, "\(scripts)")
+        try await CLI.run(["slurm", "submit", "--config", dir + "/run.yaml", "--server-on-login", "--server-job", "--dry-run"])
+            .expectError(["--server-on-login", "--server-job"], status: 64, "slurm submit with both server placements")
+        try await CLI.run(["slurm", "submit", "--config", dir + "/missing.yaml", "--dry-run"])
+            .expectError(["missing.yaml"], "slurm submit with a missing config")
+    }
+}
