@@ -14,7 +14,7 @@ enum DashboardToken {
                 throw Problem(description: "cannot read --token-file '\(file)'; check it exists and is readable")
             }
             let first = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let t = first.trimmingCharacters(in: .whitespaces)
+            let t = first.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !t.isEmpty else { throw Problem(description: "--token-file '\(file)' is empty; write the token on its first line") }
             return t
         }

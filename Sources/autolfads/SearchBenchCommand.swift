@@ -16,7 +16,7 @@ struct SearchBenchCommand: ParsableCommand {
         discussion: """
         One line per seed and search; then the mean per search. Trailing key=value arguments are run.yaml \
         overrides given to every run (e.g. model.gen_dim=32 ramp_epochs=0). Datasets as in \
-        `bench autolfads-vs-single` (lorenz: 800 trials × 100 bins × 60 neurons; small: 200 × 35 × 24), \
+        `bench autolfads-vs-single` (lorenz: 1000 trials, 600 train / 200 valid / 200 test, × 100 bins × 60 neurons; small: 150 / 50 / 50 × 35 × 24), \
         the last quarter of the neurons held out. Results also go to <out>/results.csv.
         """)
 
@@ -68,7 +68,7 @@ struct SearchBenchCommand: ParsableCommand {
             "\($0.seed),\($0.search),\(VersusSingleBenchCommand.num($0.best)),\(VersusSingleBenchCommand.num($0.coBPS)),\(VersusSingleBenchCommand.num($0.ratesR2)),\(String(format: "%.1f", $0.seconds)),\($0.epochs)"
         }).joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(csv.utf8), to: root + "/results.csv", createDirectories: false)
-        print("\nbest valid metric: the runs' pbt.metric (default smoothed validation NLL, lower is better); co-bps: held-out neurons on the valid split; rate R²: against the truth.")
+        print("\nbest valid metric: the runs' pbt.metric (default smoothed validation NLL, lower is better); co-bps: held-out neurons on the test split (never read by training or selection); rate R²: against the truth on it.")
         print("wrote \(root)/results.csv")
     }
 

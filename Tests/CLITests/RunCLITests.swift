@@ -93,7 +93,7 @@ import TestSupport
         try await CLI.run(["server", "--config", dir + "/bad.yaml", "--no-dashboard"]).expectError(["populaton"], "server with a misspelt key")
         try await CLI.run(["run", "--objective", "magic", "--no-dashboard"], directory: dir)
             .expectError(["--objective"], status: 64, "run --objective magic")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/autolfads-runs"), "a rejected run creates no run directory")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/runs"), "a rejected run creates no run directory")
         // The hidden `worker` command a client starts: neither a job file nor --standby is a usage error.
         try await CLI.run(["worker", "--no-parent-watch"]).expectError(["--job-file", "--standby"], status: 64, "worker without a job")
     }

@@ -60,6 +60,8 @@ import Yams
             try parse("objective: toy\ntoy: {nan_workers: [1], epoch_seconds: 0.25}\npbt: {mode: grid, grid_points: 2}\npopulation: 8\n", []),
             try parse("data: [a.h5, b.h5]\nmodel: {gen_dim: 16, reconstruction: gamma, readin_dim: 8, note: '12', flag: 'true'}\npbt: {metric: valid_cobps}\n", []),
             try parse("search_space: {cd_rate: {values: [0.1, 0.3]}, lr_init: {min: 1.0e-5, max: 5.0e-3, init: 4.0e-3, space: log, weight: 0.9}}\n", []),
+            // Optional keys: written only when set, and read back as set.
+            try parse("objective: toy\ntoy: {posterior_seconds: 0.5}\nfaults: {final_step_timeout: 60}\nlogging: {tensorboard: false}\n", []),
         ]
         for c in configs {
             let text = try c.resolvedYAML()

@@ -69,10 +69,13 @@ enum Schema {
     static let workerColumns = "run_id, worker, status, hps, checkpoint, generation, last_score, parent, updated_at"
     static let jobColumns = "id, run_id, worker, generation, status, attempts, max_attempts, claimed_by, lease_expires, payload, result, error, created_at, updated_at, claim_token"
     /// The reaper's release of expired or orphaned claims (both dialects), with two `?`/`$n` slots:
-    /// `updated_at`, then the `now` leases are compared with. A claim that was never renewed while its
-    /// process is alive (its reply never reached the client) goes back to the queue with its attempt refunded.
+    /// `updated_at`, then the `now` leases are compared with. An orphan (a claim whose reply never
+    /// reached the client) goes back to the queue with its attempt refunded: it was never renewed, and
+    /// its process is alive and has sent a heartbeat since the claim (`updated_at` is the claim time)
+    /// that did not list it. A process that died or froze before its next heartbeat proves nothing,
+    /// so its claim uses up the attempt as any expired lease does (a bound on refunds, too).
     static func reapUpdate(_ p1: String, _ p2: String) -> String {
-        let orphan = "(claim_renewed = 0 AND claimed_by IN (SELECT id FROM processes WHERE status = 'alive'))"
+        let orphan = "(claim_renewed = 0 AND claimed_by IN (SELECT id FROM processes WHERE status = 'alive' AND last_heartbeat > jobs.updated_at))"
         return """
             UPDATE jobs SET status = CASE WHEN \(orphan) THEN 'queued' WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
               attempts = CASE WHEN \(orphan) THEN attempts - 1 ELSE attempts END,

@@ -51,7 +51,10 @@ public final class TrainingRun {
         if case .fresh = start { kept = [] } else {
             let old = (try? String(contentsOfFile: outputDir + "/train_log.csv", encoding: .utf8)) ?? ""
             let epoch = trainer.epoch
-            kept = old.split(separator: "\n").dropFirst().map(String.init)
+            let lines = old.split(separator: "\n")
+            // Rows written before columns were appended (e.g. grad_norm) are padded to the header's width.
+            let missing = max(0, EpochRecord.csvHeader.split(separator: ",").count - (lines.first?.split(separator: ",", omittingEmptySubsequences: false).count ?? 0))
+            kept = lines.dropFirst().map { String($0) + String(repeating: ",", count: missing) }
                 .filter { Int($0.prefix { $0 != "," }).map { $0 < epoch } ?? false }
         }
         logLines = [EpochRecord.csvHeader] + kept

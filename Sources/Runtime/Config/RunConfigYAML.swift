@@ -46,11 +46,14 @@ extension RunConfig {
             top.append(("toy", Y.map([("epoch_seconds", Y.number(toy.epochSeconds)), ("epoch_seconds_spread", Y.number(toy.epochSecondsSpread)),
                                       ("step", Y.number(toy.step)), ("nan_workers", Y.ints(toy.nanWorkers)),
                                       ("crash_workers", Y.ints(toy.crashWorkers)),
-                                      ("crash_first_attempt_workers", Y.ints(toy.crashFirstAttemptWorkers))])))
+                                      ("crash_first_attempt_workers", Y.ints(toy.crashFirstAttemptWorkers))]
+                                     + (toy.posteriorSeconds.map { [("posterior_seconds", Y.number($0))] } ?? []))))
         }
         top.append(("resources", Y.map([("slots", Y.int(slots)), ("threads_per_slot", Y.int(threadsPerSlot))])))
         top.append(("faults", Y.map([("heartbeat_interval", Y.number(heartbeatInterval)), ("heartbeat_timeout", Y.number(heartbeatTimeout)),
-                                     ("max_attempts", Y.int(maxAttempts)), ("client_idle_timeout", Y.number(clientIdleTimeout))])))
+                                     ("max_attempts", Y.int(maxAttempts)), ("client_idle_timeout", Y.number(clientIdleTimeout))]
+                                    + (finalStepTimeoutSeconds.map { [("final_step_timeout", Y.number($0))] } ?? []))))
+        if let t = logTensorBoard { top.append(("logging", Y.map([("tensorboard", Y.bool(t))]))) }
         return Y.map(top)
     }
 }
