@@ -76,14 +76,18 @@ import Testing
 @Suite struct ObservationConfigTests {
     @Test func reconstructionAcceptsShortAndTorchNamesAndRejectsOthers() throws {
         var c = LFADSConfig()
-        for (text, model) in [("gaussian", ObservationModel.gaussian), ("Gamma", .gamma), ("zig", .zig), ("Poisson", .poisson)] {
+        for (text, model) in [("gaussian", ObservationModel.gaussian), ("Gamma", .gamma), ("zig", .zig), ("Poisson", .poisson),
+                             ("MSE", .mse), ("mse", .mse)] {
             try c.set("reconstruction", to: text)
             #expect(c.reconstruction == model)
         }
         #expect(throws: ConfigError.self) { try c.set("reconstruction", to: "binomial") }
-        do { try c.set("reconstruction", to: "binomial") } catch { #expect("\(error)".contains("one of poisson, gaussian, gamma, zig")) }
+        do { try c.set("reconstruction", to: "binomial") } catch { #expect("\(error)".contains("one of poisson, gaussian, mse, gamma, zig")) }
         c.reconstruction = .gaussian; c.spikeJitterWidth = 2
         #expect(throws: ConfigError.self) { try c.validate() }
+        c.reconstruction = .mse
+        #expect(throws: ConfigError.self) { try c.validate() }
+        #expect(ObservationModel.mse.parameterCount == 1 && ObservationModel.mse.parameterNames == ["mean"])
     }
 }
 
