@@ -66,10 +66,10 @@ import Testing
     @Test func yamlRoundTripsEveryKey() throws {
         var c = LFADSConfig()
         try c.apply(overrides: ["gen_dim=77", "kl_ic_scale=3.5e-7", "seed=9", "reconstruction=ZeroInflatedGamma",
-                                "session_encod_dims=[3, 4]", "session_recon_dims=3,5"])
+                                "session_encod_dims=[3, 4]", "session_recon_dims=3,5", "temporal_shift_std=0.5", "temporal_shift_max=2"])
         #expect(c.reconstruction == .zig && c.sessionReconDims == [3, 5])
         #expect(try LFADSConfig.fromYAML(c.yamlString()) == c)
-        #expect(LFADSConfig.keys.count == 63)
+        #expect(LFADSConfig.keys.count == 65)
     }
 }
 
