@@ -122,6 +122,8 @@ extension Tape {
             backwardLogNormal(n, x, m, v)
         case let .gaussianNLL(m, lv, y):
             backwardGaussianNLL(n, m, lv, y)
+        case let .squaredError(m, y):
+            backwardSquaredError(n, m, y)
         case let .gammaNLL(la, lb, y):
             backwardGammaNLL(n, la, lb, y)
         case let .zigNLL(a, b, q, y, loc):

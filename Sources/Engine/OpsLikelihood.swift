@@ -21,6 +21,19 @@ extension Tape {
         return out
     }
 
+    /// Squared error `(y − μ)²` (lfads-torch's MSE reconstruction: no variance, no constant).
+    public func squaredError(mean: Tensor, target: Tensor) -> Tensor {
+        sameShape("squaredError", mean, mean, target)
+        let out = record(.squaredError(mean: mean.id, target: target.id), rows: target.rows, cols: target.cols,
+                         needsGrad: needs(mean))
+        let m = ptr(mean), y = ptr(target), o = ptr(out)
+        for i in 0..<target.count {
+            let d = y[i] - m[i]
+            o[i] = d * d
+        }
+        return out
+    }
+
     /// Gamma NLL with log-shape and log-rate: `−[α ln β + (α−1) ln y − β y − lnΓ(α)]`,
     /// α = e^{la}, β = e^{lb}; y is floored at `likelihoodFloor`.
     public func gammaNLL(logAlpha: Tensor, logBeta: Tensor, target: Tensor) -> Tensor {
@@ -78,6 +91,12 @@ extension Tape {
             if let dm { dm[i] += dy[i] * (-d * iv) }
             if let dlv { dlv[i] += dy[i] * 0.5 * (1 - d * d * iv) }
         }
+    }
+
+    func backwardSquaredError(_ out: Node, _ mId: Int32, _ yId: Int32) {
+        guard let dm = gptr(mId) else { return }
+        let dy = out.grad!, m = ptr(mId), y = ptr(yId)
+        for i in 0..<out.rows * out.cols { dm[i] += dy[i] * 2 * (m[i] - y[i]) }
     }
 
     func backwardGammaNLL(_ out: Node, _ laId: Int32, _ lbId: Int32, _ yId: Int32) {

@@ -41,6 +41,7 @@ enum Op {
     case klGaussian(mq: Int32, vq: Int32, mp: Int32, vp: Int32)
     case logNormal(x: Int32, mean: Int32, variance: Int32)
     case gaussianNLL(mean: Int32, logVar: Int32, target: Int32)
+    case squaredError(mean: Int32, target: Int32)
     case gammaNLL(logAlpha: Int32, logBeta: Int32, target: Int32)
     case zigNLL(alpha: Int32, beta: Int32, q: Int32, target: Int32, loc: Float)
     case clampMin(Int32, Float)

@@ -11,7 +11,7 @@ struct ObsBenchCommand: ParsableCommand {
         abstract: "Observation models vs Gaussian smoothing on synthetic data with truth (valid R² after per-neuron affine fit).")
 
     enum Case: String, ExpressibleByArgument, CaseIterable { case emg, calcium, missing, all }
-    @Argument(help: "emg (gamma and gaussian), calcium (zig with staggered NaN), missing (Lorenz Poisson, 0% vs 30% NaN), or all.")
+    @Argument(help: "emg (gamma, gaussian and mse), calcium (zig with staggered NaN), missing (Lorenz Poisson, 0% vs 30% NaN), or all.")
     var which: Case = .all
     @Option(help: "Training epochs per model.") var epochs = 60
     @Option(help: "Trials (20 conditions).") var trials = 400
@@ -22,7 +22,7 @@ struct ObsBenchCommand: ParsableCommand {
         var ca = CalciumConfig(); ca.trialsPerCondition = trials / ca.conditions
         if which == .emg || which == .all {
             let d = try EMGGenerator.generate(e)
-            for model in ["gamma", "gaussian"] { try report("emg", model, d, ["reconstruction=\(model)"]) }
+            for model in ["gamma", "gaussian", "mse"] { try report("emg", model, d, ["reconstruction=\(model)"]) }
         }
         if which == .calcium || which == .all {
             try report("calcium", "zig", try CalciumGenerator.generate(ca), ["reconstruction=zig", "allow_missing=1"])

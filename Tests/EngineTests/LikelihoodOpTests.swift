@@ -18,6 +18,26 @@ import Engine
         #expect(r.passed, "\(r)")
     }
 
+    @Test func squaredErrorGradients() {
+        let s = ParameterStore()
+        let m = uniformParam(s, "m", 3, 5, lo: -1, hi: 3)
+        let r = gradcheck(s) { t, _ in t.squaredError(mean: t.param(m), target: targets(t, withZeros: true)) }
+        #expect(r.passed, "\(r)")
+        #expect(r.checked == 15)
+    }
+
+    /// Negative control: the checker flags a squared error whose gradient is cut on some elements.
+    @Test func squaredErrorCheckerCatchesAWrongGradient() {
+        let s = ParameterStore()
+        let m = uniformParam(s, "m", 3, 5, lo: -1, hi: 3)
+        let cut: [Float] = (0..<15).map { $0 == 4 ? 0 : 1 }
+        let r = gradcheck(s) { t, _ in
+            t.gradientMask(t.squaredError(mean: t.param(m), target: targets(t, withZeros: true)), t.constant(rows: 3, cols: 5, cut))
+        }
+        #expect(!r.passed)
+        #expect(r.failures >= 1)
+    }
+
     @Test func gammaGradients() {
         let s = ParameterStore()
         let la = uniformParam(s, "la", 3, 5, lo: -0.5, hi: 1.5), lb = uniformParam(s, "lb", 3, 5, lo: -1, hi: 1)
@@ -46,6 +66,8 @@ import Engine
         let g = t.array(t.gaussianNLL(mean: t.constant(rows: 1, cols: 2, [1, 1]), logVar: t.constant(rows: 1, cols: 2, [0, log(4)]), target: y))
         #expect(abs(Double(g[0]) - (0.5 * log(2 * .pi) + 0.5)) < 1e-5)
         #expect(abs(Double(g[1]) - 0.5 * (log(2 * .pi) + log(4) + 2.25 / 4)) < 1e-5)
+        let se = t.array(t.squaredError(mean: t.constant(rows: 1, cols: 2, [1, -0.5]), target: y))
+        #expect(se == [1, 9])
         // Gamma(α=2, β=3) at y = 2.5: −[2 ln 3 + ln 2.5 − 7.5 − lnΓ(2)].
         let y2 = t.constant(rows: 1, cols: 1, [2.5])
         let gm = t.scalar(t.gammaNLL(logAlpha: t.constant(rows: 1, cols: 1, [Float(log(2.0))]),

@@ -66,24 +66,28 @@ import Testing
     @Test func yamlRoundTripsEveryKey() throws {
         var c = LFADSConfig()
         try c.apply(overrides: ["gen_dim=77", "kl_ic_scale=3.5e-7", "seed=9", "reconstruction=ZeroInflatedGamma",
-                                "session_encod_dims=[3, 4]", "session_recon_dims=3,5"])
+                                "session_encod_dims=[3, 4]", "session_recon_dims=3,5", "temporal_shift_std=0.5", "temporal_shift_max=2"])
         #expect(c.reconstruction == .zig && c.sessionReconDims == [3, 5])
         #expect(try LFADSConfig.fromYAML(c.yamlString()) == c)
-        #expect(LFADSConfig.keys.count == 63)
+        #expect(LFADSConfig.keys.count == 65)
     }
 }
 
 @Suite struct ObservationConfigTests {
     @Test func reconstructionAcceptsShortAndTorchNamesAndRejectsOthers() throws {
         var c = LFADSConfig()
-        for (text, model) in [("gaussian", ObservationModel.gaussian), ("Gamma", .gamma), ("zig", .zig), ("Poisson", .poisson)] {
+        for (text, model) in [("gaussian", ObservationModel.gaussian), ("Gamma", .gamma), ("zig", .zig), ("Poisson", .poisson),
+                             ("MSE", .mse), ("mse", .mse)] {
             try c.set("reconstruction", to: text)
             #expect(c.reconstruction == model)
         }
         #expect(throws: ConfigError.self) { try c.set("reconstruction", to: "binomial") }
-        do { try c.set("reconstruction", to: "binomial") } catch { #expect("\(error)".contains("one of poisson, gaussian, gamma, zig")) }
+        do { try c.set("reconstruction", to: "binomial") } catch { #expect("\(error)".contains("one of poisson, gaussian, mse, gamma, zig")) }
         c.reconstruction = .gaussian; c.spikeJitterWidth = 2
         #expect(throws: ConfigError.self) { try c.validate() }
+        c.reconstruction = .mse
+        #expect(throws: ConfigError.self) { try c.validate() }
+        #expect(ObservationModel.mse.parameterCount == 1 && ObservationModel.mse.parameterNames == ["mean"])
     }
 }
 

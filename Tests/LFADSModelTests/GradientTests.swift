@@ -72,7 +72,7 @@ import Testing
 
 /// The whole-model check for each continuous observation model, and with missing targets.
 @Suite struct ObservationGradientTests {
-    @Test(arguments: [ObservationModel.gaussian, .gamma, .zig])
+    @Test(arguments: [ObservationModel.gaussian, .mse, .gamma, .zig])
     func wholeModelGradientPerObservationModel(model: ObservationModel) throws {
         var c = Fixtures.tinyConfig()
         c.reconstruction = model; c.svRate = 0.2; c.gammaLoc = model == .zig ? 0.1 : 0

@@ -38,6 +38,28 @@ import LFADSData
         r.bar.expectBrokenModelsFail(trained: r.rates, untrained: r.untrained, d.valid!, "EMG \(model)")
     }
 
+    /// MSE (lfads-torch `MSE`) on continuous EMG: the written means have a lower valid squared
+    /// error than the per-neuron train mean; one parameter, so no separate raw parameters.
+    @Test func mseOnContinuousDataBeatsTheTrainMean() throws {
+        var e = EMGConfig(); e.conditions = 6; e.trialsPerCondition = 8; e.bins = 24; e.muscles = 6
+        let d = try EMGGenerator.generate(e)
+        let epochs = 30
+        let trainer = try Trainer(config: Self.config(["reconstruction=MSE"], epochs: epochs), dataset: d)
+        try trainer.train(epochs: epochs)
+        let out = try trainer.posteriorOutputs(d.valid!, samples: 1)
+        let mean = out.arrays["output_params"]!.values
+        #expect(out.arrays["output_dist_params"] == nil)
+        let n = e.muscles, train = d.train!.encod.values, valid = d.valid!.encod.values
+        let trainMean = (0..<n).map { k in stride(from: k, to: train.count, by: n).reduce(0.0) { $0 + Double(train[$1]) } / Double(train.count / n) }
+        var model = 0.0, baseline = 0.0
+        for (i, y) in valid.enumerated() {
+            model += pow(Double(y) - Double(mean[i]), 2)
+            baseline += pow(Double(y) - trainMean[i % n], 2)
+        }
+        print("EMG mse: valid squared error \(model / Double(valid.count)), train-mean baseline \(baseline / Double(valid.count))")
+        #expect(model < 0.8 * baseline, "model \(model) vs baseline \(baseline)")
+    }
+
     @Test func calciumZIGWithStaggeredMissingBeatsSmoothing() throws {
         var c = CalciumConfig(); c.conditions = 10; c.trialsPerCondition = 12; c.bins = 40; c.neurons = 16
         let d = try CalciumGenerator.generate(c)

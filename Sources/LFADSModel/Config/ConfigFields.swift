@@ -37,7 +37,9 @@ extension LFADSConfig {
         ("kl_ic_scale", .double(\.klIcScale)), ("kl_co_scale", .double(\.klCoScale)),
         ("cd_rate", .double(\.cdRate)), ("cd_pass_rate", .double(\.cdPassRate)),
         ("sv_rate", .double(\.svRate)), ("sv_seed", .int(\.svSeed)),
-        ("spike_jitter_width", .int(\.spikeJitterWidth)), ("max_epochs", .int(\.maxEpochs)),
+        ("spike_jitter_width", .int(\.spikeJitterWidth)),
+        ("temporal_shift_std", .double(\.temporalShiftStd)), ("temporal_shift_max", .int(\.temporalShiftMax)),
+        ("max_epochs", .int(\.maxEpochs)),
         ("early_stopping_patience", .int(\.earlyStoppingPatience)),
         ("posterior_samples", .int(\.posteriorSamples)), ("seed", .int(\.seed)), ("threads", .int(\.threads)),
     ]

@@ -4,7 +4,7 @@ extension LFADSConfig {
     public enum Limits {
         /// Every layer width and data dimension (`gen_dim`, `fac_dim`, `encod_data_dim`, …): at most 10 000.
         public static let dim = 10_000
-        /// Time bins (`encod_seq_len`, `recon_seq_len`, `ic_enc_seq_len`, `ci_lag`, `spike_jitter_width`): at most 100 000.
+        /// Time bins (`encod_seq_len`, `recon_seq_len`, `ic_enc_seq_len`, `ci_lag`, `spike_jitter_width`, `temporal_shift_max`): at most 100 000.
         public static let bins = 100_000
         /// Epoch counts (`max_epochs`, ramps, patiences): at most 10 000 000.
         public static let epochs = 10_000_000
@@ -41,7 +41,7 @@ extension LFADSConfig {
             try range(key, v, 1, L.dim)
         }
         for (key, v) in [("encod_seq_len", encodSeqLen), ("recon_seq_len", reconSeqLen), ("ic_enc_seq_len", icEncSeqLen),
-                         ("ci_lag", ciLag), ("spike_jitter_width", spikeJitterWidth)] {
+                         ("ci_lag", ciLag), ("spike_jitter_width", spikeJitterWidth), ("temporal_shift_max", temporalShiftMax)] {
             try range(key, v, 0, L.bins)
         }
         for (key, v) in [("lr_patience", lrPatience), ("l2_start_epoch", l2StartEpoch), ("l2_increase_epoch", l2IncreaseEpoch),
@@ -65,7 +65,7 @@ extension LFADSConfig {
                          ("lr_adam_epsilon", lrAdamEpsilon), ("weight_decay", weightDecay), ("max_grad_norm", maxGradNorm),
                          ("loss_scale", lossScale), ("l2_ic_enc_scale", l2IcEncScale), ("l2_ci_enc_scale", l2CiEncScale),
                          ("l2_gen_scale", l2GenScale), ("l2_con_scale", l2ConScale), ("kl_ic_scale", klIcScale),
-                         ("kl_co_scale", klCoScale)] {
+                         ("kl_co_scale", klCoScale), ("temporal_shift_std", temporalShiftStd)] {
             try check(v.isFinite && abs(v) <= L.magnitude, key, "is \(v), out of range; allowed magnitudes up to \(L.magnitude)")
         }
         try check(readoutBiasFromData == 0 || readoutBiasFromData == 1, "readout_bias_from_data", "must be 0 or 1 (got \(readoutBiasFromData))")
@@ -95,7 +95,7 @@ extension LFADSConfig {
         for (key, v) in [("ic_post_var_min", icPostVarMin), ("lr_stop", lrStop), ("weight_decay", weightDecay),
                          ("l2_ic_enc_scale", l2IcEncScale), ("l2_ci_enc_scale", l2CiEncScale),
                          ("l2_gen_scale", l2GenScale), ("l2_con_scale", l2ConScale),
-                         ("kl_ic_scale", klIcScale), ("kl_co_scale", klCoScale)] {
+                         ("kl_ic_scale", klIcScale), ("kl_co_scale", klCoScale), ("temporal_shift_std", temporalShiftStd)] {
             try check(v >= 0, key, "must be ≥ 0 (got \(v))")
         }
         if encodSeqLen > 0 {

@@ -112,6 +112,10 @@ public struct LFADSConfig: Equatable, Sendable {
     public var svSeed = 0
     /// Spike jitter half-width in bins (0 = off).
     public var spikeJitterWidth = 0
+    /// Temporal-shift SD in bins (0 = off): each train trial and channel moves by round(N(0, SD)) bins.
+    public var temporalShiftStd = 0.0
+    /// Largest temporal shift in bins (shifts are clamped to ±this).
+    public var temporalShiftMax = 6
     public var maxEpochs = 200
     /// Epochs without a new best smoothed valid metric (after the ramps) before stopping.
     public var earlyStoppingPatience = 50

@@ -5,6 +5,8 @@ public enum ObservationModel: String, CaseIterable, Equatable, Sendable {
     case poisson
     /// Real values; readout = (mean, log-variance); mean = mean.
     case gaussian
+    /// Real values scored by squared error (lfads-torch `MSE`); readout = mean; mean = mean.
+    case mse
     /// Positive reals; readout = (log α, log β); mean = α/β.
     case gamma
     /// Non-negative reals with exact zeros; readout = (α, β, q) pre-sigmoid; mean = q·(α/β + gamma_loc).
@@ -16,18 +18,19 @@ public enum ObservationModel: String, CaseIterable, Equatable, Sendable {
         switch text.lowercased() {
         case "poisson": self = .poisson
         case "gaussian", "normal": self = .gaussian
+        case "mse": self = .mse
         case "gamma": self = .gamma
         case "zig", "zeroinflatedgamma", "zero_inflated_gamma": self = .zig
         default:
             throw ConfigError.badValue(key: "reconstruction", value: text,
-                                       expected: "one of poisson, gaussian, gamma, zig (or Poisson, Gaussian, Gamma, ZeroInflatedGamma)")
+                                       expected: "one of poisson, gaussian, mse, gamma, zig (or Poisson, Gaussian, MSE, Gamma, ZeroInflatedGamma)")
         }
     }
 
     /// Readout values per neuron.
     public var parameterCount: Int {
         switch self {
-        case .poisson: return 1
+        case .poisson, .mse: return 1
         case .gaussian, .gamma: return 2
         case .zig: return 3
         }
@@ -38,6 +41,7 @@ public enum ObservationModel: String, CaseIterable, Equatable, Sendable {
         switch self {
         case .poisson: return ["log_rate"]
         case .gaussian: return ["mean", "log_var"]
+        case .mse: return ["mean"]
         case .gamma: return ["log_alpha", "log_beta"]
         case .zig: return ["alpha", "beta", "q"]
         }

@@ -4,7 +4,7 @@ import Foundation
 extension LFADSNetwork {
     /// The observation model's distribution parameters from the readout output (B×N·k, parameter
     /// j in columns j·N..<(j+1)·N), as the likelihood uses them: Poisson [log-rate]; Gaussian
-    /// [mean, log-variance]; Gamma [log α, log β]; ZIG [α, β, q] after sigmoid, clamp ≥ 1e-5 and
+    /// [mean, log-variance]; MSE [mean]; Gamma [log α, log β]; ZIG [α, β, q] after sigmoid, clamp ≥ 1e-5 and
     /// the per-neuron scales.
     func distributionParams(tape: Tape, readout out: Tensor, head: SessionHead) -> [Tensor] {
         let n = head.reconNeurons
@@ -20,6 +20,7 @@ extension LFADSNetwork {
         switch config.reconstruction {
         case .poisson: return tape.poissonNLL(logRate: p[0], target: y, gradientMask: gm)
         case .gaussian: nll = tape.gaussianNLL(mean: p[0], logVar: p[1], target: y)
+        case .mse: nll = tape.squaredError(mean: p[0], target: y)
         case .gamma: nll = tape.gammaNLL(logAlpha: p[0], logBeta: p[1], target: y)
         case .zig: nll = tape.zeroInflatedGammaNLL(alpha: p[0], beta: p[1], q: p[2], target: y, loc: Float(config.gammaLoc))
         }
@@ -40,7 +41,7 @@ extension ObservationModel {
     func mean(_ p: [Float], gammaLoc: Float) -> Float {
         switch self {
         case .poisson: return Foundation.exp(p[0])
-        case .gaussian: return p[0]
+        case .gaussian, .mse: return p[0]
         case .gamma: return Foundation.exp(p[0] - p[1])
         case .zig: return p[2] * (p[0] / p[1] + gammaLoc)
         }

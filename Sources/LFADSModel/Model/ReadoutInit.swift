@@ -20,7 +20,7 @@ struct NeuronMoments {
 
 extension LFADSNetwork {
     /// Starts the readout bias at the data's per-neuron moments (`readout_bias_from_data`):
-    /// Poisson log(mean) (floored at 1e-3); Gaussian mean and log(variance); Gamma log α, log β
+    /// Poisson log(mean) (floored at 1e-3); Gaussian mean and log(variance); MSE mean; Gamma log α, log β
     /// by moments (α = m²/v, β = m/v); ZIG q = logit(fraction non-zero) (α, β stay at sig(0)·scale).
     func setReadoutBias(data: [Float], neurons n: Int, session: Int = 0) {
         let m = NeuronMoments(data, neurons: n)
@@ -31,6 +31,7 @@ extension LFADSNetwork {
             switch config.reconstruction {
             case .poisson: put(0, k, log(max(mean, 1e-3)))
             case .gaussian: put(0, k, mean); put(1, k, log(v))
+            case .mse: put(0, k, mean)
             case .gamma:
                 let mm = max(mean, 1e-3)
                 put(0, k, log(mm * mm / v)); put(1, k, log(mm / v))

@@ -6,8 +6,9 @@ final class SessionData {
     let config: LFADSConfig
     let train: SplitArrays, valid: SplitArrays
     let svTrain: SampleValidationMask, svValid: SampleValidationMask
-    /// Spike-jittered copy of `train`, refreshed every epoch when jitter is on.
-    var jittered: SplitArrays
+    /// Augmented (spike-jittered and/or temporally shifted) copy of `train`, refreshed every
+    /// epoch when an augmentation is on.
+    var augmented: SplitArrays
     let inputs: BatchInputs
 
     /// SV masks of session `index` use streams 2·index (train) and 2·index + 1 (valid).
@@ -17,7 +18,7 @@ final class SessionData {
                                 allowMissing: c.allowMissing == 1)
         valid = try SplitArrays(validSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
                                 allowMissing: c.allowMissing == 1)
-        jittered = train
+        augmented = train
         let stream = UInt64(2 * index)
         svTrain = SampleValidationMask(trials: train.trials, bins: c.encodSeqLen, neurons: c.encodDataDim,
                                        rate: c.svRate, seed: c.svSeed, stream: stream)

@@ -3,7 +3,7 @@ import Foundation
 import LFADSData
 
 /// Trains one LFADS model on one dataset: epochs of shuffled minibatches with coordinated
-/// dropout, sample validation, spike jitter, KL/L2 ramps, Adam with global-norm clipping,
+/// dropout, sample validation, spike jitter, temporal shift, KL/L2 ramps, Adam with global-norm clipping,
 /// validation with a smoothed metric, LR plateau schedule and early stopping; checkpoints
 /// that resume bit-for-bit. This is the API the PBT runtime drives.
 public final class Trainer {
@@ -14,7 +14,7 @@ public final class Trainer {
     /// Per-session data, masks and batch buffers (one entry unless stitched).
     let sessions: [SessionData]
     var jitterScratch: [Float] = []
-    /// Batching, CD masks and jitter.
+    /// Batching, CD masks, jitter and temporal shifts.
     var dataRNG: Rng
     /// Dropout and posterior samples during training.
     var modelRNG: Rng
@@ -106,14 +106,21 @@ public final class Trainer {
         optimizer.weightDecay = Float(c.weightDecay * weights.rampL2)
 
         var splits = sessions.map(\.train)
-        if c.spikeJitterWidth > 0 {
+        if c.spikeJitterWidth > 0 || c.temporalShiftStd > 0 {
             for (i, s) in sessions.enumerated() {
-                s.jittered.encod = s.train.encod; s.jittered.recon = s.train.recon
-                SpikeJitter.apply(&s.jittered.encod, trials: s.train.trials, bins: c.encodSeqLen, neurons: s.config.encodDataDim,
-                                  width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
-                SpikeJitter.apply(&s.jittered.recon, trials: s.train.trials, bins: c.reconSeqLen, neurons: s.config.reconDataDim,
-                                  width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
-                splits[i] = s.jittered
+                s.augmented.encod = s.train.encod; s.augmented.recon = s.train.recon; s.augmented.observed = s.train.observed
+                if c.spikeJitterWidth > 0 {
+                    SpikeJitter.apply(&s.augmented.encod, trials: s.train.trials, bins: c.encodSeqLen, neurons: s.config.encodDataDim,
+                                      width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
+                    SpikeJitter.apply(&s.augmented.recon, trials: s.train.trials, bins: c.reconSeqLen, neurons: s.config.reconDataDim,
+                                      width: c.spikeJitterWidth, rng: &dataRNG, scratch: &jitterScratch)
+                }
+                if c.temporalShiftStd > 0 {
+                    TemporalShift.apply(&s.augmented, encodBins: c.encodSeqLen, encodChannels: s.config.encodDataDim,
+                                        reconBins: c.reconSeqLen, reconChannels: s.config.reconDataDim,
+                                        std: c.temporalShiftStd, maxShift: c.temporalShiftMax, rng: &dataRNG, scratch: &jitterScratch)
+                }
+                splits[i] = s.augmented
             }
         }
         var sums = (recon: 0.0, klIc: 0.0, klCo: 0.0, l2: 0.0, n: 0.0)
