@@ -51,7 +51,9 @@ public final class PBTServer {
             eventCursor = try await latestEventID(run: existing.id)   // a new run has no earlier events
             var merged = try StoredRunConfig.load(existing, current: config)
             merged.storage = config.storage   // storage may be mounted elsewhere on this machine
-            let changed = merged.differences(from: config)
+            var given = config   // no `data:` given means the bundled data, which the stored config has resolved
+            if given.data == nil { given.data = merged.data; given.sessionData = merged.sessionData }
+            let changed = merged.differences(from: given)
             if !changed.isEmpty {
                 log("note: run '\(config.name)' exists; resuming it with its stored config, which wins over the given one (differs in \(changed.prefix(6).joined(separator: "; "))\(changed.count > 6 ? "; …" : "")); start a run with a new name to use the new settings")
             }
