@@ -61,11 +61,12 @@ func rawStatus(port: Int, path: String = "/api/run", hostLine: String?) async th
 }
 
 @Test func theHostHeaderMustNameTheLoopback() {
-    for h in ["127.0.0.1:8050", "localhost:8050", "[::1]:8050", "127.0.0.1", "localhost", "LocalHost:9000", "[::1]"] {
+    for h in ["127.0.0.1:8050", "localhost:8050", "[::1]:8050", "127.0.0.1", "localhost", "LocalHost:9000", "[::1]",
+              "127.0.0.2:8050"] {   // a dashboard bound to --host 127.0.0.2 accepts its own URL
         #expect(TokenCheck.allowsLoopbackHost(h), "\(h)")
     }
     for h in [nil, "", "evil.com", "evil.com:8050", "127.0.0.1.evil.com:8050", "127.0.0.1:80x", "127.0.0.1:", "localhost:123456",
-              "[::1]x", "[::1", "127.0.0.2:8050", "0.0.0.0:8050", "localhost.:8050", "attacker@127.0.0.1"] as [String?] {
+              "[::1]x", "[::1", "10.0.0.1:8050", "0.0.0.0:8050", "::1:8050", "[127.0.0.1.evil.com]", "localhost.:8050", "attacker@127.0.0.1"] as [String?] {
         #expect(!TokenCheck.allowsLoopbackHost(h), "\(h ?? "nil")")
     }
 }

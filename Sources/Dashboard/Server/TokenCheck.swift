@@ -26,8 +26,8 @@ public enum TokenCheck {
         return false
     }
 
-    /// Whether a request's `Host` header may reach a loopback-bound dashboard: `localhost`, `127.0.0.1`
-    /// or `[::1]`, with an optional numeric port (any port: an SSH tunnel maps a local port onto the
+    /// Whether a request's `Host` header may reach a loopback-bound dashboard: `localhost` or a loopback
+    /// address literal (127.0.0.0/8, `[::1]`), with an optional numeric port (any port: an SSH tunnel maps a local port onto the
     /// dashboard's). Anything else, or no header, is refused, so a page on another site whose name was
     /// re-pointed at 127.0.0.1 (DNS rebinding) cannot read the dashboard.
     public static func allowsLoopbackHost(_ header: String?) -> Bool {
@@ -42,7 +42,9 @@ public enum TokenCheck {
             guard isPort(name[colon...]) else { return false }
             name = name[..<colon]
         }
-        return ["localhost", "127.0.0.1", "[::1]"].contains(String(name))
+        // A loopback address literal (127.0.0.2 for `--host 127.0.0.2`, ::1) names no DNS record, so it
+        // cannot be rebound; isLoopback parses it as an address.
+        return isLoopback(String(name))
     }
 
     /// `:` followed by 1–5 digits.
