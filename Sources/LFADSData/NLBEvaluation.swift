@@ -98,7 +98,15 @@ public struct NLBEvaluation: Codable, Sendable, Equatable {
         var e = try evaluate(data: onSplit(scored, data), outputs: onSplit(scored, outputs), file: outputPath,
                              observationModel: observation, binMilliseconds: binMs, smoothing: smoothing)
         e.split = scored.rawValue
+        e.notes = e.notes.map { named($0, on: scored) }
         return e
+    }
+
+    /// A note written about the valid split's keys, naming the keys of the split that was scored.
+    static func named(_ note: String, on name: LFADSSplitName) -> String {
+        name == .valid ? note : ["behavior", "conds"].reduce(note) {
+            $0.replacingOccurrences(of: "valid_\($1)", with: "\(name.rawValue)_\($1)")
+        }
     }
 
     /// The split `choice` means for these files; an explicit `test` without targets is an error.

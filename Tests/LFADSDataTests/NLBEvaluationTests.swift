@@ -171,5 +171,12 @@ import LFADSMetrics
         #expect(onTest.model == plain.model, "the same trials and rates give the same scores")
         let onValid = try NLBEvaluation.evaluate(outputPath: path, split: .valid)
         #expect(onValid.split == "valid" && onValid.model.coBPS != plain.model.coBPS)
+        // A missing key of the scored split is named as that split's key.
+        let edit = try HDF5File(path: path, mode: .readWrite)
+        try edit.remove("test_conds")
+        edit.close()
+        let noConds = try NLBEvaluation.evaluate(outputPath: path)
+        #expect(noConds.model.psthR2 == nil && noConds.notes.contains { $0.contains("test_conds") }, "\(noConds.notes)")
+        #expect(!noConds.notes.contains { $0.contains("valid_") }, "\(noConds.notes)")
     }
 }
