@@ -51,8 +51,7 @@ let package = Package(
         .target(name: "TensorBoard"),
         // Server, client and worker processes.
         .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "TensorBoard", "FileSystem", "YAMLInput",
-                                               .product(name: "Yams", package: "Yams")],
-                swiftSettings: [.define("LFADS_TRAINER_AVAILABLE")]),
+                                               .product(name: "Yams", package: "Yams")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
         .target(name: "Plots"),
         // Live dashboard (Hummingbird), run report, Prometheus metrics.

@@ -5,7 +5,7 @@ import Coordination
 
 /// A short real AutoLFADS run: the LFADS trainer in worker processes on the bundled Lorenz data.
 @Suite(.serialized) struct LFADSRunTests {
-    @Test(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) func smallLFADSRunOnBundledData() async throws {
+    @Test func smallLFADSRunOnBundledData() async throws {
         let h = try ClusterHarness(label: "lfads-run", yaml: """
             population: 2
             max_generations: 2
@@ -31,7 +31,7 @@ import Coordination
 
     /// The final step (posterior sampling of the best model) is killed with SIGKILL: the run says the
     /// outputs were not written and exits 3; the same command then runs the step again and writes them.
-    @Test(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) func killedFinalStepIsRetriedByTheSameCommand() async throws {
+    @Test func killedFinalStepIsRetriedByTheSameCommand() async throws {
         let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../data/lorenz_small.h5").standardizedFileURL.path
         let h = try ClusterHarness(label: "final-step", yaml: """

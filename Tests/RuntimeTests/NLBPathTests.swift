@@ -17,7 +17,7 @@ import Dashboard
         return (exit, (try? String(contentsOfFile: dir + "/" + log, encoding: .utf8)) ?? "")
     }
 
-    @Test(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) func nwbRecordingToNLBScores() async throws {
+    @Test func nwbRecordingToNLBScores() async throws {
         let dir = TestSupport.tempDir("nlb-path")
         let nwb = dir + "/rec.nwb", h5 = dir + "/rec.h5"
         var (exit, out) = try await autolfads(["data", "synth", "nlb", "--out", nwb, "--trials", "80", "--neurons", "16"], in: dir, log: "synth.log")

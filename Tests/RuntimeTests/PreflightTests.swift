@@ -6,7 +6,7 @@ import LFADSModel
 
 /// A run whose model, search space or data cannot work fails at start with one error naming the key,
 /// before any worker is started.
-@Suite(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) struct PreflightTests {
+@Suite struct PreflightTests {
     static let lorenz = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../data/lorenz_small.h5").standardizedFileURL.path
 

@@ -48,7 +48,7 @@ import Coordination
         return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
     }
 
-    @Test(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) func finishedRunHasTensorBoardFilesReadmeAndLoadSnippet() async throws {
+    @Test func finishedRunHasTensorBoardFilesReadmeAndLoadSnippet() async throws {
         let h = try ClusterHarness(label: "outputs", yaml: """
             data: \(Self.data)
             population: 2
@@ -101,7 +101,7 @@ import Coordination
         }
     }
 
-    @Test(.enabled(if: WorkerRunner.lfadsObjectiveAvailable)) func trainWritesTensorBoardFilesEqualToItsLog() async throws {
+    @Test func trainWritesTensorBoardFilesEqualToItsLog() async throws {
         let dir = TestSupport.tempDir("train-tb")
         let binary = try TestSupport.autolfadsBinary()
         let keys = ["gen_dim=16", "fac_dim=4", "ic_enc_dim=8", "ci_enc_dim=4", "con_dim=4", "co_dim=1", "ic_dim=8", "batch_size=128", "sv_rate=0.1"]

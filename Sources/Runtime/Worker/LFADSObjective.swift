@@ -1,12 +1,6 @@
 import Foundation
-#if LFADS_TRAINER_AVAILABLE
 import LFADSData
 import LFADSModel
-
-extension WorkerRunner {
-    /// Whether this build includes the `lfads` objective (the LFADS trainer).
-    public static let lfadsObjectiveAvailable = true
-}
 
 extension RunConfig {
     /// Epochs until the KL and L2 ramps of the `model:` mapping end (LFADS defaults for keys not set;
@@ -144,23 +138,3 @@ enum LFADSObjective {
     }
 }
 
-#else
-
-extension WorkerRunner {
-    /// Whether this build includes the `lfads` objective (the LFADS trainer).
-    public static let lfadsObjectiveAvailable = false
-}
-
-extension RunConfig {
-    static func modelRampEnd(_ model: JSONValue) -> Int { 0 }
-}
-
-/// Stand-in until the LFADS trainer is part of the build (`LFADS_TRAINER_AVAILABLE`).
-enum LFADSObjective {
-    static func unavailable() -> RuntimeError {
-        RuntimeError("objective 'lfads' needs the LFADS trainer, which this build does not include; set `objective: toy` in run.yaml")
-    }
-    static func train(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome { throw unavailable() }
-    static func outputs(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome { throw unavailable() }
-}
-#endif

@@ -1,5 +1,4 @@
 import Foundation
-#if LFADS_TRAINER_AVAILABLE
 import LFADSData
 import LFADSModel
 
@@ -58,12 +57,3 @@ public enum RunPreflight {
     }
 }
 
-#else
-
-/// Without the LFADS trainer in the build only the toy objective can run.
-public enum RunPreflight {
-    public static func check(_ config: RunConfig) throws {
-        if config.objective == .lfads { throw LFADSObjective.unavailable() }
-    }
-}
-#endif
