@@ -1,10 +1,22 @@
 # Helpers shared by the heavy deployment tests (sourced, not run).
 
-# pg_start DIR ADDR PORT PASSWORD [NETNS]: a throwaway PostgreSQL 15 in DIR listening on ADDR:PORT,
+# pg_bindir: prints the PostgreSQL server binary directory (the one holding initdb), first match of:
+# initdb on PATH (links followed), `pg_config --bindir`, /usr/lib/postgresql/<highest version>/bin. Fails (status 1)
+# naming what to install when there is none. Tests/TestSupport/PostgresInstall.swift looks the same way.
+pg_bindir() {
+  local d
+  d=$(command -v initdb 2>/dev/null) && { dirname "$(readlink -f "$d")"; return; }
+  d=$(pg_config --bindir 2>/dev/null) && [[ -x "$d/initdb" ]] && { echo "$d"; return; }
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do [[ -x "$d/initdb" ]] && { echo "$d"; return; }; done
+  echo "FAIL: no PostgreSQL server found (initdb not on PATH, in pg_config --bindir or /usr/lib/postgresql/<version>/bin); install it: apt-get install postgresql (or scripts/deps --test)" >&2
+  return 1
+}
+
+# pg_start DIR ADDR PORT PASSWORD [NETNS]: a throwaway PostgreSQL server (pg_bindir) in DIR listening on ADDR:PORT,
 # user autolfads with PASSWORD (scram) and database autolfads. Runs inside NETNS when given.
 pg_start() {
   local dir=$1 addr=$2 port=$3 pw=$4 ns=${5:-}
-  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  local bin; bin=$(pg_bindir) || exit 1
   local exec=(); [[ -n "$ns" ]] && exec=(ip netns exec "$ns")
   mkdir -p "$dir"; chown postgres: "$dir"
   printf '%s\n' "$pw" > "$dir/pw"; chown postgres: "$dir/pw"; chmod 600 "$dir/pw"
@@ -17,7 +29,7 @@ pg_start() {
 # pg_stop DIR [NETNS]
 pg_stop() {
   local dir=$1 ns=${2:-}
-  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  local bin; bin=$(pg_bindir) || return 0
   local exec=(); [[ -n "$ns" ]] && exec=(ip netns exec "$ns")
   [[ -f "$dir/data/postmaster.pid" ]] && "${exec[@]}" su postgres -s /bin/sh -c "$bin/pg_ctl -D '$dir/data' -m immediate stop" >/dev/null 2>&1 || true
 }

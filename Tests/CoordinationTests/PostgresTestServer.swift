@@ -4,7 +4,7 @@ import TestSupport
 /// A real PostgreSQL server (the newest installed major version) in a temporary directory, on a free loopback port (tests only).
 /// Runs initdb/pg_ctl as user `postgres` (via `su`) when the tests run as root.
 final class PostgresTestServer: @unchecked Sendable {
-    static let bin = PostgresInstall.binDirectory ?? "/usr/lib/postgresql/<not installed>/bin"
+    static let bin = PostgresInstall.binDirectory ?? "/nonexistent (no PostgreSQL server)"
     let dir: URL
     private(set) var port: Int = 0
     private let lock = NSLock()
@@ -25,7 +25,7 @@ final class PostgresTestServer: @unchecked Sendable {
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: "\(Self.bin)/initdb") else {
-            throw Failure(description: "PostgreSQL server binaries are missing at \(Self.bin); run scripts/deps --test")
+            throw Failure(description: PostgresInstall.missingMessage)
         }
         dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("autolfads-pg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

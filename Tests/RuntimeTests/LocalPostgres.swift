@@ -4,14 +4,14 @@ import TestSupport
 
 /// A throwaway PostgreSQL server (the newest installed major version) for the runtime tests (initdb + pg_ctl in a temp dir, loopback only).
 final class LocalPostgres {
-    static let bin = PostgresInstall.binDirectory ?? "/usr/lib/postgresql/<not installed>/bin"
+    static let bin = PostgresInstall.binDirectory ?? "/nonexistent (no PostgreSQL server)"
     let dir: String
     let port: Int
 
     /// With `password`, TCP logins need it (scram-sha-256); without, the server trusts every login.
     init(password: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.bin + "/initdb") else {
-            throw TestFailure("PostgreSQL is not installed (\(Self.bin)); run scripts/deps --test")
+            throw TestFailure(PostgresInstall.missingMessage)
         }
         dir = TestSupport.tempDir("pg")
         if getuid() == 0 { try Self.sh("chown postgres: '\(dir)'", root: true) }
