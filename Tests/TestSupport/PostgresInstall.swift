@@ -16,15 +16,16 @@ public enum PostgresInstall {
         "no PostgreSQL server found (initdb is not on PATH, not in `pg_config --bindir`, not in /usr/lib/postgresql/<version>/bin); "
         + "install it (apt-get install postgresql, or run scripts/deps --test)"
 
-    /// The server binary directory under `path` (a `PATH` value), `pgConfigBindir` and `libRoot`, in that order.
-    public static func find(path: String, pgConfigBindir: String?, libRoot: String) -> String? {
+    /// The server binary directory under `path` (a `PATH` value), `pgConfigBindir` and `libRoot`, in that order;
+    /// `pgConfigBindir` is evaluated (pg_config spawned) only when `PATH` has no `initdb`.
+    public static func find(path: String, pgConfigBindir: @autoclosure () -> String?, libRoot: String) -> String? {
         let fm = FileManager.default
         func hasInitdb(_ dir: String) -> Bool { fm.isExecutableFile(atPath: dir + "/initdb") }
         if let dir = path.split(separator: ":").map(String.init).first(where: { !$0.isEmpty && hasInitdb($0) }) {
             // A PATH entry may hold only a link to initdb (no createdb, pg_ctl): use the folder it points into.
             return URL(fileURLWithPath: dir + "/initdb").resolvingSymlinksInPath().deletingLastPathComponent().path
         }
-        if let dir = pgConfigBindir, hasInitdb(dir) { return dir }
+        if let dir = pgConfigBindir(), hasInitdb(dir) { return dir }
         let majors = ((try? fm.contentsOfDirectory(atPath: libRoot)) ?? []).compactMap { name -> (Int, Int, String)? in
             let parts = name.split(separator: ".").map { Int($0) }
             guard let major = parts.first ?? nil, hasInitdb("\(libRoot)/\(name)/bin") else { return nil }
