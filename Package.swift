@@ -79,7 +79,8 @@ let package = Package(
                     exclude: ["check_outputs.py"]),   // run via #filePath by the tests
         .testTarget(name: "PBTTests", dependencies: ["PBT"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
-        .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT", "FileSystem"]),
+        .testTarget(name: "CoordinationTests", dependencies: ["TestSupport", "Coordination", "PBT", "FileSystem",
+                                                          .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "PlotsTests", dependencies: ["TestSupport", "Plots"]),
         .testTarget(name: "DashboardTests", dependencies: ["TestSupport", "Dashboard", "Plots", "LFADSData", "LFADSMetrics", "Coordination", "PBT"]),
         .testTarget(name: "DeployTests", dependencies: ["TestSupport", "Deploy", "YAMLInput", .product(name: "Yams", package: "Yams")]),

@@ -40,6 +40,7 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
         }
         pc.options.maximumConnections = maxConnections
         pc.options.connectTimeout = .seconds(5)
+        pc.options.additionalStartupParameters = Self.sessionParameters(config)
         let client = PostgresClient(configuration: pc, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
@@ -50,6 +51,17 @@ public final class PostgresStore: CoordinationStore, @unchecked Sendable {
     }
 
     deinit { runner.cancel() }
+
+    /// Session settings sent at connect: the idle-in-transaction limit (`PostgresSettings.idleTransactionTimeout`)
+    /// and TCP keepalives (first probe after 15 s idle, every 5 s, 3 lost probes), so that the server also
+    /// notices a vanished client outside a transaction within half a minute and frees its connection.
+    static func sessionParameters(_ config: PostgresSettings) -> [(String, String)] {
+        var p = [("tcp_keepalives_idle", "15"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3")]
+        if let t = config.idleTransactionTimeout {
+            p.append(("idle_in_transaction_session_timeout", String(max(1, Int((t * 1000).rounded())))))
+        }
+        return p
+    }
 
     public func close() async { runner.cancel() }
 

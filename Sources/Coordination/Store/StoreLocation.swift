@@ -11,6 +11,12 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var tls: TLSMode
     /// Directory holding the server's Unix socket (`?host=/dir`); TCP when nil.
     public var socketDirectory: String?
+    /// Seconds after which the server ends a session of ours that sits inside an open transaction
+    /// (PostgreSQL's `idle_in_transaction_session_timeout`); nil leaves the server's setting. A client
+    /// cut off or frozen mid-transaction would otherwise hold its row locks until TCP gives up on it
+    /// (hours), and every other client's update of those rows would wait that long. Our transactions
+    /// take milliseconds; an ended session is a lost connection, which the retry policy handles.
+    public var idleTransactionTimeout: Double? = 10
 
     public init(host: String, port: Int = 5432, user: String, database: String, password: String? = nil,
                 tls: TLSMode = .prefer, socketDirectory: String? = nil) {
