@@ -40,6 +40,8 @@ import YAMLInput
         ("population_negative", "population: -4\n", "population"),
         ("posterior_huge", "posterior_samples: 1e8\n", "posterior_samples"),
         ("posterior_negative", "posterior_samples: -5\n", "posterior_samples"),
+        ("ensemble_zero", "final_ensemble: 0\n", "final_ensemble"),
+        ("ensemble_huge", "final_ensemble: 1e6\n", "final_ensemble"),
         ("ramp_negative", "ramp_epochs: -1\n", "ramp_epochs"),
         ("slots_huge", "resources: {slots: 1000000}\n", "resources.slots"),
         ("threads_zero", "resources: {threads_per_slot: 0}\n", "resources.threads_per_slot"),

@@ -26,6 +26,19 @@ import Coordination
         }
         let best = try SharedStorage(rootPath: h.config.storage).bestDirectory(run: h.config.name)
         #expect(FileManager.default.fileExists(atPath: best.appendingPathComponent("lfads_output_lorenz.h5").path))
+        // The final step averaged the rates of the 4 worker-generations (final_ensemble 5 > 4), best first.
+        let job = try WorkerJob.load(path: best.appendingPathComponent("posterior-job.json").path)
+        let ranked = try await store.jobs(run: run.id, generation: nil).compactMap { j -> (Double, Int, Int)? in
+            guard let s = try j.result?.decode(JobOutcome.self).score else { return nil }
+            return (s, j.generation, j.worker)
+        }.sorted { ($0.0, -$0.1, -$0.2) < ($1.0, -$1.1, -$1.2) }
+        let storage = try SharedStorage(rootPath: h.config.storage)
+        let expected = try [best.appendingPathComponent("checkpoint.bin").path] + ranked.dropFirst().map {
+            try storage.generationDirectory(run: h.config.name, worker: $0.2, generation: $0.1).appendingPathComponent("checkpoint.bin").path
+        }
+        #expect(job.initCheckpoints == expected)
+        #expect(job.worker == ranked[0].2 && job.generation == ranked[0].1)
+        #expect(out.contains("rates averaged with the next 3 best"), "\(out)")
         await store.close()
     }
 

@@ -66,19 +66,33 @@ extension Trainer {
     @discardableResult
     public func writePosteriorOutputs(dataset: LFADSDataset, inputPath: String, outputDir: String,
                                       samples: Int? = nil, session: Int = 0) throws -> String {
-        let stem = URL(fileURLWithPath: inputPath).deletingPathExtension().lastPathComponent
-        let path = URL(fileURLWithPath: outputDir).appendingPathComponent("lfads_output_\(stem).h5").path
+        try writeOutputFile(dataset: dataset, inputPath: inputPath, outputDir: outputDir,
+                            outputs: try posteriorSplits(dataset: dataset, samples: samples, session: session))
+    }
+
+    /// Posterior outputs of every non-empty split of `dataset`, in split order.
+    func posteriorSplits(dataset: LFADSDataset, samples: Int?, session: Int) throws -> [(LFADSSplitName, PosteriorSplitOutputs)] {
         var outputs: [(LFADSSplitName, PosteriorSplitOutputs)] = []
         for (i, name) in LFADSSplitName.allCases.enumerated() {
             guard let split = dataset.splits[name], split.trialCount > 0 else { continue }
             outputs.append((name, try posteriorOutputs(split, samples: samples, seedStream: UInt64(i), session: session)))
         }
+        return outputs
+    }
+
+    /// Writes `<outputDir>/lfads_output_<input stem>.h5` from computed outputs (see `writePosteriorOutputs`),
+    /// with the extra root string `attributes`.
+    func writeOutputFile(dataset: LFADSDataset, inputPath: String, outputDir: String,
+                         outputs: [(LFADSSplitName, PosteriorSplitOutputs)], attributes: [(String, String)] = []) throws -> String {
+        let stem = URL(fileURLWithPath: inputPath).deletingPathExtension().lastPathComponent
+        let path = URL(fileURLWithPath: outputDir).appendingPathComponent("lfads_output_\(stem).h5").path
         try AtomicFile.write(to: path, createDirectories: false) { temp in
             try AtomicFile.copyContents(of: inputPath, into: temp)
             let file = try HDF5File(path: temp, mode: .readWrite)
             defer { file.close() }
             // Readers (report, evaluate) choose the metrics that fit: bits/spike only for Poisson.
             try file.writeStringAttribute("observation_model", config.reconstruction.rawValue)
+            for (name, value) in attributes { try file.writeStringAttribute(name, value) }
             for (name, out) in outputs {
                 for key in out.arrays.keys.sorted() {
                     let a = out.arrays[key]!
@@ -101,15 +115,20 @@ extension Trainer {
     @discardableResult
     public func writePosteriorOutputs(datasets: [LFADSDataset], inputPaths: [String], outputDir: String,
                                       samples: Int? = nil) throws -> [String] {
+        try checkSessionFiles(datasets: datasets, inputPaths: inputPaths)
+        return try inputPaths.indices.map {
+            try writePosteriorOutputs(dataset: datasets[$0], inputPath: inputPaths[$0], outputDir: outputDir, samples: samples, session: $0)
+        }
+    }
+
+    /// Throws unless there is one data file per session and the files' names (the output stems) differ.
+    func checkSessionFiles(datasets: [LFADSDataset], inputPaths: [String]) throws {
         guard datasets.count == sessions.count, inputPaths.count == sessions.count else {
             throw TrainingError.badData("the model has \(sessions.count) sessions but \(inputPaths.count) data files were given; pass the files it was trained on")
         }
         let stems = inputPaths.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         guard Set(stems).count == stems.count else {
             throw TrainingError.badData("data files \(inputPaths) share a file name; outputs are named lfads_output_<name>.h5, so rename one")
-        }
-        return try inputPaths.indices.map {
-            try writePosteriorOutputs(dataset: datasets[$0], inputPath: inputPaths[$0], outputDir: outputDir, samples: samples, session: $0)
         }
     }
 }

@@ -136,6 +136,13 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var clientIdleTimeout: Double = 0
     /// Posterior samples drawn for the best model's outputs (`lfads` objective).
     public var posteriorSamples: Int = 50
+    /// `final_ensemble` as written (nil = the default; optional so that runs stored before the key existed
+    /// still decode).
+    public var finalEnsembleSetting: Int?
+    /// How many of the run's best worker-generations (by validation score) the final step averages the
+    /// posterior rates of (`lfads` objective; 1 = the best model alone). Factors, states and inferred
+    /// inputs always come from the best model.
+    public var finalEnsemble: Int { finalEnsembleSetting ?? 5 }
     /// `logging.tensorboard` as written (nil = default on; optional so that runs stored before the
     /// key existed still decode).
     public var logTensorBoard: Bool?

@@ -63,6 +63,7 @@ extension RunConfig {
         }
         c.maxGenerations = try top.int("max_generations") ?? c.maxGenerations
         c.posteriorSamples = try top.int("posterior_samples") ?? c.posteriorSamples
+        c.finalEnsembleSetting = try top.int("final_ensemble")
 
         var stop = try top.section("stopping")
         c.stopEnabled = try stop.bool("enabled") ?? c.stopEnabled
@@ -138,7 +139,7 @@ extension RunConfig {
     }
 
     static let topLevelKeys = ["name", "data", "storage", "store", "objective", "seed", "population",
-                               "epochs_per_generation", "ramp_epochs", "max_generations", "posterior_samples",
+                               "epochs_per_generation", "ramp_epochs", "max_generations", "posterior_samples", "final_ensemble",
                                "stopping", "pbt", "search_space", "model", "toy", "resources", "faults", "logging"]
 
     private static func enumValue<T: RawRepresentable & CaseIterable>(_ s: String, key: String) throws -> T where T.RawValue == String {
@@ -197,6 +198,8 @@ extension RunConfig {
         public static let epochs = 1_000_000
         /// `posterior_samples` (1…10 000).
         public static let posteriorSamples = 10_000
+        /// `final_ensemble` (1…100 models).
+        public static let finalEnsemble = 100
         /// `resources.slots` (0…4096) and `resources.threads_per_slot` (1…1024).
         public static let slots = 4096, threadsPerSlot = 1024
         /// `faults.max_attempts` (1…1000).
@@ -232,6 +235,7 @@ extension RunConfig {
             throw ConfigError("max_generations × epochs_per_generation + ramp_epochs: \(maxGenerations) × \(epochsPerGeneration) + \(rampEpochs) epochs per worker is out of range; allowed at most \(Limits.epochs)")
         }
         try range("posterior_samples", posteriorSamples, 1, Limits.posteriorSamples)
+        try range("final_ensemble", finalEnsemble, 1, Limits.finalEnsemble, " (1 = the best model alone)")
         try range("stopping.patience", stopPatience, 2, Limits.epochs)
         try range("stopping.min_change", stopMinChange, 0, 1)
         if !(exploitFraction > 0 && exploitFraction <= 0.5) { throw ConfigError("pbt.exploit_fraction: \(exploitFraction) is out of range; allowed (0, 0.5]") }

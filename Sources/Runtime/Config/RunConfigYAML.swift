@@ -31,7 +31,7 @@ extension RunConfig {
         top += [("storage", Y.text(storage)), ("store", Y.text(store)), ("objective", Y.text(objective.rawValue)),
                 ("seed", Y.int(seed)), ("population", Y.int(population)), ("epochs_per_generation", Y.int(epochsPerGeneration)),
                 ("ramp_epochs", Y.int(rampEpochs)), ("max_generations", Y.int(maxGenerations)),
-                ("posterior_samples", Y.int(posteriorSamples)),
+                ("posterior_samples", Y.int(posteriorSamples)), ("final_ensemble", Y.int(finalEnsemble)),
                 ("stopping", Y.map([("enabled", Y.bool(stopEnabled)), ("patience", Y.int(stopPatience)),
                                     ("min_change", Y.number(stopMinChange))]))]
         var pbt: [(String, Node)] = [("mode", Y.text(mode.rawValue))]

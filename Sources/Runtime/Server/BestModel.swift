@@ -7,20 +7,31 @@ import FileSystem
 enum BestModel {
     static let files = ["checkpoint.bin", "hps.json", "metrics.csv", "result.json"]
 
-    /// Runs the final step for the best model in a worker process (posterior sampling for `lfads`,
-    /// `toy_output.json` for `toy`), writing into `best/`. Returns an error text, or nil on success.
+    /// Runs the final step in a worker process (posterior sampling for `lfads`, `toy_output.json` for
+    /// `toy`), writing into `best/`. `ranked` holds the run's worker-generations best first (non-empty);
+    /// for `lfads` the job's checkpoints are the best model's copy in `best/` and then those of the next
+    /// `final_ensemble − 1`, whose posterior rates the worker averages with the best model's.
+    /// Returns an error text, or nil on success.
     /// - Throws: `StorageError.diskFull` when the outputs did not fit (the run stays open, so rerunning
     ///   the same command retries the step once space is freed).
-    static func writeOutputs(best: WorkerResult, config: RunConfig, storage: SharedStorage, executable: String,
+    static func writeOutputs(ranked: [WorkerResult], config: RunConfig, storage: SharedStorage, executable: String,
                              log: (String) -> Void) async throws -> String? {
         do {
+            let best = ranked[0]
             let dir = try storage.bestDirectory(run: config.name)
+            let members = config.objective == .lfads ? Array(ranked.dropFirst().prefix(config.finalEnsemble - 1)) : []
+            let checkpoints = try [dir.appendingPathComponent("checkpoint.bin").path] + members.map {
+                try storage.generationDirectory(run: config.name, worker: $0.worker, generation: $0.generation)
+                    .appendingPathComponent("checkpoint.bin").path
+            }
             let job = WorkerJob(run: config.name, worker: best.worker, generation: best.generation, attempt: 1, epochs: 0,
-                                hps: best.hyperparameters, initCheckpoints: [dir.appendingPathComponent("checkpoint.bin").path],
+                                hps: best.hyperparameters, initCheckpoints: checkpoints,
                                 outputDirectory: dir.path, seed: 0, config: config, task: .posterior)
             let jobFile = dir.appendingPathComponent("posterior-job.json").path
             try job.save(path: jobFile)
-            log("writing the best model's outputs (worker \(best.worker), generation \(best.generation))")
+            let also = members.map { "w\($0.worker)/g\($0.generation)" }.joined(separator: ", ")
+            log("writing the best model's outputs (worker \(best.worker), generation \(best.generation))"
+                + (members.isEmpty ? "" : "; rates averaged with the next \(members.count) best: \(also)"))
             let child = try ChildProcess(executable: executable, arguments: ["worker", "--job-file", jobFile],
                                          environment: ChildEnvironment.forWorker(threads: ClientOptions.cores),
                                          logPath: dir.appendingPathComponent("posterior.log").path, ownProcessGroup: true)

@@ -76,9 +76,12 @@ public struct PopulationPlanner: Sendable {
     }
 
     /// The best finished worker-generation over the whole run.
-    public func best(_ jobs: [JobView]) -> WorkerResult? {
-        let valid = jobs.compactMap(result).filter(\.isValid)
-        return valid.min { a, b in
+    public func best(_ jobs: [JobView]) -> WorkerResult? { ranked(jobs).first }
+
+    /// The finished worker-generations with a valid score, best first (ties: the later generation,
+    /// then the higher worker index, first).
+    public func ranked(_ jobs: [JobView]) -> [WorkerResult] {
+        jobs.compactMap(result).filter(\.isValid).sorted { a, b in
             if a.score! != b.score! { return config.minimize ? a.score! < b.score! : a.score! > b.score! }
             return (a.generation, a.worker) > (b.generation, b.worker)
         }

@@ -247,10 +247,11 @@ public final class PBTServer {
         let jobs = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
         log("stopping: \(describe(reason))")
         var finalStepError: String?
-        if let best = planner.best(jobs) {
+        let ranked = planner.ranked(jobs)
+        if let best = ranked.first {
             try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
             if let executable {
-                finalStepError = try await BestModel.writeOutputs(best: best, config: config, storage: storage, executable: executable, log: log)
+                finalStepError = try await BestModel.writeOutputs(ranked: ranked, config: config, storage: storage, executable: executable, log: log)
             }
         }
         let failed: Bool
@@ -293,7 +294,7 @@ public final class PBTServer {
         }
         log("run '\(config.name)' is finished but its final step failed (\(failure)); running it again")
         try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
-        previous.finalStepError = try await BestModel.writeOutputs(best: best, config: config, storage: storage,
+        previous.finalStepError = try await BestModel.writeOutputs(ranked: planner.ranked(jobs), config: config, storage: storage,
                                                                  executable: executable, log: log)
         try storage.writeJSON(previous, to: url)
         return previous

@@ -124,14 +124,16 @@ enum LFADSObjective {
         return value.isFinite ? value : nil
     }
 
-    /// Posterior sampling of the best model into its output directory (`lfads_output_<stem>.h5`).
+    /// Posterior sampling of the best model (`initCheckpoints[0]`) into its output directory
+    /// (`lfads_output_<stem>.h5`), its rates averaged with those of the further `initCheckpoints`
+    /// (the run's next-best worker-generations, `final_ensemble`).
     static func outputs(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
         let (data, paths) = try datasets(job)
         guard let ckpt = job.initCheckpoints.first else { throw RuntimeError("posterior job without a checkpoint") }
         let trainer = try Trainer(config: try config(for: job), datasets: data, names: paths, threads: threads)
-        try trainer.loadCheckpoint(ckpt, overridingHPs: true)
-        let files = try trainer.writePosteriorOutputs(datasets: data, inputPaths: paths, outputDir: job.outputDirectory,
-                                                      samples: job.config.posteriorSamples)
+        let files = try trainer.writeEnsemblePosteriorOutputs(checkpoints: job.initCheckpoints, datasets: data, inputPaths: paths,
+                                                              outputDir: job.outputDirectory, samples: job.config.posteriorSamples,
+                                                              log: log)
         for file in files { log("wrote \(file)") }
         return JobOutcome(score: nil, epochs: 0, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
                           startedFrom: ckpt, rejectedCheckpoints: [], checkpoint: ckpt)
