@@ -40,6 +40,32 @@ import PBT
         #expect(p.checkpointRef(worker: 2, generation: 1) == "runs/plan/workers/w002/g001/checkpoint.bin")
     }
 
+    @Test func startAtDefaultsPutsWorkerZeroAtTheModelsValuesClamped() throws {
+        let space = """
+            search_space:
+              lr_init: {min: 1.0e-5, max: 5.0e-3, init: log_uniform}
+              dropout_rate: {min: 0.1, max: 0.6, init: uniform}
+              cd_rate: {min: 0.01, max: 0.7, init: 0.5}
+            model: {lr_init: 0.002}
+            """
+        let cfg = try RunConfig.parse(yaml: "name: d\nobjective: lfads\nstorage: /st\npopulation: 4\npbt: {start_at_defaults: true}\n" + space,
+                                      baseDirectory: "/")
+        let defaults = try LFADSObjective.modelDefaults(cfg)
+        #expect(defaults["lr_init"] == 0.002 && defaults["dropout_rate"] == 0.05 && defaults["cd_rate"] == 0.3, "\(defaults)")
+        let on = try PopulationPlanner(config: cfg, runID: 1, storage: SharedStorage(rootPath: "/st")).initialHyperparameters(modelDefaults: defaults)
+        var offConfig = cfg; offConfig.startAtDefaultsSetting = false
+        let off = try PopulationPlanner(config: offConfig, runID: 1, storage: SharedStorage(rootPath: "/st")).initialHyperparameters(modelDefaults: defaults)
+        // Worker 0: the model's lr_init; dropout 0.05 clamped up to the range's 0.1; the fixed cd_rate stays the space's 0.5.
+        #expect(on[0] == ["lr_init": 0.002, "dropout_rate": 0.1, "cd_rate": 0.5], "\(on[0])")
+        #expect(Array(on.dropFirst()) == Array(off.dropFirst()) && on[0] != off[0])
+        // Off by default, and never in grid mode.
+        #expect(try RunConfig.parse(yaml: "name: d\nstorage: /st\n", baseDirectory: "/").startAtDefaults == false)
+        var grid = cfg; grid.mode = .grid; grid.population = 4; grid.gridPoints = 2
+        grid.searchSpace.removeAll { $0.name != "lr_init" && $0.name != "dropout_rate" }
+        let g = try PopulationPlanner(config: grid, runID: 1, storage: SharedStorage(rootPath: "/st")).initialHyperparameters(modelDefaults: defaults)
+        #expect(!g.contains { $0["lr_init"] == 0.002 })
+    }
+
     @Test func syncWaitsForTheBarrierThenDecidesDeterministically() throws {
         let p = try planner()
         var jobs = (0..<4).map { done(p, $0, 0, score: Double(4 - $0)) }   // worker 3 best (lowest)

@@ -120,6 +120,12 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var explore: ExploreStrategy = .perturb
     /// Probability of resampling instead of perturbing (with `explore: resample`).
     public var resampleProbability: Double = 1
+    /// `pbt.start_at_defaults` as written (nil = the default; optional so that stored runs still decode).
+    public var startAtDefaultsSetting: Bool?
+    /// Worker 0 starts at the model's own values (the LFADS defaults with `model:` laid over them, what
+    /// `autolfads train` would use) of every hyperparameter whose initial value is drawn, clamped into
+    /// its range; the other workers draw theirs as usual. Not in grid mode.
+    public var startAtDefaults: Bool { startAtDefaultsSetting ?? false }
     public var searchSpace: [HyperparameterConfig] = []
     /// LFADS model/training config, passed to the trainer untouched.
     public var model: JSONValue = .object([:])

@@ -85,7 +85,9 @@ extension RunConfig {
         if let e = try pbt.string("explore") { c.explore = try enumValue(e, key: "pbt.explore") }
         c.resampleProbability = try pbt.double("resample_probability") ?? c.resampleProbability
         c.gridPoints = try pbt.int("grid_points")
-        try pbt.finish(allowed: ["mode", "metric", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability", "grid_points"])
+        c.startAtDefaultsSetting = try pbt.bool("start_at_defaults")
+        try pbt.finish(allowed: ["mode", "metric", "minimize", "exploit", "exploit_fraction", "explore", "resample_probability", "grid_points",
+                                 "start_at_defaults"])
 
         var space = try top.section("search_space")
         c.searchSpace = try space.keys.map { name in

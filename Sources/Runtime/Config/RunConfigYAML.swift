@@ -31,7 +31,7 @@ extension RunConfig {
         top += [("storage", Y.text(storage)), ("store", Y.text(store)), ("objective", Y.text(objective.rawValue)),
                 ("seed", Y.int(seed)), ("population", Y.int(population)), ("epochs_per_generation", Y.int(epochsPerGeneration)),
                 ("ramp_epochs", Y.int(rampEpochs)), ("max_generations", Y.int(maxGenerations)),
-                ("posterior_samples", Y.int(posteriorSamples)), ("final_ensemble", Y.int(finalEnsemble)),
+                ("posterior_samples", Y.int(posteriorSamples)),
                 ("stopping", Y.map([("enabled", Y.bool(stopEnabled)), ("patience", Y.int(stopPatience)),
                                     ("min_change", Y.number(stopMinChange))]))]
         var pbt: [(String, Node)] = [("mode", Y.text(mode.rawValue))]
@@ -39,6 +39,7 @@ extension RunConfig {
         pbt += [("minimize", Y.bool(minimize)), ("exploit", Y.text(exploit.rawValue)), ("exploit_fraction", Y.number(exploitFraction)),
                 ("explore", Y.text(explore.rawValue)), ("resample_probability", Y.number(resampleProbability))]
         if let g = gridPoints { pbt.append(("grid_points", Y.int(g))) }
+        if let d = startAtDefaultsSetting { pbt.append(("start_at_defaults", Y.bool(d))) }
         top.append(("pbt", Y.map(pbt)))
         top.append(("search_space", Y.map(searchSpace.map { ($0.name, $0.yamlNode()) })))
         top.append(("model", Y.json(model)))
@@ -53,6 +54,7 @@ extension RunConfig {
         top.append(("faults", Y.map([("heartbeat_interval", Y.number(heartbeatInterval)), ("heartbeat_timeout", Y.number(heartbeatTimeout)),
                                      ("max_attempts", Y.int(maxAttempts)), ("client_idle_timeout", Y.number(clientIdleTimeout))]
                                     + (finalStepTimeoutSeconds.map { [("final_step_timeout", Y.number($0))] } ?? []))))
+        if let e = finalEnsembleSetting { top.append(("final_ensemble", Y.int(e))) }
         if let t = logTensorBoard { top.append(("logging", Y.map([("tensorboard", Y.bool(t))]))) }
         return Y.map(top)
     }

@@ -26,9 +26,17 @@ public struct PopulationPlanner: Sendable {
     }
 
     /// Initial hyperparameters of the population (seeded by the run seed; the grid in grid mode).
-    public func initialHyperparameters() throws -> [[String: Double]] {
+    /// `modelDefaults`: the model's own value of each hyperparameter (`pbt.start_at_defaults`).
+    public func initialHyperparameters(modelDefaults: [String: Double] = [:]) throws -> [[String: Double]] {
         var rng = PBTRandom(seed: UInt64(bitPattern: Int64(config.seed)), keys: [0])
-        return try config.pbtPolicy.initialPopulation(workers: config.population, using: &rng)
+        var population = try config.pbtPolicy.initialPopulation(workers: config.population, using: &rng)
+        guard config.startAtDefaults, config.mode != .grid, !population.isEmpty else { return population }
+        for spec in config.pbtPolicy.space.hyperparameters {
+            if case .fixed = spec.initMode { continue }
+            guard let d = modelDefaults[spec.name], d.isFinite else { continue }
+            population[0][spec.name] = spec.values.map { v in v.min { abs($0 - d) < abs($1 - d) } ?? d } ?? Swift.min(spec.max, Swift.max(spec.min, d))
+        }
+        return population
     }
 
     /// Generation-0 job of a worker.

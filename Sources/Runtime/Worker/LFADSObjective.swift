@@ -19,11 +19,7 @@ extension RunConfig {
 enum LFADSObjective {
     /// The LFADS config of a job: defaults, then `model:`, then the job's HPs.
     static func config(for job: WorkerJob) throws -> LFADSConfig {
-        var c = LFADSConfig()
-        for (key, value) in (job.config.model.object ?? [:]).sorted(by: { $0.key < $1.key }) {
-            do { try c.set(key, to: text(value)) }
-            catch { throw RuntimeError("run.yaml model.\(key): \(error)") }
-        }
+        var c = try modelConfig(job.config)
         for (key, value) in job.hps.sorted(by: { $0.key < $1.key }) {
             // PBT draws and perturbs real numbers; a dimension or count takes the nearest whole one.
             let v = LFADSConfig.isInteger(key) ? value.rounded() : value
@@ -37,6 +33,25 @@ enum LFADSObjective {
         if job.config.model["max_epochs"] == nil { c.maxEpochs = max(c.maxEpochs, total) }
         if job.config.model["early_stopping_patience"] == nil { c.earlyStoppingPatience = max(c.earlyStoppingPatience, total) }
         return c
+    }
+
+    /// The LFADS defaults with the run's `model:` laid over them: what `autolfads train` would use.
+    static func modelConfig(_ run: RunConfig) throws -> LFADSConfig {
+        var c = LFADSConfig()
+        for (key, value) in (run.model.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            do { try c.set(key, to: text(value)) }
+            catch { throw RuntimeError("run.yaml model.\(key): \(error)") }
+        }
+        return c
+    }
+
+    /// The model's own value of each searched hyperparameter (`pbt.start_at_defaults`); empty for the toy objective.
+    static func modelDefaults(_ run: RunConfig) throws -> [String: Double] {
+        guard run.objective == .lfads else { return [:] }
+        let c = try modelConfig(run)
+        var d: [String: Double] = [:]
+        for hp in run.searchSpace { if let v = c.value(of: hp.name).flatMap(Double.init) { d[hp.name] = v } }
+        return d
     }
 
     /// A `model:` value as the text `LFADSConfig.set` parses; a list (e.g. `session_encod_dims`) is comma-joined.
