@@ -51,6 +51,9 @@ import Testing
         #expect(waited >= 1, "the reaper did not wait for the lock (\(waited) s): the freeze held nothing")
         #expect(waited < 60, "the reaper waited \(waited) s for the frozen client's locks")
         #expect(try await server.jobs(run: f.run.id, generation: 0).map(\.status) == [.queued])
+        // The client that froze carries on once it wakes: its ended session is replaced.
+        freeze.cancel()
+        #expect(try await frozen.processes().map(\.id) == ["p"])
         await frozen.close(); await server.close()
     }
 
@@ -63,13 +66,13 @@ import Testing
         let f = try await Fixture.make(server, workers: 1)
         try await register(server, "p", now: t0)
         _ = try #require(try await server.claimJob(process: "p", leaseSeconds: 5, run: nil, now: t0))
-        let start = Date()
         let freeze = try await Self.freezeInsideTransaction(frozen, process: "p", job: f.jobIDs[0], seconds: 6)
+        let start = Date()
         defer { freeze.cancel() }
         let report = try await server.reapExpired(now: t0 + 100, heartbeatTimeout: 4)
         let waited = Date().timeIntervalSince(start)
         #expect(report.requeuedJobs == [f.jobIDs[0]])
-        #expect(waited >= 5.9, "the reaper got past the frozen client's locks after \(waited) s without the limit")
+        #expect(waited >= 5, "the reaper got past the frozen client's locks after \(waited) s without the limit")
         await frozen.close(); await server.close()
     }
 

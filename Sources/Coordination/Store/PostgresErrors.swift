@@ -4,8 +4,10 @@ import PostgresNIO
 /// Classifies PostgreSQL errors: which are a lost/unavailable connection worth retrying.
 enum PostgresErrors {
     /// SQLSTATE prefixes that mean "try again": connection exceptions (08), server shutting down or
-    /// starting (57P01-57P03), too many connections (53300), serialization failure and deadlock (40001, 40P01).
-    static let retryableStates = ["08", "57P01", "57P02", "57P03", "53300", "40001", "40P01"]
+    /// starting (57P01-57P03), too many connections (53300), serialization failure and deadlock (40001, 40P01),
+    /// and our session ended by the server's idle limits (25P03 in a transaction, 57P05 outside one; the
+    /// transaction was rolled back, so it is redone whole).
+    static let retryableStates = ["08", "57P01", "57P02", "57P03", "53300", "40001", "40P01", "25P03", "57P05"]
 
     /// The error inside a transaction wrapper: the closure's own error first (e.g. a `StoreError`).
     static func unwrap(_ error: Error) -> Error {

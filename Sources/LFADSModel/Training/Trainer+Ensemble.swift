@@ -37,6 +37,7 @@ extension Trainer {
             }
             used.append(path)
         }
+        if checkpoints.count > 1 { try loadCheckpoint(first, overridingHPs: true) }
         if used.count > 1 {
             let inv = 1 / Float(used.count)
             for s in outputs.indices {
@@ -46,7 +47,6 @@ extension Trainer {
                     }
                 }
             }
-            try loadCheckpoint(first, overridingHPs: true)
         }
         let attribute = ("rates_ensemble", "mean posterior rates of \(used.count) model(s): " + used.joined(separator: ", "))
         return try inputPaths.indices.map {
