@@ -63,7 +63,9 @@ import LFADSData
     @Test func calciumZIGWithStaggeredMissingBeatsSmoothing() throws {
         var c = CalciumConfig(); c.conditions = 10; c.trialsPerCondition = 12; c.bins = 40; c.neurons = 16
         let d = try CalciumGenerator.generate(c)
-        let r = try fit(d, ["reconstruction=zig", "allow_missing=1"], fraction: QualityBar.calciumFraction)
+        // 100 epochs: at 70 one seed in three ended at R² 0.75–0.77 (seed 0 with OpenBLAS's SkylakeX kernel,
+        // seed 1 with Haswell's); at 100 seeds 0–2 reached 0.83–0.96 with both kernels.
+        let r = try fit(d, ["reconstruction=zig", "allow_missing=1"], fraction: QualityBar.calciumFraction, epochs: 100)
         print("calcium zig: LFADS R² \(r.model) (\(r.bar))")
         #expect(r.bar.isMet(by: r.model), "\(r.model): \(r.bar)")
         r.bar.expectBrokenModelsFail(trained: r.rates, untrained: r.untrained, d.valid!, "calcium zig")
