@@ -86,12 +86,17 @@ import Testing
         defer { Task { await store.close() } }
         let f = try await Fixture.make(store, workers: 1)
         try await register(store, "p", now: t0)
+        let (committed, signal) = AsyncStream<Void>.makeStream()
         try Self.faults(store).setAfterClaimCommit {
+            signal.yield(())
             try await Task.sleep(nanoseconds: 1_500_000_000)   // the reply would arrive after the caller's deadline
         }
         let call = Task { try await store.claimJob(process: "p", leaseSeconds: 5, run: nil, token: "slow", now: t0) }
-        // The caller waits 0.2 s and gives up (as `DeadlineStore` does), forgetting the token.
-        try await Task.sleep(nanoseconds: 200_000_000)
+        // The claim has committed and its reply is late: the caller gives up now (as `DeadlineStore` does at
+        // its deadline), forgetting the token. (A fixed 0.2 s wait here cancelled the claim before its commit
+        // on a loaded machine, and nothing was ever claimed.)
+        var commits = committed.makeAsyncIterator()
+        _ = await commits.next()
         call.cancel()
         try Self.faults(store).setAfterClaimCommit(nil)
         // Wait until the claim has committed in the store (it does, whatever the caller did).

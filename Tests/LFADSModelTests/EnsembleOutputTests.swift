@@ -29,9 +29,14 @@ import TestSupport
     @Test func ratesAreTheMeanOfTheMembersAndTheRestIsTheFirstModels() throws {
         let dir = Fixtures.tempDir()
         let (data, dataPath, a, b) = try Self.twoCheckpoints(dir)
+        // A member that loads but whose rates are NaN (a readout bias of NaN) is left out too.
+        let poisoned = try Trainer(config: Fixtures.tinyConfig(), dataset: data)
+        try poisoned.loadCheckpoint(b, overridingHPs: true)
+        poisoned.network.store.value(poisoned.network.readoutB)[0] = .nan
+        try poisoned.saveCheckpoint(to: dir + "/nan.bin")
         let trainer = try Trainer(config: Fixtures.tinyConfig(), dataset: data)
         var said: [String] = []
-        let path = try trainer.writeEnsemblePosteriorOutputs(checkpoints: [a, dir + "/missing.bin", b], datasets: [data],
+        let path = try trainer.writeEnsemblePosteriorOutputs(checkpoints: [a, dir + "/missing.bin", dir + "/nan.bin", b], datasets: [data],
                                                              inputPaths: [dataPath], outputDir: dir, samples: 3,
                                                              log: { said.append($0) })[0]
         let file = try HDF5File(path: path, mode: .readOnly)
@@ -48,7 +53,9 @@ import TestSupport
         let attribute = try file.readStringAttribute("rates_ensemble")
         #expect(attribute.hasPrefix("mean posterior rates of 2 model(s): ") && attribute.contains("a.bin") && attribute.contains("b.bin"),
                 "\(attribute)")
-        #expect(said.count == 1 && said[0].contains("missing.bin"), "\(said)")
+        #expect(said.count == 3 && said[0].contains("missing.bin") && said[1].contains("nan.bin") && said[1].contains("not all finite")
+                && said[2] == "rates ensemble: mean posterior rates of 2 of 4 model(s)", "\(said)")
+        #expect(!attribute.contains("nan.bin"))
         // Ends holding the first model: its own posterior equals the file's factors.
         #expect(try trainer.posteriorOutputs(data.valid!, samples: 3, seedStream: 1).arrays["factors"]!.values == pa.arrays["factors"]!.values)
     }

@@ -38,7 +38,11 @@ import Coordination
         }
         #expect(job.initCheckpoints == expected)
         #expect(job.worker == ranked[0].2 && job.generation == ranked[0].1)
-        #expect(out.contains("rates averaged with the next 3 best"), "\(out)")
+        #expect(out.contains("rates to be averaged with the next 3 best"), "\(out)")
+        // …and the worker averaged all four (a wrong member path would be left out with a line here).
+        let posteriorLog = try String(contentsOfFile: best.appendingPathComponent("posterior.log").path, encoding: .utf8)
+        #expect(posteriorLog.contains("rates ensemble: mean posterior rates of 4 of 4 model(s)") && !posteriorLog.contains("leaving out"),
+                "\(posteriorLog)")
         await store.close()
     }
 

@@ -73,7 +73,7 @@ import Testing
         // A final step that was not stopped would take 900 s; the limit leaves the rest of the run (seconds,
         // a minute on a loaded machine) plenty of slack without a tight timing bound.
         let started = Date()
-        let r = try await LimitedRun(try TestSupport.autolfadsBinary(), ["run", "--config", path, "--no-dashboard", "--slots", "2"], seconds: 300)
+        let r = try await LimitedRun(try TestSupport.autolfadsBinary(), ["run", "--config", path, "--no-dashboard", "--slots", "2"], seconds: 600)
         #expect(r.status == 3 && !r.signalled && !r.timedOut, "\(r) \(r.stdout)")
         #expect(Date().timeIntervalSince(started) < 300, "the 900 s final step was not stopped")
         #expect(r.stdout.contains("the best model's outputs were NOT written") && r.stdout.contains("faults.final_step_timeout"), "\(r.stdout)")

@@ -21,7 +21,7 @@ public enum RunDirectoryReadme {
             ("client-<N>.log", "log of client process N started by `autolfads run`"),
             ("report.html", "self-contained HTML report (`autolfads report`, written at the end of a run)"),
             ("report-figures/", "the report's figures as SVG files"),
-            ("best/", "the best model: checkpoint, hyperparameters, metrics and its posterior-sampled outputs"),
+            ("best/", "the best model: checkpoint, hyperparameters, metrics and the posterior-sampled outputs (rates averaged over final_ensemble models)"),
             ("workers/", "one folder per worker, one subfolder per generation; TensorBoard event files per worker"),
         ]),
         ("best/", [
@@ -31,7 +31,7 @@ public enum RunDirectoryReadme {
             ("result.json", "its outcome (score, epochs, seconds, starting checkpoint)"),
             ("posterior-job.json", "the posterior-sampling job that wrote the outputs below, as handed to the worker process"),
             ("posterior.log", "log of the posterior-sampling step"),
-            ("lfads_output_<stem>.h5", "outputs per data file <stem>.h5: a copy of the input plus {train,valid,test}_output_params (rates; test when the data has a test split), factors, ic/co posteriors, generator states"),
+            ("lfads_output_<stem>.h5", "outputs per data file <stem>.h5: a copy of the input plus {train,valid,test}_output_params (rates: the mean over the run's final_ensemble best worker-generations, named by the file's rates_ensemble attribute; test when the data has a test split), the best model's factors, ic/co posteriors, generator states"),
             ("evaluation.json", "NLB metrics of the outputs (`autolfads evaluate` or the report)"),
             ("summary.json", "run summary: status, best worker and score, generations, final-step error if any"),
         ]),

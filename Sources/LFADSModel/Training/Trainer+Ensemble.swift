@@ -6,7 +6,7 @@ extension Trainer {
     /// `{split}_output_params` (the posterior mean: rates, for Poisson) is the mean of those of every checkpoint that loads (models of
     /// this architecture, e.g. a PBT run's best worker-generations), each sampled as `writePosteriorOutputs`
     /// samples one model; factors, states, inferred inputs and initial conditions are those of
-    /// `checkpoints[0]`. A later checkpoint that cannot be read is left out with a line to `log`. The
+    /// `checkpoints[0]`. A later checkpoint that cannot be read, or whose rates are not all finite, is left out with a line to `log`. The
     /// files' root attribute `rates_ensemble` lists the checkpoints averaged. Ends with `checkpoints[0]` loaded.
     /// One file per session (`datasets`, `inputPaths` in session order); returns the paths.
     @discardableResult
@@ -18,6 +18,13 @@ extension Trainer {
         func sample() throws -> [[(LFADSSplitName, PosteriorSplitOutputs)]] {
             try datasets.indices.map { try posteriorSplits(dataset: datasets[$0], samples: samples, session: $0) }
         }
+        typealias Sessions = [[(LFADSSplitName, PosteriorSplitOutputs)]]
+        /// `body` over every `output_params` buffer of `outputs` with the matching one of `other`.
+        func forEachRates(_ outputs: inout Sessions, _ other: Sessions?, _ body: (inout [Float], [Float]?) -> Void) {
+            for s in outputs.indices {
+                for i in outputs[s].indices { body(&outputs[s][i].1.arrays["output_params"]!.values, other?[s][i].1.arrays["output_params"]!.values) }
+            }
+        }
         try loadCheckpoint(first, overridingHPs: true)
         var outputs = try sample()
         var used = [first]
@@ -27,27 +34,19 @@ extension Trainer {
                 continue
             }
             let member = try sample()
-            for s in outputs.indices {
-                for i in outputs[s].indices {
-                    let add = member[s][i].1.arrays["output_params"]!.values
-                    outputs[s][i].1.arrays["output_params"]!.values.withUnsafeMutableBufferPointer { sum in
-                        for k in sum.indices { sum[k] += add[k] }
-                    }
-                }
+            var finite = true
+            forEachRates(&outputs, member) { _, add in finite = finite && add!.allSatisfy(\.isFinite) }
+            guard finite else {
+                log("rates ensemble: leaving out \(path): its rates are not all finite")
+                continue
             }
+            forEachRates(&outputs, member) { sum, add in for k in sum.indices { sum[k] += add![k] } }
             used.append(path)
         }
         if checkpoints.count > 1 { try loadCheckpoint(first, overridingHPs: true) }
-        if used.count > 1 {
-            let inv = 1 / Float(used.count)
-            for s in outputs.indices {
-                for i in outputs[s].indices {
-                    outputs[s][i].1.arrays["output_params"]!.values.withUnsafeMutableBufferPointer { v in
-                        for k in v.indices { v[k] *= inv }
-                    }
-                }
-            }
-        }
+        let inv = 1 / Float(used.count)
+        if used.count > 1 { forEachRates(&outputs, nil) { v, _ in for k in v.indices { v[k] *= inv } } }
+        log("rates ensemble: mean posterior rates of \(used.count) of \(checkpoints.count) model(s)")
         let attribute = ("rates_ensemble", "mean posterior rates of \(used.count) model(s): " + used.joined(separator: ", "))
         return try inputPaths.indices.map {
             try writeOutputFile(dataset: datasets[$0], inputPath: inputPaths[$0], outputDir: outputDir,

@@ -14,9 +14,16 @@ extension RunConfig {
     }
 
     /// The keys whose values differ from `other`'s, as `key: this, other` (dotted run.yaml keys).
+    /// Keys written only when set count as their effective values (unset = the default), so a run stored
+    /// before a key existed does not differ from a config that gives the default.
     public func differences(from other: RunConfig) -> [String] {
-        let mine = Dictionary(YAMLOut.leaves(yamlNode()), uniquingKeysWith: { a, _ in a })
-        let theirs = Dictionary(YAMLOut.leaves(other.yamlNode()), uniquingKeysWith: { a, _ in a })
+        func effective(_ c: RunConfig) -> [String: String] {
+            var c = c
+            c.finalEnsembleSetting = c.finalEnsemble; c.startAtDefaultsSetting = c.startAtDefaults
+            c.finalStepTimeoutSeconds = c.finalStepTimeout; c.logTensorBoard = c.tensorBoard
+            return Dictionary(YAMLOut.leaves(c.yamlNode()), uniquingKeysWith: { a, _ in a })
+        }
+        let mine = effective(self), theirs = effective(other)
         return Set(mine.keys).union(theirs.keys).sorted().compactMap { k in
             mine[k] == theirs[k] ? nil : "\(k): stored \(mine[k] ?? "unset"), given \(theirs[k] ?? "unset")"
         }

@@ -19,7 +19,7 @@ enum BestModel {
         do {
             let best = ranked[0]
             let dir = try storage.bestDirectory(run: config.name)
-            let members = config.objective == .lfads ? Array(ranked.dropFirst().prefix(config.finalEnsemble - 1)) : []
+            let members = config.objective == .lfads ? Array(ranked.dropFirst().prefix(max(0, config.finalEnsemble - 1))) : []
             let checkpoints = try [dir.appendingPathComponent("checkpoint.bin").path] + members.map {
                 try storage.generationDirectory(run: config.name, worker: $0.worker, generation: $0.generation)
                     .appendingPathComponent("checkpoint.bin").path
@@ -31,7 +31,7 @@ enum BestModel {
             try job.save(path: jobFile)
             let also = members.map { "w\($0.worker)/g\($0.generation)" }.joined(separator: ", ")
             log("writing the best model's outputs (worker \(best.worker), generation \(best.generation))"
-                + (members.isEmpty ? "" : "; rates averaged with the next \(members.count) best: \(also)"))
+                + (members.isEmpty ? "" : "; rates to be averaged with the next \(members.count) best: \(also) (those averaged: the output file's rates_ensemble attribute)"))
             let child = try ChildProcess(executable: executable, arguments: ["worker", "--job-file", jobFile],
                                          environment: ChildEnvironment.forWorker(threads: ClientOptions.cores),
                                          logPath: dir.appendingPathComponent("posterior.log").path, ownProcessGroup: true)
