@@ -83,10 +83,10 @@ import Testing
     let rows = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0)].map { g, w in
         ResultRow(generation: g, worker: w, hps: [:], score: g == 0 && w == 2 ? nil : 1.0 / Double(g + 1))
     }
-    let workers = (0..<3).map { WorkerRow(worker: $0, generation: $0 == 2 ? 0 : 3, status: $0 == 2 ? "bad" : "ok", score: nil, hps: [:]) }
-    var s = RunSnapshot(run: RunInfo(name: "r", status: "running", generation: 3, maxGenerations: 5, population: 3),
+    let workers = (0..<3).map { WorkerRow(worker: $0, generation: $0 == 2 ? 0 : 3, status: $0 == 2 ? .bad : .ok, score: nil, hps: [:]) }
+    var s = RunSnapshot(run: RunInfo(name: "r", status: .running, generation: 3, maxGenerations: 5, population: 3),
                         workers: workers, results: rows, takenAt: Date())
     #expect(RunSummary.overview(s).completedGenerations == 3, "generation 3 still waits for w1")
-    s.workers[2].status = "ok"
+    s.workers[2].status = .ok
     #expect(RunSummary.overview(s).completedGenerations == 1, "a worker that is not bad is still awaited")
 }

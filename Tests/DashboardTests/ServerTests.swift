@@ -36,7 +36,7 @@ func withServer<T>(_ snap: RunSnapshot, host: String = "127.0.0.1", token: Strin
         #expect(decisions.count == 18 && decisions == snap.decisions)
 
         let procs = try decoder().decode([ProcessRow].self, from: try await httpGet(base + "/api/processes").1)
-        #expect(procs.map(\.status) == ["alive", "alive", "dead"])
+        #expect(procs.map(\.status) == [.alive, .alive, .dead])
         let problems = try decoder().decode([ProblemRow].self, from: try await httpGet(base + "/api/problems").1)
         #expect(problems == snap.problems)
 
@@ -123,7 +123,7 @@ func withServer<T>(_ snap: RunSnapshot, host: String = "127.0.0.1", token: Strin
     defer { Task { await server.stop() } }
     var next = snap
     next.run.generation = 5
-    next.run.status = "done"
+    next.run.status = .done
     source.update(next)
     let o = try decoder().decode(RunOverview.self, from: try await httpGet("http://127.0.0.1:\(port)/api/run").1)
     #expect(o.run.generation == 5 && o.etaSeconds == nil)

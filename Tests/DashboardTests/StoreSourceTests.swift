@@ -45,13 +45,13 @@ import Testing
     let s = try await source.snapshot(now: t0.addingTimeInterval(30))
     await store.close()
 
-    #expect(s.run.status == "running" && s.run.maxGenerations == 5 && s.run.population == 3 && s.run.mode == "async")
+    #expect(s.run.status == .running && s.run.maxGenerations == 5 && s.run.population == 3 && s.run.mode == "async")
     #expect(s.run.logScaledHPs == ["kl_co_scale"])
-    #expect(s.workers.map(\.worker) == [0, 1, 2] && s.workers[1].parent == 0 && s.workers[2].job == "claimed")
+    #expect(s.workers.map(\.worker) == [0, 1, 2] && s.workers[1].parent == 0 && s.workers[2].job == .claimed)
     #expect(s.workers[0].hps == ["lr": 0.004, "kl_co_scale": 1e-5])
     #expect(s.workers.map(\.score) == [0.5, 1.5, nil], "a finished job's score shows before the worker record catches up")
     #expect(s.jobs == JobCounts(queued: 0, claimed: 1, done: 2, failed: 0, retries: 1))
-    #expect(s.processes.map(\.status) == ["dead", "alive", "alive"])
+    #expect(s.processes.map(\.status) == [.dead, .alive, .alive])
     #expect(s.processes.first { $0.id == "c1/2" }?.job == "w2/g0")
     #expect(abs((s.processes.first { $0.id == "c1/2" }?.lastHeartbeat ?? .distantPast).timeIntervalSince(t0.addingTimeInterval(25))) < 1e-3)
     // No CSV logs yet: results and decisions come from the jobs.
@@ -59,7 +59,7 @@ import Testing
     #expect(s.decisions.count == 3 && s.decisions.allSatisfy { $0.action == "copy" && $0.parent == 0 })
     // w1's failed first attempt is listed with its error, though the retry succeeded.
     #expect(s.problems.map { [$0.worker, $0.generation, $0.attempts] } == [[1, 0, 2]])
-    #expect(s.problems.first.map { ($0.status, $0.error) } ?? ("", "") == ("done", "boom"))
+    #expect(s.problems.first?.status == .done && s.problems.first?.error == "boom")
     let table = HTMLFragments.problems(s)
     #expect(table.contains("<td>w1/g0</td><td>2</td><td>done</td>") && table.contains("boom"))
     #expect(DashboardPage.html(s).contains("id=\"problems\"") && DashboardPage.fragments(s).problems == table)

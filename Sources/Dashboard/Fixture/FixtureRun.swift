@@ -1,6 +1,7 @@
 import Foundation
 import LFADSData
 import PBT
+import Coordination
 import FileSystem
 
 extension RunInfo {
@@ -97,7 +98,7 @@ public enum FixtureRun {
             try writeModelOutput(to: best.appendingPathComponent("lfads_output_fixture.h5").path, seed: o.seed)
         }
         var snap = try RunDirectoryReader(directory: directory).snapshot(now: o.start.addingTimeInterval(Double(o.generations) * o.generationSeconds + 30))
-        snap.run = RunInfo(name: directory.lastPathComponent, status: "running", generation: o.generations,
+        snap.run = RunInfo(name: directory.lastPathComponent, status: .running, generation: o.generations,
                            maxGenerations: o.generations + 4, population: o.workers, minimize: true, mode: "sync",
                            createdAt: o.start, updatedAt: snap.takenAt, logScaledHPs: RunInfo.logScaledHPs(of: policy.space))
         var processes: [ProcessRow] = []
@@ -106,7 +107,7 @@ public enum FixtureRun {
             let age: Double = dead ? 95 : Double(i + 1) * 2
             let job: String? = i == 0 ? "w0/g\(o.generations)" : nil
             processes.append(ProcessRow(id: "client-a/\(i)", client: "client-a", host: i < 2 ? "node1" : "node2", slot: i,
-                                        pid: 4100 + i, status: dead ? "dead" : "alive", startedAt: o.start,
+                                        pid: 4100 + i, status: dead ? .dead : .alive, startedAt: o.start,
                                         lastHeartbeat: snap.takenAt.addingTimeInterval(-age), job: job, failures: dead ? 1 : 0))
         }
         snap.processes = processes

@@ -1,4 +1,5 @@
 import Foundation
+import Coordination
 import Prometheus
 
 /// The dashboard's `/metrics`: slot utilisation, jobs, heartbeat lag, training throughput, progress.
@@ -14,7 +15,7 @@ public enum RunMetrics {
         let p = MetricFamilies()
         let byStatus = Dictionary(grouping: s.processes, by: \.status).mapValues(\.count)
         p.family("autolfads_slots", kind: .gauge, help: "Worker slots (client processes) by status.",
-                 samples: ["alive", "dead", "exited"].map { (run + [("status", $0)], Double(byStatus[$0] ?? 0)) })
+                 samples: ProcessStatus.allCases.map { (run + [("status", $0.rawValue)], Double(byStatus[$0] ?? 0)) })
         p.gauge("autolfads_slots_busy", "Alive slots currently holding a job.", Double(o.busyProcesses), labels: run)
         p.gauge("autolfads_slot_utilization", "Busy alive slots / alive slots (0 when none are alive).",
                 o.aliveProcesses > 0 ? Double(o.busyProcesses) / Double(o.aliveProcesses) : 0, labels: run)
@@ -25,7 +26,7 @@ public enum RunMetrics {
                  samples: [(run, Double(s.jobs.retries))])
         p.family("autolfads_process_failures_total", kind: .counter, help: "Jobs failed or lost per slot.",
                  samples: s.processes.map { ([("run", s.run.name), ("process", $0.id), ("client", $0.client)], Double($0.failures)) })
-        let ages = s.processes.filter { $0.status == "alive" }.compactMap { p in p.lastHeartbeat.map { (p, s.takenAt.timeIntervalSince($0)) } }
+        let ages = s.processes.filter { $0.status == .alive }.compactMap { p in p.lastHeartbeat.map { (p, s.takenAt.timeIntervalSince($0)) } }
         p.family("autolfads_heartbeat_age_seconds", kind: .gauge, help: "Seconds since each alive slot's last heartbeat.",
                  samples: ages.map { ([("process", $0.0.id), ("client", $0.0.client), ("host", $0.0.host)], max(0, $0.1)) })
         p.gauge("autolfads_heartbeat_lag_max_seconds", "Largest heartbeat age over alive slots (0 when none).",

@@ -107,7 +107,7 @@ public struct RunDirectoryReader: Sendable {
             .mapValues { $0.max { $0.generation < $1.generation }! }
         return latest.keys.sorted().map { w in
             let r = latest[w]!
-            var row = WorkerRow(worker: w, generation: r.generation, status: r.score == nil ? "bad" : "ok",
+            var row = WorkerRow(worker: w, generation: r.generation, status: r.score == nil ? .bad : .ok,
                                 score: r.score, hps: r.hps)
             if let d = decided[w], d.generation >= r.generation, !d.newHPs.isEmpty { row.hps = d.newHPs }
             row.parent = lastCopy[w]?.parent

@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 import LFADSData
 
@@ -33,8 +34,7 @@ public struct RunSnapshot: Codable, Sendable, Equatable {
 /// Run-level facts.
 public struct RunInfo: Codable, Sendable, Equatable {
     public var name: String
-    /// created | running | stopping | done | failed | unknown.
-    public var status: String
+    public var status: RunPhase
     /// Current generation (as the server reports it).
     public var generation: Int
     public var maxGenerations: Int?
@@ -50,7 +50,7 @@ public struct RunInfo: Codable, Sendable, Equatable {
     /// What the score is (`pbt.metric`, e.g. valid_cobps), when known.
     public var metric: String?
 
-    public init(name: String, status: String = "unknown", generation: Int = 0, maxGenerations: Int? = nil,
+    public init(name: String, status: RunPhase = .unknown, generation: Int = 0, maxGenerations: Int? = nil,
                 population: Int? = nil, minimize: Bool = true, mode: String? = nil, createdAt: Date? = nil,
                 updatedAt: Date? = nil, logScaledHPs: [String] = []) {
         self.name = name; self.status = status; self.generation = generation; self.maxGenerations = maxGenerations
@@ -59,21 +59,39 @@ public struct RunInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// A run's status as shown: the store's `RunStatus`, or `unknown` for a run directory read without its store.
+public enum RunPhase: String, Codable, Sendable, Equatable {
+    case created, running, stopping, done, failed, unknown
+
+    public init(_ status: RunStatus) {
+        switch status {
+        case .created: self = .created
+        case .running: self = .running
+        case .stopping: self = .stopping
+        case .done: self = .done
+        case .failed: self = .failed
+        }
+    }
+
+    /// The run has ended (done or failed).
+    public var isFinished: Bool { self == .done || self == .failed }
+}
+
 /// One worker of the population as it is now.
 public struct WorkerRow: Codable, Sendable, Equatable {
     public var worker: Int
     public var generation: Int
-    /// new | ok | bad (store), or the latest job status when known.
-    public var status: String
+    /// new | ok | bad (the store's; from logs alone: ok, or bad for a failed latest result).
+    public var status: WorkerStatus
     public var score: Double?
     public var hps: [String: Double]
     /// Worker it last copied from (nil = never copied).
     public var parent: Int?
-    /// Status of its latest job (queued | claimed | done | failed), when known.
-    public var job: String?
+    /// Status of its latest job, when known (from the store).
+    public var job: JobStatus?
 
-    public init(worker: Int, generation: Int, status: String, score: Double?, hps: [String: Double],
-                parent: Int? = nil, job: String? = nil) {
+    public init(worker: Int, generation: Int, status: WorkerStatus, score: Double?, hps: [String: Double],
+                parent: Int? = nil, job: JobStatus? = nil) {
         self.worker = worker; self.generation = generation; self.status = status; self.score = score
         self.hps = hps; self.parent = parent; self.job = job
     }
@@ -127,8 +145,7 @@ public struct ProcessRow: Codable, Sendable, Equatable {
     public var host: String
     public var slot: Int
     public var pid: Int?
-    /// alive | dead | exited.
-    public var status: String
+    public var status: ProcessStatus
     public var startedAt: Date?
     public var lastHeartbeat: Date?
     /// "w<worker>/g<generation>" of the job it holds, nil when idle.
@@ -136,7 +153,7 @@ public struct ProcessRow: Codable, Sendable, Equatable {
     /// Jobs this process failed (or lost), when known.
     public var failures: Int
 
-    public init(id: String, client: String, host: String, slot: Int, pid: Int? = nil, status: String,
+    public init(id: String, client: String, host: String, slot: Int, pid: Int? = nil, status: ProcessStatus,
                 startedAt: Date? = nil, lastHeartbeat: Date? = nil, job: String? = nil, failures: Int = 0) {
         self.id = id; self.client = client; self.host = host; self.slot = slot; self.pid = pid; self.status = status
         self.startedAt = startedAt; self.lastHeartbeat = lastHeartbeat; self.job = job; self.failures = failures
@@ -151,14 +168,14 @@ public struct ProblemRow: Codable, Sendable, Equatable {
     public var generation: Int
     public var attempts: Int
     /// The job's status now: queued (to be retried) | claimed | done (a retry succeeded) | failed.
-    public var status: String
+    public var status: JobStatus
     /// The last error, as the client or the server recorded it (e.g. the worker's exit and log path).
     public var error: String
     public var at: Date
     /// The last line of the worker log the error points to (`see <path>`), usually the actual cause.
     public var logTail: String?
 
-    public init(worker: Int, generation: Int, attempts: Int, status: String, error: String, at: Date, logTail: String? = nil) {
+    public init(worker: Int, generation: Int, attempts: Int, status: JobStatus, error: String, at: Date, logTail: String? = nil) {
         self.worker = worker; self.generation = generation; self.attempts = attempts
         self.status = status; self.error = error; self.at = at; self.logTail = logTail
     }

@@ -85,7 +85,7 @@ public enum RunSummary {
         let gens = generations(s)
         let population = s.run.population ?? max(s.workers.count, Set(s.results.map(\.worker)).count)
         // A worker marked bad trains no more: later generations are complete without it.
-        let bad = Set(s.workers.filter { $0.status == "bad" }.map(\.worker))
+        let bad = Set(s.workers.filter { $0.status == .bad }.map(\.worker))
         let rowsByGeneration = Dictionary(grouping: s.results, by: \.generation).mapValues { Set($0.map(\.worker)) }
         let complete = gens.filter { g in
             population > 0 && g.results >= population - bad.subtracting(rowsByGeneration[g.generation] ?? []).count
@@ -99,10 +99,10 @@ public enum RunSummary {
         let durations = gens.compactMap(\.duration).suffix(3)
         let mean = durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count)
         var eta: Double? = nil
-        if let mean, let maxG = s.run.maxGenerations, !["done", "failed"].contains(s.run.status) {
+        if let mean, let maxG = s.run.maxGenerations, !s.run.status.isFinished {
             eta = Double(max(0, maxG - completed)) * mean
         }
-        let alive = s.processes.filter { $0.status == "alive" }
+        let alive = s.processes.filter { $0.status == .alive }
         return RunOverview(run: s.run, completedGenerations: completed, bestScore: best?.0, bestWorker: best?.1,
                            bestGeneration: best?.2, generationSeconds: mean, etaSeconds: eta, jobs: s.jobs,
                            aliveProcesses: alive.count, busyProcesses: alive.filter { $0.job != nil }.count,

@@ -24,7 +24,7 @@ public final class StoreSnapshotSource: RunSnapshotSource, @unchecked Sendable {
         let fromFiles = try RunDirectoryReader(directory: dir).snapshot(now: now)
         var snap = StoreSnapshotMapping.merge(directory: fromFiles, run: run, workers: workers, jobs: jobs, processes: processes, now: now)
         // Only while the failed attempt's log is the latest (a retry appends its own lines to the same log).
-        for i in snap.problems.indices where ["failed", "queued"].contains(snap.problems[i].status) {
+        for i in snap.problems.indices where [.failed, .queued].contains(snap.problems[i].status) {
             snap.problems[i].logTail = LogTail.cause(of: snap.problems[i].error, within: dir.path)
         }
         return snap
@@ -57,7 +57,7 @@ public enum StoreSnapshotMapping {
     /// `searchSpace` entries with `initMode: log_uniform|log_grid` or `space: log` shown on log axes).
     public static func runInfo(_ r: RunRecord) -> RunInfo {
         let cfg = (try? JSONSerialization.jsonObject(with: Data(r.config.text.utf8))) as? [String: Any] ?? [:]
-        var info = RunInfo(name: r.name, status: r.status.rawValue, generation: r.generation,
+        var info = RunInfo(name: r.name, status: RunPhase(r.status), generation: r.generation,
                            maxGenerations: (cfg["maxGenerations"] as? NSNumber)?.intValue,
                            population: (cfg["population"] as? NSNumber)?.intValue,
                            minimize: (cfg["minimize"] as? Bool) ?? true,
@@ -90,10 +90,10 @@ public enum StoreSnapshotMapping {
         snap.workers = workers.sorted { $0.index < $1.index }.map { w in
             // A finished job's score shows at once; the worker record's score only after the next decision.
             let finished = latestJob[w.index].flatMap { $0.status == .done ? (try? $0.result?.decode(Outcome.self))??.score : nil }
-            return WorkerRow(worker: w.index, generation: w.generation, status: w.status.rawValue,
+            return WorkerRow(worker: w.index, generation: w.generation, status: w.status,
                       score: (finished ?? w.lastScore).flatMap { $0.isFinite ? $0 : nil },
                       hps: (try? w.hps.decode([String: Double].self)) ?? [:], parent: w.parent ?? lastCopy[w.index],
-                      job: latestJob[w.index]?.status.rawValue)
+                      job: latestJob[w.index]?.status)
         }
         var counts = JobCounts()
         for j in jobs {
@@ -107,14 +107,14 @@ public enum StoreSnapshotMapping {
         }
         snap.jobs = counts
         snap.problems = JobRecord.withErrorsNewestFirst(jobs).prefix(ProblemRow.limit).map {
-            ProblemRow(worker: $0.worker, generation: $0.generation, attempts: $0.attempts, status: $0.status.rawValue,
+            ProblemRow(worker: $0.worker, generation: $0.generation, attempts: $0.attempts, status: $0.status,
                        error: $0.error!, at: $0.updatedAt)
         }
         let held = Dictionary(jobs.filter { $0.status == .claimed && $0.claimedBy != nil }.map { ($0.claimedBy!, "w\($0.worker)/g\($0.generation)") },
                               uniquingKeysWith: { a, _ in a })
         let failures = Dictionary(grouping: jobs.filter { $0.error != nil && $0.claimedBy != nil }, by: { $0.claimedBy! }).mapValues(\.count)
         snap.processes = processes.map { p in
-            ProcessRow(id: p.id, client: p.clientID, host: p.host, slot: p.slot, pid: p.pid, status: p.status.rawValue,
+            ProcessRow(id: p.id, client: p.clientID, host: p.host, slot: p.slot, pid: p.pid, status: p.status,
                        startedAt: p.startedAt, lastHeartbeat: p.lastHeartbeat, job: held[p.id], failures: failures[p.id] ?? 0)
         }
         // Results: the store's finished jobs carry times; CSV rows fill what the store lacks.

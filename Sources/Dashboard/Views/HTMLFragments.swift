@@ -12,13 +12,13 @@ public enum HTMLFragments {
     public static func overview(_ s: RunSnapshot) -> String {
         let o = RunSummary.overview(s)
         var items: [(String, String)] = [
-            ("run", s.run.name), ("status", s.run.status),
+            ("run", s.run.name), ("status", s.run.status.rawValue),
             ("generation", "\(s.run.generation)" + (s.run.maxGenerations.map { " of \($0)" } ?? "")),
             ("completed generations", "\(o.completedGenerations)"),
             ("score", s.run.metric.map { "\($0) (\(s.run.minimize ? "lower" : "higher") is better)" } ?? (s.run.minimize ? "lower is better" : "higher is better")),
             ("best score", o.bestScore.map { "\(num($0)) (w\(o.bestWorker!) g\(o.bestGeneration!))" } ?? "–"),
             ("generation time", RunSummary.duration(o.generationSeconds)),
-            ("ETA", o.etaSeconds.map { RunSummary.duration($0) } ?? (s.run.status == "done" ? "done" : "–")),
+            ("ETA", o.etaSeconds.map { RunSummary.duration($0) } ?? (s.run.status == .done ? "done" : "–")),
             ("jobs", "\(s.jobs.queued) queued · \(s.jobs.claimed) running · \(s.jobs.done) done · \(s.jobs.failed) failed"),
             ("slots", "\(o.busyProcesses) busy of \(o.aliveProcesses) alive"),
         ]
@@ -33,9 +33,9 @@ public enum HTMLFragments {
         out += hps.map { "<th>\(h($0))</th>" }.joined() + "<th>parent</th></tr></thead><tbody>"
         let best = RunSummary.overview(s).bestWorker
         for w in s.workers.sorted(by: { $0.worker < $1.worker }) {
-            let cls = w.status == "bad" ? " class=\"bad\"" : (w.worker == best ? " class=\"best\"" : "")
-            out += "<tr data-worker=\"\(w.worker)\"\(cls)><td>w\(w.worker)</td><td>\(w.generation)</td><td>\(h(w.status))</td>"
-            out += "<td>\(h(w.job ?? "–"))</td><td>\(num(w.score))</td>"
+            let cls = w.status == .bad ? " class=\"bad\"" : (w.worker == best ? " class=\"best\"" : "")
+            out += "<tr data-worker=\"\(w.worker)\"\(cls)><td>w\(w.worker)</td><td>\(w.generation)</td><td>\(h(w.status.rawValue))</td>"
+            out += "<td>\(h(w.job?.rawValue ?? "–"))</td><td>\(num(w.score))</td>"
             out += hps.map { "<td>\(num(w.hps[$0]))</td>" }.joined()
             out += "<td>\(w.parent.map { "w\($0)" } ?? "–")</td></tr>"
         }
@@ -49,10 +49,10 @@ public enum HTMLFragments {
         out += "<th>job</th><th>heartbeat age</th><th>failures</th></tr></thead><tbody>"
         for p in s.processes.sorted(by: { ($0.client, $0.slot, $0.id) < ($1.client, $1.slot, $1.id) }) {
             let age = p.lastHeartbeat.map { s.takenAt.timeIntervalSince($0) }
-            let stale = p.status == "alive" && (age ?? 0) > 30
-            let cls = p.status == "dead" || stale ? " class=\"bad\"" : ""
+            let stale = p.status == .alive && (age ?? 0) > 30
+            let cls = p.status == .dead || stale ? " class=\"bad\"" : ""
             out += "<tr data-process=\"\(h(p.id))\"\(cls)><td>\(h(p.client))</td><td>\(h(p.host))</td><td>\(p.slot)</td>"
-            out += "<td>\(p.pid.map(String.init) ?? "–")</td><td>\(h(p.status))</td><td>\(h(p.job ?? "idle"))</td>"
+            out += "<td>\(p.pid.map(String.init) ?? "–")</td><td>\(h(p.status.rawValue))</td><td>\(h(p.job ?? "idle"))</td>"
             out += "<td>\(age.map { String(format: "%.1f s", max(0, $0)) } ?? "–")</td><td>\(p.failures)</td></tr>"
         }
         if s.processes.isEmpty { out += "<tr><td colspan=\"8\">no clients registered (or the store is not connected)</td></tr>" }
@@ -78,8 +78,8 @@ public enum HTMLFragments {
         guard !s.problems.isEmpty else { return "<p class=\"muted\">no failed jobs</p>" }
         var out = "<table id=\"problems-table\"><thead><tr><th>job</th><th>attempts</th><th>now</th><th>age</th><th>last error</th></tr></thead><tbody>"
         for p in s.problems {
-            let cls = p.status == "done" ? "" : " class=\"bad\""
-            out += "<tr\(cls)><td>w\(p.worker)/g\(p.generation)</td><td>\(p.attempts)</td><td>\(h(p.status))</td>"
+            let cls = p.status == .done ? "" : " class=\"bad\""
+            out += "<tr\(cls)><td>w\(p.worker)/g\(p.generation)</td><td>\(p.attempts)</td><td>\(h(p.status.rawValue))</td>"
             out += "<td>\(RunSummary.duration(max(0, s.takenAt.timeIntervalSince(p.at))))</td>"
             let cause = p.logTail.map { "<br><code>\(h($0))</code>" } ?? ""
             out += "<td style=\"text-align:left\">\(h(p.error))\(cause)</td></tr>"
