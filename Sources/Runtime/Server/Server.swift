@@ -288,13 +288,14 @@ public final class PBTServer {
     func retryFinalStepIfItFailed(run: RunRecord, planner: PopulationPlanner) async throws -> Summary {
         let jobs = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
         let url = try storage.bestDirectory(run: config.name).appendingPathComponent("summary.json")
+        let ranked = planner.ranked(jobs)
         guard var previous = try? storage.readJSON(Summary.self, from: url), let failure = previous.finalStepError,
-              let best = planner.best(jobs), let executable else {
+              let best = ranked.first, let executable else {
             return try summarize(run: run, planner: planner, jobs: jobs, reason: "already finished")
         }
         log("run '\(config.name)' is finished but its final step failed (\(failure)); running it again")
         try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
-        previous.finalStepError = try await BestModel.writeOutputs(ranked: planner.ranked(jobs), config: config, storage: storage,
+        previous.finalStepError = try await BestModel.writeOutputs(ranked: ranked, config: config, storage: storage,
                                                                  executable: executable, log: log)
         try storage.writeJSON(previous, to: url)
         return previous
