@@ -58,8 +58,8 @@ import PBT
         // Worker 0: the model's lr_init; dropout 0.05 clamped up to the range's 0.1; the fixed cd_rate stays the space's 0.5.
         #expect(on[0] == ["lr_init": 0.002, "dropout_rate": 0.1, "cd_rate": 0.5], "\(on[0])")
         #expect(Array(on.dropFirst()) == Array(off.dropFirst()) && on[0] != off[0])
-        // Off by default, and never in grid mode.
-        #expect(try RunConfig.parse(yaml: "name: d\nstorage: /st\n", baseDirectory: "/").startAtDefaults == false)
+        // On by default, and never in grid mode.
+        #expect(try RunConfig.parse(yaml: "name: d\nstorage: /st\n", baseDirectory: "/").startAtDefaults == true)
         var grid = cfg; grid.mode = .grid; grid.population = 4; grid.gridPoints = 2
         grid.searchSpace.removeAll { $0.name != "lr_init" && $0.name != "dropout_rate" }
         let g = try PopulationPlanner(config: grid, runID: 1, storage: SharedStorage(rootPath: "/st")).initialHyperparameters(modelDefaults: defaults)
