@@ -15,10 +15,10 @@ extension Trainer {
                                               log: (String) -> Void = { _ in }) throws -> [String] {
         guard let first = checkpoints.first else { throw TrainingError.badData("no checkpoint to write outputs of") }
         try checkSessionFiles(datasets: datasets, inputPaths: inputPaths)
-        func sample() throws -> [[(LFADSSplitName, PosteriorSplitOutputs)]] {
+        typealias Sessions = [[(LFADSSplitName, PosteriorSplitOutputs)]]
+        func sample() throws -> Sessions {
             try datasets.indices.map { try posteriorSplits(dataset: datasets[$0], samples: samples, session: $0) }
         }
-        typealias Sessions = [[(LFADSSplitName, PosteriorSplitOutputs)]]
         /// `body` over every `output_params` buffer of `outputs` with the matching one of `other`.
         func forEachRates(_ outputs: inout Sessions, _ other: Sessions?, _ body: (inout [Float], [Float]?) -> Void) {
             for s in outputs.indices {
