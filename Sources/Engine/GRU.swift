@@ -1,4 +1,4 @@
-/// Parameters of one clipped GRU cell (LFADS_SPEC §1.2), stored in a `ParameterStore`.
+/// Parameters of one clipped GRU cell (LFADS's GRU: hidden state clipped to ±clip after each step), stored in a `ParameterStore`.
 ///
 /// Layout (PyTorch-like, gate order **z, r, n**): `wih` is 3H×I (rows 0..<H: z, H..<2H: r,
 /// 2H..<3H: n), `bih` is 1×3H (input biases; the hidden bias is fixed at 0), `whh` is 3H×H.

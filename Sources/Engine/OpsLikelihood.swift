@@ -1,6 +1,6 @@
 import Foundation
 
-/// Element-wise negative log-likelihoods of continuous observation models (LFADS_SPEC §1.5).
+/// Element-wise negative log-likelihoods of continuous observation models (Gaussian, Gamma, zero-inflated Gamma).
 /// Every op returns the per-element NLL (same shape as the target); reduce afterwards, and
 /// mask with `mul` (missing data) or `gradientMask` (coordinated dropout).
 extension Tape {

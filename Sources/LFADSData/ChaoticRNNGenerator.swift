@@ -1,4 +1,4 @@
-/// Chaotic RNN with input pulses, recipe A of LFADS_SPEC §7 (after the original LFADS paper).
+/// Chaotic RNN with input pulses, after the original LFADS paper's synthetic benchmark (Sussillo et al. 2016).
 ///
 /// N units, W ~ N(0,1)/√N, gain g, τ, dt; `x_t = (1−dt/τ)x_{t−1} + (dt/τ)·g·W·tanh(x_{t−1})`,
 /// plus `(dt/τ)·B·inputMagnitude` (B ~ N(0,1) per unit, fixed) at one random step in

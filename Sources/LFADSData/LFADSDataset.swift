@@ -1,4 +1,4 @@
-/// The two LFADS file layouts (LFADS_SPEC §4).
+/// The two LFADS file layouts (original LFADS and lfads-torch key names).
 public enum LFADSConvention: String, Sendable {
     /// Original LFADS / lfadslite / autolfads-tf2: `train_data`, `valid_data`, `*_truth`, …
     case original

@@ -1,4 +1,4 @@
-/// Lorenz benchmark, recipe C of LFADS_SPEC §7 (the LFADS-tutorial Lorenz data).
+/// Lorenz benchmark, as in the LFADS tutorials' Lorenz dataset (3 latents driving Poisson neurons).
 ///
 /// Standard Lorenz (σ 10, ρ 28, β 8/3), `timePerBin` = 0.02 time units per bin integrated with
 /// RK4 substeps in Double. Each condition starts from a random point, burnt in onto the

@@ -1,12 +1,12 @@
 extension SearchSpace {
-    /// The lfads-torch `run_pbt` NLB search space (LFADS_SPEC §5.2 table, first column):
-    /// lr fixed 4e-3 in [1e-5, 5e-3] (p 0.3, limited), dropout U(0, 0.6) (p 0.3, limited),
+    /// The lfads-torch `run_pbt` NLB search space (its NLB configuration's first column), named by the
+    /// LFADS config keys they set: lr_init fixed 4e-3 in [1e-5, 5e-3] (p 0.3, limited), dropout U(0, 0.6) (p 0.3, limited),
     /// cd_rate fixed 0.5 in [0.01, 0.7] (p 0.3, limited), kl_co logU 1e-6–1e-4, kl_ic logU 1e-6–1e-3,
     /// l2_gen and l2_con logU 1e-4–1 (p 0.8, not limited: may leave the range, lower bound 0).
     /// Linear perturbation, as in lfads-torch.
     public static var lfadsTorchNLB: SearchSpace {
         SearchSpace([
-            HyperparameterSpec(name: "lr", min: 1e-5, max: 5e-3, initMode: .fixed(4e-3),
+            HyperparameterSpec(name: "lr_init", min: 1e-5, max: 5e-3, initMode: .fixed(4e-3),
                                perturbation: 0.3, limit: true),
             HyperparameterSpec(name: "dropout_rate", min: 0, max: 0.6, initMode: .uniform,
                                perturbation: 0.3, limit: true),

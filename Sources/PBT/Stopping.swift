@@ -8,7 +8,7 @@ public enum StopReason: Codable, Equatable, Sendable {
     case allFailed
 }
 
-/// pbt_opt's stopping rule (LFADS_SPEC §5.1).
+/// pbt_opt's stopping rule (the improvement-ratio rule of the original AutoLFADS, documented in docs/PBT.md).
 ///
 /// Let `b_1 … b_G` be the per-generation best valid scores, converted so that larger is
 /// better (negated when minimising); generations without a valid score are skipped.

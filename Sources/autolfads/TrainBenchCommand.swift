@@ -51,7 +51,7 @@ struct TrainBenchCommand: ParsableCommand {
         return c
     }
 
-    /// NLB mc_maze-sized model (LFADS_SPEC §1.3): enc 137×35, recon 182×45, gen 200, fac 100.
+    /// NLB mc_maze-sized model (lfads-torch's NLB configuration): enc 137×35, recon 182×45, gen 200, fac 100.
     static func nlbModel() -> LFADSConfig {
         var c = LFADSConfig()
         c.icEncDim = 64; c.ciEncDim = 64; c.conDim = 64; c.coDim = 4; c.icDim = 64; c.genDim = 200; c.facDim = 100

@@ -14,7 +14,7 @@ import Plots
     let o = try RunReport.write(runDirectory: dir, output: out)
     let html = try String(contentsOf: out, encoding: .utf8)
     let files = Set(o.figures.map(\.lastPathComponent))
-    let hps = ["cd_rate", "dropout_rate", "kl_co_scale", "kl_ic_scale", "l2_con_scale", "l2_gen_scale", "lr"]
+    let hps = ["cd_rate", "dropout_rate", "kl_co_scale", "kl_ic_scale", "l2_con_scale", "l2_gen_scale", "lr_init"]
     let expected = Set(["scores.svg", "validation.svg", "raster-trial0.svg", "raster-trial1.svg", "factors-trial0.svg",
                         "factors-heatmap.svg", "inputs-trial0.svg", "rates-vs-truth.svg"] + hps.map { "hp-\($0).svg" })
     #expect(files == expected)

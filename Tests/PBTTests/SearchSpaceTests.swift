@@ -57,8 +57,8 @@ import Testing
         let s = SearchSpace.lfadsTorchNLB
         try s.validate()
         #expect(s.hyperparameters.map(\.name) ==
-                ["lr", "dropout_rate", "cd_rate", "kl_co_scale", "kl_ic_scale", "l2_gen_scale", "l2_con_scale"])
-        #expect(s["lr"]?.initMode == .fixed(4e-3) && s["lr"]?.max == 5e-3 && s["lr"]?.limit == true)
+                ["lr_init", "dropout_rate", "cd_rate", "kl_co_scale", "kl_ic_scale", "l2_gen_scale", "l2_con_scale"])
+        #expect(s["lr_init"]?.initMode == .fixed(4e-3) && s["lr_init"]?.max == 5e-3 && s["lr_init"]?.limit == true)
         #expect(s["cd_rate"]?.min == 0.01 && s["cd_rate"]?.max == 0.7)
         #expect(s["kl_co_scale"]?.initMode == .logUniform && s["kl_co_scale"]?.perturbation == 0.8)
         #expect(s["l2_gen_scale"]?.limit == false)

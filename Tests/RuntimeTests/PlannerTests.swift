@@ -46,6 +46,7 @@ import PBT
               lr_init: {min: 1.0e-5, max: 5.0e-3, init: log_uniform}
               dropout_rate: {min: 0.1, max: 0.6, init: uniform}
               cd_rate: {min: 0.01, max: 0.7, init: 0.5}
+              kl_co_scale: {min: 1.0e-6, max: 1.0e-4, init: 2.0e-5, explore: false}
             model: {lr_init: 0.002}
             """
         let cfg = try RunConfig.parse(yaml: "name: d\nobjective: lfads\nstorage: /st\npopulation: 4\npbt: {start_at_defaults: true}\n" + space,
@@ -55,8 +56,9 @@ import PBT
         let on = try PopulationPlanner(config: cfg, runID: 1, storage: SharedStorage(rootPath: "/st")).initialHyperparameters(modelDefaults: defaults)
         var offConfig = cfg; offConfig.startAtDefaultsSetting = false
         let off = try PopulationPlanner(config: offConfig, runID: 1, storage: SharedStorage(rootPath: "/st")).initialHyperparameters(modelDefaults: defaults)
-        // Worker 0: the model's lr_init; dropout 0.05 clamped up to the range's 0.1; the fixed cd_rate stays the space's 0.5.
-        #expect(on[0] == ["lr_init": 0.002, "dropout_rate": 0.1, "cd_rate": 0.5], "\(on[0])")
+        // Worker 0: the model's lr_init; dropout 0.05 clamped up to the range's 0.1; the fixed cd_rate and
+        // kl_co_scale stay the space's (0.5, not the model's 0.3; 2e-5, not 1e-5).
+        #expect(on[0] == ["lr_init": 0.002, "dropout_rate": 0.1, "cd_rate": 0.5, "kl_co_scale": 2e-5], "\(on[0])")
         #expect(Array(on.dropFirst()) == Array(off.dropFirst()) && on[0] != off[0])
         // On by default, and never in grid mode.
         #expect(try RunConfig.parse(yaml: "name: d\nstorage: /st\n", baseDirectory: "/").startAtDefaults == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PBT
 @testable import Runtime
 
 @Suite struct RunConfigTests {
@@ -46,6 +47,9 @@ import Testing
         let c = try RunConfig.parse(yaml: "", baseDirectory: "/w")
         #expect(c.objective == .lfads)
         #expect(c.searchSpace == SearchSpacePresets.lfads)
+        // One definition: the run.yaml preset is PBT's NLB space, converted both ways without loss.
+        #expect(c.pbtSearchSpace == SearchSpace.lfadsTorchNLB)
+        #expect(c.searchSpace.first { $0.name == "cd_rate" } == HyperparameterConfig(name: "cd_rate", min: 0.01, max: 0.7, initMode: .fixed, initValue: 0.5))
         #expect(c.storage == "/w")
         let t = try RunConfig.parse(yaml: "objective: toy", baseDirectory: "/w")
         #expect(t.searchSpace.map(\.name) == ["h0", "h1"])

@@ -1,6 +1,6 @@
 import LFADSData
 
-/// Multi-session stitching (LFADS_SPEC §4): per-session data dimensions and their checks.
+/// Multi-session stitching (one data file per session, as lfads-torch's multi-session models): per-session data dimensions and their checks.
 extension LFADSConfig {
     /// The single-session view of session `i`: its neuron counts in `encod_data_dim` /
     /// `recon_data_dim`, no session lists. For an unstitched config, the config itself.

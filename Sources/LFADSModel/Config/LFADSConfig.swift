@@ -53,7 +53,7 @@ public struct LFADSConfig: Equatable, Sendable {
     /// does with `readout_bias`); 0 = bias 0 (LT default without PCR). Low-rate data such as
     /// 10 ms Lorenz bins otherwise spends its first hundreds of steps lowering the bias.
     public var readoutBiasFromData = 1
-    /// Observation model of the reconstructed data (LFADS_SPEC §1.5).
+    /// Observation model of the reconstructed data (Poisson counts, or Gaussian / Gamma / ZIG for continuous data).
     public var reconstruction = ObservationModel.poisson
     /// Zero-inflated Gamma: offset of the non-zero values (y − gamma_loc is Gamma distributed).
     public var gammaLoc = 0.0

@@ -1,4 +1,4 @@
-/// Observation (reconstruction) model of the data (LFADS_SPEC §1.5). The readout emits
+/// Observation (reconstruction) model of the data (the likelihood of the reconstruction term). The readout emits
 /// `parameterCount` values per neuron; `{split}_output_params` holds the distribution mean.
 public enum ObservationModel: String, CaseIterable, Equatable, Sendable {
     /// Counts; readout = log-rate; mean = rate.

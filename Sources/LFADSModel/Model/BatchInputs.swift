@@ -92,7 +92,7 @@ public struct SplitArrays: Sendable {
         self.trials = trials; self.encod = encod; self.recon = recon; self.ext = ext; self.extBins = extBins
     }
 
-    /// Missing data (selective backprop through time, LFADS_SPEC §3): NaN encoder inputs become
+    /// Missing data (selective backpropagation through time, Zhu et al. 2022): NaN encoder inputs become
     /// 0; NaN targets become `filler` and are marked in `observed`. Returns the NaN count.
     @discardableResult
     mutating func maskMissing(filler: Float = 1) -> Int {

@@ -24,7 +24,9 @@ struct ForwardResult {
 }
 
 extension LFADSNetwork {
-    /// Records one forward pass over `inputs` on `tape` (LFADS_SPEC §1.1, §1.4, §1.6, §2).
+    /// Records one forward pass over `inputs` on `tape`: the encoders (`encode`), then per reconstructed
+    /// step the controller (`controllerStep`), the generator GRU, the factors, the readout and the
+    /// observation NLL, then the loss (`loss`). Host-side numbers are read from the tape after the time loop.
     /// - Parameters:
     ///   - training: dropout on (CD masks are already in `inputs`).
     ///   - sample: sample the IC and inferred inputs (else use posterior means).
@@ -34,68 +36,23 @@ extension LFADSNetwork {
                  weights: LossWeights, capture: OutputCapture? = nil, collectTerms: Bool = false, session: Int = 0) -> ForwardResult {
         let c = config
         let head = heads[session]
-        let b = x.batch, tEnc = c.encodSeqLen, nEnc = head.encodNeurons, tRec = c.reconSeqLen, nRec = head.reconNeurons
+        let b = x.batch, tRec = c.reconSeqLen, nRec = head.reconNeurons
         let drop = training ? Float(c.dropoutRate) : 0
-        func dropout(_ t: Tensor) -> Tensor { drop > 0 ? tape.dropout(t, rate: drop, rng: &rng) : t }
-        func h0(_ p: Param, _ width: Int) -> Tensor {
-            tape.add(tape.constant(rows: b, cols: width, repeating: 0), tape.param(p))
-        }
+        let e = encode(tape: tape, inputs: x, head: head, drop: drop, sample: sample, rng: &rng)
+        var terms: [Tensor] = collectTerms ? [e.klIcElements] : []
+        let prior = controller.map { controllerPrior(tape: tape, $0) }
 
-        // Dropped encoder inputs, shared by both encoders.
-        let inputs: [Tensor] = x.encod.withUnsafeBufferPointer { buf in
-            (0..<tEnc).map { t in
-                let raw = tape.constant(rows: b, cols: nEnc, copying: buf.baseAddress! + t * b * nEnc)
-                return dropout(head.readin.map { tape.linear(raw, tape.param($0.w), tape.param($0.b)) } ?? raw)
-            }
-        }
-
-        // IC encoder over the first icEncBins steps.
-        let tIc = c.icEncBins
-        var hf = h0(icEncH0Fwd, c.icEncDim), hb = h0(icEncH0Bwd, c.icEncDim)
-        for t in 0..<tIc { hf = tape.gruCell(x: inputs[t], h: hf, icEncFwd) }
-        for t in stride(from: tIc - 1, through: 0, by: -1) { hb = tape.gruCell(x: inputs[t], h: hb, icEncBwd) }
-        let icParams = tape.linear(dropout(tape.concatCols(hf, hb)), tape.param(icLinearW), tape.param(icLinearB))
-        let icMean = tape.sliceCols(icParams, start: 0, count: c.icDim)
-        let icVar = tape.addScalar(tape.exp(tape.sliceCols(icParams, start: c.icDim, count: c.icDim)), Float(c.icPostVarMin))
-        let icStd = tape.sqrt(icVar)
-        let icSample = sample ? tape.sampleGaussian(mean: icMean, std: icStd, rng: &rng) : icMean
-        var terms: [Tensor] = []
-        let klIcElements = tape.klGaussian(meanQ: icMean, varQ: icVar, meanP: tape.param(icPriorMean),
-                                           varP: tape.constant(rows: 1, cols: 1, repeating: Float(c.icPriorVar)))
-        if collectTerms { terms.append(klIcElements) }
-        let klIcT = tape.scale(tape.sum(klIcElements), 1 / Float(b))
-
-        // CI encoder (bidirectional over steps icEncSeqLen..<tEnc), lagged per step.
-        var ciFwd: [Tensor] = [], ciBwd: [Tensor] = []
-        var zeroCI: Tensor? = nil
-        var alpha: Tensor? = nil, nvar: Tensor? = nil, procVar: Tensor? = nil, zeroCO: Tensor? = nil
-        if let ctl = controller {
-            let s0 = c.icEncSeqLen
-            var f = h0(ctl.ciEncH0Fwd, c.ciEncDim), bw = h0(ctl.ciEncH0Bwd, c.ciEncDim)
-            ciFwd = [Tensor](repeating: f, count: tEnc); ciBwd = ciFwd
-            for t in s0..<tEnc { f = tape.gruCell(x: inputs[t], h: f, ctl.ciEncFwd); ciFwd[t] = f }
-            for t in stride(from: tEnc - 1, through: s0, by: -1) { bw = tape.gruCell(x: inputs[t], h: bw, ctl.ciEncBwd); ciBwd[t] = bw }
-            zeroCI = tape.constant(rows: b, cols: c.ciEncDim, repeating: 0)
-            // AR(1) prior: α = exp(−1/τ), σ_p² = nvar/(1−α²).
-            let a = tape.exp(tape.scale(tape.exp(tape.scale(tape.param(ctl.coLogTau), -1)), -1))
-            let nv = tape.exp(tape.param(ctl.coLogNvar))
-            let oneMinusA2 = tape.addScalar(tape.scale(tape.square(a), -1), 1)
-            procVar = tape.mul(nv, tape.exp(tape.scale(tape.log(oneMinusA2), -1)))
-            alpha = a; nvar = nv
-            zeroCO = tape.constant(rows: 1, cols: c.coDim, repeating: 0)
-        }
-
-        // Decoder.
-        var g = tape.linear(icSample, tape.param(g0W), tape.param(g0B))
-        capture?.record(genInit: tape.value(g), icMean: tape.value(icMean), icStd: tape.value(icStd))
+        // Generator, controller and readout, step by step.
+        var g = tape.linear(e.icSample, tape.param(g0W), tape.param(g0B))
+        capture?.record(genInit: tape.value(g), icMean: tape.value(e.icMean), icStd: tape.value(e.icStd))
         let facWeight = tape.rowNormalize(tape.param(facW))
         let roW = tape.param(head.readoutW), roB = tape.param(head.readoutB)
-        var f = tape.linear(dropout(g), facWeight)
-        var con: Tensor? = controller.map { h0($0.conH0, c.conDim) }
+        var f = tape.linear(dropout(g, tape: tape, rate: drop, rng: &rng), facWeight)
+        var con: Tensor? = controller.map { initialState($0.conH0, tape: tape, batch: b, width: c.conDim) }
         var prevU: Tensor? = nil
         var klCoTotal: Tensor? = nil
         var reconTotal: Tensor? = nil
-        var heldIn = 0.0, heldOut = 0.0, inCount = 0.0, outCount = 0.0
+        var stepNLL: [Tensor] = [], stepRecon: [Tensor] = []
         let missing = x.hasMissing
         let emptyInput = tape.constant(rows: b, cols: 0)
         let sv = c.svRate
@@ -106,39 +63,23 @@ extension LFADSNetwork {
         x.ext.withUnsafeBufferPointer { eBuf in
         x.observed.withUnsafeBufferPointer { oBuf in
             for t in 0..<tRec {
-                var u: Tensor? = nil
-                var coMean: Tensor? = nil, coStd: Tensor? = nil
-                if let ctl = controller, var conState = con {
-                    let lag = c.ciLag
-                    let ciF = (t - lag >= c.icEncSeqLen && t - lag < tEnc) ? ciFwd[t - lag] : zeroCI!
-                    let ciB = (t + lag >= c.icEncSeqLen && t + lag < tEnc) ? ciBwd[t + lag] : zeroCI!
-                    let conIn = dropout(tape.concatCols(tape.concatCols(ciF, ciB), f))
-                    conState = tape.gruCell(x: conIn, h: conState, ctl.con)
-                    con = conState
-                    let co = tape.linear(conState, tape.param(ctl.coLinearW), tape.param(ctl.coLinearB))
-                    let mean = tape.sliceCols(co, start: 0, count: c.coDim)
-                    let variance = tape.exp(tape.sliceCols(co, start: c.coDim, count: c.coDim))
-                    let std = tape.sqrt(variance)
-                    u = sample ? tape.sampleGaussian(mean: mean, std: std, rng: &rng) : mean
-                    coMean = mean; coStd = std
-                    // Sampled KL against the AR(1) prior with a fresh sample.
-                    let fresh = tape.sampleGaussian(mean: mean, std: std, rng: &rng)
-                    let logQ = tape.logNormal(fresh, mean: mean, variance: variance)
-                    let logP = prevU.map { tape.logNormal(fresh, mean: tape.mul($0, alpha!), variance: nvar!) }
-                        ?? tape.logNormal(fresh, mean: zeroCO!, variance: procVar!)
-                    prevU = fresh
-                    let klElements = tape.sub(logQ, logP)
-                    if collectTerms { terms.append(klElements) }
-                    let term = tape.sum(klElements)
+                var step: ControllerStep? = nil
+                if let ctl = controller, let prior, var state = con {
+                    let s = controllerStep(tape: tape, ctl, prior: prior, encoded: e, step: t, factors: f, state: &state,
+                                           previousSample: prevU, drop: drop, sample: sample, rng: &rng)
+                    con = state; prevU = s.klSample; step = s
+                    if collectTerms { terms.append(s.klElements) }
+                    let term = tape.sum(s.klElements)
                     klCoTotal = klCoTotal.map { tape.add($0, term) } ?? term
                 }
-                var genIn = u ?? emptyInput
+                var genIn = step?.u ?? emptyInput
                 if c.extInputDim > 0 {
-                    let e = dropout(tape.constant(rows: b, cols: c.extInputDim, copying: eBuf.baseAddress! + t * b * c.extInputDim))
-                    genIn = u == nil ? e : tape.concatCols(genIn, e)
+                    let ext = dropout(tape.constant(rows: b, cols: c.extInputDim, copying: eBuf.baseAddress! + t * b * c.extInputDim),
+                                      tape: tape, rate: drop, rng: &rng)
+                    genIn = step == nil ? ext : tape.concatCols(genIn, ext)
                 }
                 g = tape.gruCell(x: genIn, h: g, gen)
-                f = tape.linear(dropout(g), facWeight)
+                f = tape.linear(dropout(g, tape: tape, rate: drop, rng: &rng), facWeight)
                 let params = distributionParams(tape: tape, readout: tape.linear(f, roW, roB), head: head)
                 let off = t * b * nRec
                 let y = tape.constant(rows: b, cols: nRec, copying: yBuf.baseAddress! + off)
@@ -155,56 +96,36 @@ extension LFADSNetwork {
                 if collectTerms { terms.append(masked) }
                 let term = tape.sum(masked)
                 reconTotal = reconTotal.map { tape.add($0, term) } ?? term
+                stepNLL.append(nll); stepRecon.append(term)
+                capture?.record(step: t, tape: tape, factors: f, params: params, gen: g, con: con,
+                                coMean: step?.mean, coStd: step?.std, genInput: step?.u)
+            }
+        }}}}}
+
+        // Reported reconstruction: SV held-in / held-out means, or the mean over observed elements.
+        var heldIn = 0.0, heldOut = 0.0, inCount = 0.0, outCount = 0.0
+        x.lossMask.withUnsafeBufferPointer { mBuf in
+        x.observed.withUnsafeBufferPointer { oBuf in
+            for t in 0..<tRec {
                 if sv > 0 {
-                    let v = tape.value(nll)
+                    let v = tape.value(stepNLL[t]), off = t * b * nRec
                     for i in 0..<v.count where !missing || oBuf[off + i] != 0 {
                         if mBuf[off + i] != 0 { heldIn += Double(v[i]); inCount += 1 } else { heldOut += Double(v[i]); outCount += 1 }
                     }
                 } else {
-                    heldIn += Double(tape.scalar(term))
+                    heldIn += Double(tape.scalar(stepRecon[t]))
                 }
-                capture?.record(step: t, tape: tape, factors: f, params: params, gen: g, con: con,
-                                coMean: coMean, coStd: coStd, genInput: u)
             }
-        }}}}}
-
+        }}
         let elements = Double(b * tRec * nRec)
         // Renormalised by 1/(1 − frac_nan) over the batch when targets are missing.
         let observedCount = missing ? x.observed.reduce(0.0) { $0 + Double($1) } : elements
-        let reconT = tape.scale(reconTotal!, Float(1 / (max(observedCount, 1) * (1 - sv))))
-        var total = reconT
-        if let penalty = scalePenalty(tape: tape, head: head) { total = tape.add(total, penalty) }
-        // L2 on recurrent kernels: Σ s_k·½‖W_k‖² / Σ numel(W_k).
-        var l2Value = 0.0
-        let kernels = l2Kernels
-        if !kernels.isEmpty && weights.rampL2 > 0 {
-            let numel = Float(kernels.reduce(0) { $0 + $1.0.count })
-            var l2: Tensor? = nil
-            for (p, s) in kernels {
-                let term = tape.scale(tape.sum(tape.square(tape.param(p))), Float(0.5 * s) / numel)
-                l2 = l2.map { tape.add($0, term) } ?? term
-            }
-            l2Value = Double(tape.scalar(l2!))
-            if collectTerms { terms.append(tape.add(tape.constant(rows: b, cols: 1, repeating: 0), l2!)) }
-            total = tape.add(total, tape.scale(l2!, Float(weights.rampL2)))
-        }
-        var klCoValue = 0.0
-        if weights.rampKL > 0 {
-            var kl = tape.scale(klIcT, Float(c.klIcScale))
-            if let k = klCoTotal {
-                let klCo = tape.scale(k, 1 / Float(b))
-                klCoValue = Double(tape.scalar(klCo))
-                kl = tape.add(kl, tape.scale(klCo, Float(c.klCoScale)))
-            }
-            total = tape.add(total, tape.scale(kl, Float(weights.rampKL)))
-        } else if let k = klCoTotal {
-            klCoValue = Double(tape.scalar(k)) / Double(b)
-        }
-        let loss = tape.scale(total, Float(c.lossScale))
+        let parts = loss(tape: tape, head: head, batch: b, reconTotal: reconTotal!, observedCount: observedCount, klIc: e.klIc,
+                         klCoTotal: klCoTotal, weights: weights, terms: &terms, collectTerms: collectTerms)
         if sv == 0 { inCount = observedCount }
-        return ForwardResult(loss: loss, reconHeldIn: heldIn / max(inCount, 1),
+        return ForwardResult(loss: parts.loss, reconHeldIn: heldIn / max(inCount, 1),
                              reconHeldOut: sv > 0 ? heldOut / max(outCount, 1) : nil,
-                             klIc: Double(tape.scalar(klIcT)), klCo: klCoValue, l2: l2Value, terms: terms)
+                             klIc: Double(tape.scalar(e.klIc)), klCo: parts.klCo, l2: parts.l2, terms: terms)
     }
 }
 

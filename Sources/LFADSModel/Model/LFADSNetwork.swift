@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// The LFADS parameters (LFADS_SPEC §1) in one `ParameterStore`, initialised per §1.2.
+/// The LFADS parameters in one `ParameterStore`: linear weights N(0, 1/fan-in), biases 0, GRUs as `GRUWeights`, priors at their configured values.
 /// Readin is the identity (encoders read the N_enc held-in neurons) or, with `readin_dim` > 0,
 /// a Linear(N_enc → readin_dim). A stitched model (several sessions) shares everything but the
 /// per-session readin, readout and ZIG scales (`session<i>.readin.w`, `session<i>.readout.b`, …).
@@ -104,7 +104,7 @@ public final class LFADSNetwork {
     var readoutB: Param { heads[0].readoutB }
     var zigScale: (alpha: Param, beta: Param)? { heads[0].zigScale }
 
-    /// Recurrent kernels with their L2 scales (only those with scale > 0 count, LFADS_SPEC §1.6).
+    /// Recurrent kernels with their L2 scales (only those with scale > 0 count in the L2 penalty).
     var l2Kernels: [(Param, Double)] {
         var k: [(Param, Double)] = [(icEncFwd.whh, config.l2IcEncScale), (icEncBwd.whh, config.l2IcEncScale),
                                     (gen.whh, config.l2GenScale)]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Multi-session alignment initialisation (LFADS_SPEC §4, LT "PCR" recipe): condition-averaged,
+/// Multi-session alignment initialisation (lfads-torch's "PCR" recipe): condition-averaged,
 /// smoothed activity of all sessions is concatenated over neurons, mean-centred and reduced to
 /// `components` global PCs; each session's readin is a ridge regression of its centred activity
 /// onto those PCs, its readout bias the per-neuron mean. Pure functions (Double precision).

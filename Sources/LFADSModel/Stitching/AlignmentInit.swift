@@ -1,6 +1,6 @@
 import LFADSData
 
-/// Readin/readout initialisation of a stitched model (LFADS_SPEC §4), from the data files.
+/// Readin/readout initialisation of a stitched model (the PCR alignment of `StitchingAlignment`), from the data files.
 extension StitchingAlignment {
     /// Per-session alignment (N_s × K matrix and N_s bias) for `datasets`: taken from the files
     /// when every one has `alignment_matrix_cxf` + `alignment_bias_c` (TF LFADS) or

@@ -11,7 +11,7 @@ public struct PosteriorSplitOutputs: Sendable {
 }
 
 extension Trainer {
-    /// Posterior sampling (LFADS_SPEC §1.8, LT style): eval mode (no dropout, no CD, no SV),
+    /// Posterior sampling (as lfads-torch does it): eval mode (no dropout, no CD, no SV),
     /// `samples` full forward passes with sampled IC and inferred inputs; every output is the
     /// mean over samples, rates = mean of exp(log-rate).
     /// `session` picks the session of a stitched model (`split` must come from its data file).

@@ -43,7 +43,7 @@ public final class Trainer {
         try self.init(config: config, datasets: [dataset], threads: threads)
     }
 
-    /// Builds a model stitched across `datasets` (one per session, LFADS_SPEC §4; one dataset =
+    /// Builds a model stitched across `datasets` (one per session; one dataset =
     /// the plain model). `names` label the sessions in errors (usually the file paths).
     /// - Throws: `ConfigError` when sessions disagree on bins or the config on dimensions,
     ///   `TrainingError.badData` for a session without train and valid trials,

@@ -2,7 +2,7 @@ import Foundation
 import LFADSData
 
 /// The dataset `autolfads run` uses with no `data:` key: the seeded Lorenz benchmark
-/// (LFADS_SPEC §7 C), generated once into `<storage>/data/lorenz.h5`.
+/// (`LorenzGenerator`, 3 latents, Poisson neurons), generated once into `<storage>/data/lorenz.h5`.
 public enum BundledData {
     /// Makes sure `config.data` names an existing file, generating the bundled Lorenz data if the
     /// objective needs data and none is configured.

@@ -44,3 +44,20 @@ extension RunConfig {
         StoppingRule(maxGenerations: maxGenerations, window: stopEnabled ? stopPatience : Int.max / 2, minChange: stopMinChange)
     }
 }
+
+extension HyperparameterConfig {
+    /// The run.yaml form of a PBT spec (the inverse of `RunConfig.pbtSearchSpace` for one entry).
+    public init(spec: HyperparameterSpec) {
+        let mode: InitMode, value: Double?
+        switch spec.initMode {
+        case .fixed(let v): mode = .fixed; value = v
+        case .uniform: mode = .uniform; value = nil
+        case .logUniform: mode = .logUniform; value = nil
+        case .grid(let log): mode = log ? .logGrid : .grid; value = nil
+        case .choice: mode = .choice; value = nil
+        }
+        self.init(name: spec.name, min: spec.values == nil ? spec.min : nil, max: spec.values == nil ? spec.max : nil,
+                  values: spec.values, initMode: mode, initValue: value, explore: spec.explorable,
+                  weight: spec.perturbation, space: spec.perturbationSpace == .log ? .log : .linear, limit: spec.limit)
+    }
+}

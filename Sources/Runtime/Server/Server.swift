@@ -223,7 +223,7 @@ public final class PBTServer {
     func ensureFirstGeneration(run: RunRecord, planner: PopulationPlanner) async throws {
         var workers = try await store.workers(run: run.id)
         if workers.isEmpty {
-            let hps = try planner.initialHyperparameters(modelDefaults: config.startAtDefaults ? try LFADSObjective.modelDefaults(config) : [:])
+            let hps = try planner.initialHyperparameters(modelDefaults: try LFADSObjective.modelDefaults(config))
             workers = try hps.enumerated().map { i, h in WorkerRecord(runID: run.id, index: i, hps: try JSONDocument(encoding: h)) }
             try await store.upsertWorkers(workers, now: Date())
         }

@@ -77,47 +77,6 @@ enum LFADSObjective {
 
     static var threads: Int { Int(ProcessInfo.processInfo.environment["AUTOLFADS_THREADS"] ?? "") ?? 1 }
 
-    static func train(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
-        let (data, paths) = try datasets(job)
-        let trainer = try Trainer(config: try config(for: job), datasets: data, names: paths, threads: threads)
-        var rejected: [String] = [], startedFrom: String?
-        for path in job.initCheckpoints {
-            do { try trainer.loadCheckpoint(path, overridingHPs: true); startedFrom = path; break }
-            catch { log("rejected starting checkpoint: \(error)"); rejected.append(path) }
-        }
-        if startedFrom == nil && !job.initCheckpoints.isEmpty { log("no valid starting checkpoint; starting fresh") }
-        var rows = [metricsHeader]
-        var events: [WorkerEvents.Step] = []
-        let columns = metricsHeader.split(separator: ",").map(String.init)
-        var score: Double?
-        do {
-            let s = try withoutActuallyEscaping(log) { log in
-                try trainer.train(epochs: job.epochs) { r in
-                    rows.append("\(r.epoch),\(r.trainRecon),\(r.validRecon),\(r.smoothedValid),\(r.trainKLIc),\(r.trainKLCo),\(r.trainL2),\(r.learningRate),\(r.seconds),\(r.gradNorm),\(r.gradNormMax)")
-                    events.append((r.epoch, Date().timeIntervalSince1970, r.tensorBoardScalars(columns: columns)))
-                    log("epoch \(r.epoch): valid \(r.validRecon), smoothed \(r.smoothedValid)")
-                }
-            }
-            score = try generationScore(job.config.metric, smoothedValid: s, trainer: trainer, log: log)
-        } catch let e as TrainingError {
-            log("training stopped: \(e); reporting no score so PBT replaces this worker")
-        }
-        let out = job.outputDirectory as NSString
-        let ckpt = out.appendingPathComponent(WorkerFiles.checkpoint)
-        if score != nil { try trainer.saveCheckpoint(to: ckpt) }
-        try FileIO.writeJSON(job.hps, to: out.appendingPathComponent(WorkerFiles.hps))
-        try FileIO.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: out.appendingPathComponent(WorkerFiles.metrics))
-        try WorkerEvents.write(job: job, epochs: events, score: score, metricTag: "pbt/\(job.config.metric.rawValue)")
-        let result = JobOutcome(score: score, epochs: job.epochs, totalEpochs: trainer.epoch, seconds: Date().timeIntervalSince(started),
-                                startedFrom: startedFrom, rejectedCheckpoints: rejected, checkpoint: ckpt)
-        try FileIO.writeJSON(result, to: out.appendingPathComponent(WorkerFiles.result))
-        log("done: score \(score.map { String($0) } ?? "NaN") after \(trainer.epoch) epochs in total")
-        return result
-    }
-
-    /// Columns of a worker-generation's `metrics.csv` (new ones are appended, never inserted).
-    static let metricsHeader = "epoch,train_recon,valid_recon,valid_recon_smth,train_kl_ic,train_kl_co,train_l2,lr,seconds,grad_norm,grad_norm_max"
-
     /// The number this generation reports to PBT (`pbt.metric`); nil when it is not finite.
     static func generationScore(_ metric: PBTMetric, smoothedValid: Double, trainer: Trainer,
                                 log: (String) -> Void) throws -> Double? {
@@ -155,3 +114,46 @@ enum LFADSObjective {
     }
 }
 
+/// One generation of LFADS training for `WorkerRunner.train`. A NaN/Inf loss ends the generation
+/// without a score (PBT replaces the worker) and without a checkpoint.
+final class LFADSGeneration: WorkerObjective {
+    let job: WorkerJob
+    let trainer: Trainer
+    /// Columns of a worker-generation's `metrics.csv` (new ones are appended, never inserted).
+    let metricsColumns = ["epoch", "train_recon", "valid_recon", "valid_recon_smth", "train_kl_ic", "train_kl_co", "train_l2",
+                          "lr", "seconds", "grad_norm", "grad_norm_max"]
+    var scoreTag: String { "pbt/\(job.config.metric.rawValue)" }
+    var totalEpochs: Int { trainer.epoch }
+
+    init(job: WorkerJob) throws {
+        self.job = job
+        let (data, paths) = try LFADSObjective.datasets(job)
+        trainer = try Trainer(config: try LFADSObjective.config(for: job), datasets: data, names: paths, threads: LFADSObjective.threads)
+    }
+
+    func load(checkpoint path: String) throws { try trainer.loadCheckpoint(path, overridingHPs: true) }
+
+    func train(epochs: Int, log: (String) -> Void, onEpoch: (EpochMetrics) -> Void) throws -> (score: Double?, checkpoint: Bool) {
+        let columns = metricsColumns
+        do {
+            let s = try withoutActuallyEscaping(log) { log in
+                try withoutActuallyEscaping(onEpoch) { onEpoch in
+                    try trainer.train(epochs: epochs) { r in
+                        let values = [r.trainRecon, r.validRecon, r.smoothedValid, r.trainKLIc, r.trainKLCo, r.trainL2,
+                                      r.learningRate, r.seconds, r.gradNorm, r.gradNormMax].map { "\($0)" }
+                        onEpoch(EpochMetrics(epoch: r.epoch, values: ["\(r.epoch)"] + values,
+                                             scalars: r.tensorBoardScalars(columns: columns)))
+                        log("epoch \(r.epoch): valid \(r.validRecon), smoothed \(r.smoothedValid)")
+                    }
+                }
+            }
+            let score = try LFADSObjective.generationScore(job.config.metric, smoothedValid: s, trainer: trainer, log: log)
+            return (score, score != nil)
+        } catch let e as TrainingError {
+            log("training stopped: \(e); reporting no score so PBT replaces this worker")
+            return (nil, false)
+        }
+    }
+
+    func save(checkpoint path: String) throws { try trainer.saveCheckpoint(to: path) }
+}

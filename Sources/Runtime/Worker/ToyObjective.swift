@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// State of the toy model: θ ∈ R^d, carried between generations through checkpoints.
 public struct ToyState: Codable, Equatable, Sendable {
@@ -36,4 +39,44 @@ public enum ToyObjective {
         let sq = s.theta.reduce(0) { $0 + $1 * $1 }
         return minimize ? sq : 1.2 - sq
     }
+}
+
+/// One generation of the toy objective for `WorkerRunner.train`, with the fault injection its tests use.
+struct ToyGeneration: WorkerObjective {
+    let job: WorkerJob
+    let started = Date()
+    var state: ToyState
+    let metricsColumns = ["epoch", "score", "seconds"]
+    let scoreTag = "pbt/score"
+    var totalEpochs: Int { state.epochs }
+
+    init(job: WorkerJob, log: (String) -> Void) throws {
+        let toy = job.config.toy
+        if toy.crashWorkers.contains(job.worker) || (toy.crashFirstAttemptWorkers.contains(job.worker) && job.attempt == 1) {
+            log("toy fault injection: crashing (abort)")
+            fflush(stdout)
+            abort()
+        }
+        self.job = job
+        state = ToyObjective.initial(dimension: job.config.searchSpace.count)
+    }
+
+    mutating func load(checkpoint path: String) throws { state = try ToyCheckpoint.read(path) }
+
+    mutating func train(epochs: Int, log: (String) -> Void, onEpoch: (EpochMetrics) -> Void) throws -> (score: Double?, checkpoint: Bool) {
+        let cfg = job.config, toy = cfg.toy
+        let h = ToyObjective.normalised(job.hps, space: cfg.searchSpace)
+        for _ in 0..<epochs {
+            let pause = toy.epochSeconds(worker: job.worker)
+            if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+            ToyObjective.step(&state, h: h, step: toy.step)
+            let s = ToyObjective.score(state, minimize: cfg.minimize)
+            onEpoch(EpochMetrics(epoch: state.epochs, values: ["\(state.epochs)", "\(s)", String(format: "%.3f", Date().timeIntervalSince(started))],
+                                 scalars: [("train/score", s)]))
+        }
+        if toy.nanWorkers.contains(job.worker) { log("toy fault injection: score is NaN"); return (nil, true) }
+        return (ToyObjective.score(state, minimize: cfg.minimize), true)
+    }
+
+    func save(checkpoint path: String) throws { try ToyCheckpoint.write(state, to: path) }
 }

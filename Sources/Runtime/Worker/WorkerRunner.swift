@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs one job inside the worker process (`autolfads worker`): loads the first valid starting
 /// checkpoint, trains, writes checkpoint/hps/metrics, and finally `result.json` (its presence
@@ -15,52 +12,10 @@ public enum WorkerRunner {
         log("worker \(job.worker) generation \(job.generation) attempt \(job.attempt): \(job.epochs) epochs, hps \(formatHPs(job.hps))")
         switch job.config.objective {
         case .toy where job.task == .posterior: return try toyOutputs(job: job, started: started, log: log)
-        case .toy: return try runToy(job: job, started: started, log: log)
+        case .toy: var o = try ToyGeneration(job: job, log: log); return try train(&o, job: job, started: started, log: log)
         case .lfads where job.task == .posterior: return try LFADSObjective.outputs(job: job, started: started, log: log)
-        case .lfads: return try LFADSObjective.train(job: job, started: started, log: log)
+        case .lfads: var o = try LFADSGeneration(job: job); return try train(&o, job: job, started: started, log: log)
         }
-    }
-
-    static func runToy(job: WorkerJob, started: Date, log: (String) -> Void) throws -> JobOutcome {
-        let cfg = job.config, toy = cfg.toy
-        if toy.crashWorkers.contains(job.worker) || (toy.crashFirstAttemptWorkers.contains(job.worker) && job.attempt == 1) {
-            log("toy fault injection: crashing (abort)")
-            fflush(stdout)
-            abort()
-        }
-        var rejected: [String] = []
-        var startedFrom: String?
-        var state = ToyObjective.initial(dimension: cfg.searchSpace.count)
-        for path in job.initCheckpoints {
-            do { state = try ToyCheckpoint.read(path); startedFrom = path; break }
-            catch { log("rejected starting checkpoint: \(error)"); rejected.append(path) }
-        }
-        if startedFrom == nil && !job.initCheckpoints.isEmpty { log("no valid starting checkpoint; starting fresh") }
-        let h = ToyObjective.normalised(job.hps, space: cfg.searchSpace)
-        var rows = ["epoch,score,seconds"]
-        var events: [WorkerEvents.Step] = []
-        for _ in 0..<job.epochs {
-            let pause = toy.epochSeconds(worker: job.worker)
-            if pause > 0 { Thread.sleep(forTimeInterval: pause) }
-            ToyObjective.step(&state, h: h, step: toy.step)
-            let s = ToyObjective.score(state, minimize: cfg.minimize)
-            rows.append("\(state.epochs),\(s),\(String(format: "%.3f", Date().timeIntervalSince(started)))")
-            events.append((state.epochs, Date().timeIntervalSince1970, [("train/score", s)]))
-        }
-        var score: Double? = ToyObjective.score(state, minimize: cfg.minimize)
-        if toy.nanWorkers.contains(job.worker) { score = nil; log("toy fault injection: score is NaN") }
-        let ckpt = (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.checkpoint)
-        try ToyCheckpoint.write(state, to: ckpt)
-        try FileIO.writeJSON(job.hps, to: (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.hps))
-        try FileIO.write(Data((rows.joined(separator: "\n") + "\n").utf8),
-                             to: (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.metrics))
-        try WorkerEvents.write(job: job, epochs: events, score: score, metricTag: "pbt/score")
-        let result = JobOutcome(score: score, epochs: job.epochs, totalEpochs: state.epochs,
-                                  seconds: Date().timeIntervalSince(started), startedFrom: startedFrom,
-                                  rejectedCheckpoints: rejected, checkpoint: ckpt)
-        try FileIO.writeJSON(result, to: (job.outputDirectory as NSString).appendingPathComponent(WorkerFiles.result))
-        log("done: score \(score.map { String($0) } ?? "NaN") after \(state.epochs) epochs in total")
-        return result
     }
 
     /// Toy "posterior outputs": the final θ and score, as `toy_output.json` in the output directory.
