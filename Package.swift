@@ -89,5 +89,5 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["TestSupport", "Runtime", "Coordination", "PBT", "Deploy", "Dashboard", "LFADSModel", "FileSystem", "YAMLInput"],
                     exclude: ["tb_check.py"]),   // run via #filePath by the TensorBoard test
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

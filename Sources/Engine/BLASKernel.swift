@@ -105,7 +105,7 @@ public enum BLASKernel {
         var cEnv: [UnsafeMutablePointer<CChar>?] = newEnv.map { strdup("\($0.key)=\($0.value)") } + [nil]
         execve("/proc/self/exe", &cArgs, &cEnv)
         let err = String(cString: strerror(errno))
-        fputs("warning: could not relaunch with OPENBLAS_CORETYPE=\(want) (\(err)); continuing with \(coreName)\n", stderr)
+        FileHandle.standardError.write(Data("warning: could not relaunch with OPENBLAS_CORETYPE=\(want) (\(err)); continuing with \(coreName)\n".utf8))
         for p in cArgs { free(p) }
         for p in cEnv { free(p) }
     }

@@ -25,10 +25,10 @@ public struct NLBScores: Codable, Sendable, Equatable {
 
     /// The rows every table of these scores shows, in order (`evaluate`, report.html); the rows
     /// whose number is missing everywhere are left out by the tables.
-    public static let rows: [(name: String, key: KeyPath<NLBScores, Double?>)] = [
+    public static var rows: [(name: String, key: KeyPath<NLBScores, Double?>)] { [
         ("co-bps", \.coBPS), ("fp-bps", \.fpBPS), ("held-in bits/spike", \.heldInBPS),
         ("output means vs data R²", \.dataR2), ("vel R²", \.velR2), ("PSTH R²", \.psthR2),
-        ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)]
+        ("rates vs truth R²", \.ratesTruthR2), ("factors → latents R²", \.factorsLatentsR2)] }
 }
 
 /// `autolfads evaluate`: NLB'21 metrics of a model's output file on its eval split (valid, or a test

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Deploy
+import FileSystem
 import Foundation
 
 /// `autolfads container …`: run autolfads subcommands inside the AutoLFADS image.
@@ -33,14 +34,14 @@ struct ContainerRunCommand: ParsableCommand {
         let argv: (executable: String, arguments: [String])
         do { argv = try launch.wrap(arguments: arguments, environment: ProcessInfo.processInfo.environment, secrets: true) }
         catch let e as DeployError {
-            fputs("error: \(e.message)\n", stderr); throw ExitCode(1)
+            StandardStreams.writeError("error: \(e.message)\n"); throw ExitCode(1)
         }
         if printOnly { print(([argv.executable] + argv.arguments).joined(separator: "\n")); return }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [argv.executable] + argv.arguments
         do { try p.run() } catch {
-            fputs("error: cannot run \(engine): \(error)\n", stderr); throw ExitCode(1)
+            StandardStreams.writeError("error: cannot run \(engine): \(error)\n"); throw ExitCode(1)
         }
         p.waitUntilExit()
         if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }

@@ -1,21 +1,11 @@
 import ArgumentParser
 import Dashboard
+import FileSystem
 import Foundation
-
-/// Runs async work from a synchronous command (the root command is synchronous).
-private func blockingRun<T>(_ body: @escaping () async throws -> T) throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, Error>!
-    Task {
-        do { result = .success(try await body()) } catch { result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try result.get()
-}
+import Runtime
 
 private func fail(_ message: String) -> ExitCode {
-    fputs("error: \(message)\n", stderr)
+    StandardStreams.writeError("error: \(message)\n")
     return ExitCode(1)
 }
 
@@ -45,7 +35,7 @@ struct DashboardCommand: ParsableCommand {
         do { token = try DashboardToken.resolve(option: self.token, file: tokenFile, generate: newToken) }
         catch { throw fail("\(error)") }
         do {
-            try blockingRun {
+            try Blocking.run {
                 let source: any RunSnapshotSource
                 if let fixture {
                     let dir = URL(fileURLWithPath: fixture)
@@ -57,7 +47,7 @@ struct DashboardCommand: ParsableCommand {
                 let server = try DashboardServer(source: source, host: host, port: port, token: token, requestTimeout: requestTimeout)
                 let p = try await server.start()
                 let shown = host.contains(":") ? "[\(host)]" : host
-                print("dashboard: http://\(shown):\(p)/" + (newToken ? "?token=\(token ?? "")" : "")); fflush(stdout)
+                print("dashboard: http://\(shown):\(p)/" + (newToken ? "?token=\(token ?? "")" : "")); StandardStreams.flush()
                 try await server.wait()   // until SIGTERM/SIGINT
             }
         } catch { throw fail("\(error)") }
@@ -94,7 +84,8 @@ struct DashboardBenchCommand: ParsableCommand {
     func run() throws {
         var o = DashboardBenchmark.Options()
         o.workers = workers; o.generations = generations; o.epochs = epochs; o.requests = requests
-        do { for line in try blockingRun({ try await DashboardBenchmark.run(o) }) { print(line) } }
+        let options = o
+        do { for line in try Blocking.run({ try await DashboardBenchmark.run(options) }) { print(line) } }
         catch { throw fail("\(error)") }
     }
 }

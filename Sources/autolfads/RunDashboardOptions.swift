@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordination
 import Dashboard
+import FileSystem
 import Foundation
 import Runtime
 
@@ -13,7 +14,7 @@ struct RunDashboardOptions: ParsableArguments {
 }
 
 private func warn(_ message: String) {
-    fputs("warning: \(message)\n", stderr)
+    StandardStreams.writeError("warning: \(message)\n")
 }
 
 /// Runs `body` (the run) with the live dashboard served meanwhile, then writes `runs/<run>/report.html`.

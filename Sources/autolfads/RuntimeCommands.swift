@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileSystem
 import Foundation
 import Runtime
 
@@ -19,7 +20,7 @@ struct WorkerCommand: ParsableCommand {
     var noParentWatch = false
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)   // log lines reach log.txt even if the worker crashes
+        StandardStreams.lineBufferOutput()   // log lines reach log.txt even if the worker crashes
         guard (jobFile == nil) == standby else { throw ValidationError("give exactly one of --job-file FILE and --standby") }
         if !noParentWatch { WorkerRunner.exitWhenParentDies() }
         do {
@@ -32,7 +33,7 @@ struct WorkerCommand: ParsableCommand {
             let job = try WorkerJob.load(path: path)
             _ = try WorkerRunner.run(job: job)
         } catch {
-            fputs("autolfads worker: \(error)\n", stderr)
+            StandardStreams.writeError("autolfads worker: \(error)\n")
             throw ExitCode(DiskFull.describes(error) ? DiskFull.workerExitStatus : 1)
         }
     }
@@ -81,7 +82,7 @@ struct RunConfigOptions: ParsableArguments {
 }
 
 func printError(_ error: Error) {
-    fputs("error: \(error)\n", stderr)
+    StandardStreams.writeError("error: \(error)\n")
 }
 
 /// Ctrl-C or SIGTERM on `run`/`server`: say how to resume and exit with 128 + the signal. The run stays
@@ -90,7 +91,7 @@ func printError(_ error: Error) {
 func exitOnShutdownSignal(_ command: String) -> ShutdownSignals {
     ShutdownSignals { sig in
         print("\(command): interrupted by signal \(sig); the run stays open: run the same command again to resume it")
-        fflush(stdout); fflush(stderr)
+        StandardStreams.flush()
         _exit(128 + sig)
     }
 }
@@ -103,33 +104,40 @@ struct ServerCommand: ParsableCommand {
     @OptionGroup var dashboard: RunDashboardOptions
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach log files as they happen
+        StandardStreams.lineBufferOutput()   // progress lines reach log files as they happen
         let cfg = try options.load()
         let dash = dashboard
-        let signals = exitOnShutdownSignal("server")
-        defer { signals.cancel() }
-        do {
-            let (summary, report, fit) = try Blocking.run {
-                // A new run's data and model are checked before its directory or store exist.
-                let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
-                return try await runWithDashboard(ready, dash) {
-                    try ready.createRunDirectory()
-                    let store = try await openCoordinationStore(ready.store, onRetry: { print($0) })
-                    defer { Task { await store.close() } }
-                    let server = PBTServer(config: ready, store: store)
-                    server.executable = ClientOptions.currentExecutable
-                    server.preflightDone = checked
-                    return try await server.run()
-                }
-            }
-            print(RunSummaryText.render(summary))
-            if let fit { print(fit) }
-            if let report { print("report: \(report)") }
-            if summary.status == "failed" { throw ExitCode(2) }
-            if summary.finalStepError != nil { throw ExitCode(3) }
-        } catch let e as ExitCode { throw e
-        } catch { printError(error); throw ExitCode(1) }
+        try runToCompletion(cfg, command: "server", dashboard: dash) { ready, checked in
+            try ready.createRunDirectory()
+            let store = try await openCoordinationStore(ready.store, onRetry: { print($0) })
+            defer { Task { await store.close() } }
+            let server = PBTServer(config: ready, store: store)
+            server.executable = ClientOptions.currentExecutable
+            server.preflightDone = checked
+            return try await server.run()
+        }
     }
+}
+
+/// What `run` and `server` share: exit on SIGINT/SIGTERM with the resume hint, check a new run's data and
+/// model before its directory or store exist, run `body` beside the dashboard, print the summary, the fit
+/// and the report, and exit 2 when every worker failed, 3 when the final step failed, 1 on any error.
+func runToCompletion(_ cfg: RunConfig, command: String, dashboard: RunDashboardOptions,
+                     _ body: @escaping @Sendable (RunConfig, Bool) async throws -> PBTServer.Summary) throws {
+    let signals = exitOnShutdownSignal(command)
+    defer { signals.cancel() }
+    do {
+        let (summary, report, fit) = try Blocking.run {
+            let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
+            return try await runWithDashboard(ready, dashboard) { try await body(ready, checked) }
+        }
+        print(RunSummaryText.render(summary))
+        if let fit { print(fit) }
+        if let report { print("report: \(report)") }
+        if summary.status == "failed" { throw ExitCode(2) }
+        if summary.finalStepError != nil { throw ExitCode(3) }
+    } catch let e as ExitCode { throw e
+    } catch { printError(error); throw ExitCode(1) }
 }
 
 /// `autolfads client`: runs worker processes for the jobs in a store.
@@ -151,7 +159,7 @@ struct ClientCommand: ParsableCommand {
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
+        StandardStreams.lineBufferOutput()
         let k = slots ?? ClientOptions.cores
         guard k >= 1 else { throw ValidationError("--slots must be at least 1") }
         var opts = ClientOptions(slots: k, run: runName, storage: storage.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
@@ -205,7 +213,7 @@ struct StatusCommand: ParsableCommand {
         }
         do {
             let text = try Blocking.run {
-                let s = try await openCoordinationStore(url, onRetry: { fputs($0 + "\n", stderr) })
+                let s = try await openCoordinationStore(url, onRetry: { StandardStreams.writeError($0 + "\n") })
                 let t = try await showConfig ? StatusReport.config(store: s, run: name) : StatusReport.load(store: s, run: name)
                 await s.close()
                 return t
@@ -226,32 +234,18 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
+        StandardStreams.lineBufferOutput()
         let cfg = try options.load()
         let total = slots ?? (cfg.slots > 0 ? cfg.slots : ClientOptions.cores)
         guard total >= 1 else { throw ValidationError("--slots must be at least 1 (or resources.slots 0 for all cores)") }
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
         let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
-        let signals = exitOnShutdownSignal("run")
-        defer { signals.cancel() }
-        do {
-            let (summary, report, fit) = try Blocking.run {
-                // A new run's data and model are checked before its directory or store exist.
-                let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
-                return try await runWithDashboard(ready, dash) {
-                    var local = LocalRun(config: ready, slots: total, clients: k, executable: ClientOptions.currentExecutable)
-                    local.clientArguments = clientArgs
-                    local.preflightDone = checked
-                    return try await local.run()
-                }
-            }
-            print(RunSummaryText.render(summary))
-            if let fit { print(fit) }
-            if let report { print("report: \(report)") }
-            if summary.status == "failed" { throw ExitCode(2) }
-            if summary.finalStepError != nil { throw ExitCode(3) }
-        } catch let e as ExitCode { throw e
-        } catch { printError(error); throw ExitCode(1) }
+        try runToCompletion(cfg, command: "run", dashboard: dash) { ready, checked in
+            var local = LocalRun(config: ready, slots: total, clients: k, executable: ClientOptions.currentExecutable)
+            local.clientArguments = clientArgs
+            local.preflightDone = checked
+            return try await local.run()
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Deploy
+import FileSystem
 import Foundation
 import Runtime
 
@@ -70,7 +71,7 @@ struct SlurmSubmitCommand: ParsableCommand {
             if let id = r.clientJobID { print("client job: \(id)") }
             print("scripts: \(r.scripts.joined(separator: " "))")
         } catch let e as DeployError {
-            fputs("error: \(e.message)\n", stderr)
+            StandardStreams.writeError("error: \(e.message)\n")
             throw ExitCode(1)
         }
     }

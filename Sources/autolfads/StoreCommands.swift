@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordination
 import Foundation
+import Runtime
 
 /// `autolfads bench store`: claims and heartbeats per second of the coordination store.
 struct BenchStoreCommand: ParsableCommand {
@@ -32,27 +33,11 @@ struct BenchStoreCommand: ParsableCommand {
         }
         defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
         let clients = self.clients, seconds = self.seconds
-        let result = try storeBlockingAwait {
+        let result = try Blocking.run {
             let store = try await openCoordinationStore(target)
             defer { Task { await store.close() } }
             return (store.location, try await StoreBenchmark.run(store: store, clients: clients, seconds: seconds))
         }
         print("store \(result.0): \(result.1)")
-    }
-}
-
-/// Runs async work from a synchronous command and waits for it.
-private final class StoreResultBox<T>: @unchecked Sendable { var value: Result<T, Error>? }
-
-private func storeBlockingAwait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = StoreResultBox<T>(), done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    switch box.value! {
-    case .success(let v): return v
-    case .failure(let e): throw e
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import FileSystem
 import Foundation
 import LFADSData
 import LFADSModel
@@ -82,7 +83,7 @@ final class Progress {
             let width = 24, done = min(width, (r.epoch + 1) * width / max(total, 1))
             let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
             print("\r[\(bar)] \(r.summary)", terminator: "")
-            fflush(stdout)
+            StandardStreams.flush()
         } else {
             print(r.summary)
         }

@@ -1,15 +1,17 @@
 import Foundation
+import Synchronization
 import Testing
 import Coordination
 @testable import Runtime
 
 /// Real processes for end-to-end tests: an `autolfads server` and `autolfads client`s on one store.
-final class ClusterHarness {
+final class ClusterHarness: Sendable {
     let dir: String
     let configPath: String
     let config: RunConfig
     let binary: String
-    var processes: [ChildProcess] = []
+    /// Every process started, so that `stopAll` can end those still running.
+    private let processes = Mutex<[ChildProcess]>([])
 
     /// The faults section of the tests' runs: fast heartbeats, and a heartbeat timeout with slack (a client
     /// starved of CPU for a few seconds on a loaded 2-core machine must not lose its lease, which would
@@ -46,7 +48,7 @@ final class ClusterHarness {
     func start(_ args: [String], log: String, ownProcessGroup: Bool = false) throws -> ChildProcess {
         let p = try ChildProcess(executable: binary, arguments: args, environment: ProcessInfo.processInfo.environment,
                                  logPath: dir + "/" + log, ownProcessGroup: ownProcessGroup)
-        processes.append(p)
+        processes.withLock { $0.append(p) }
         return p
     }
     func startServer(log: String = "server.log") throws -> ChildProcess { try start(["server", "--config", configPath], log: log) }
@@ -85,7 +87,7 @@ final class ClusterHarness {
         }.joined(separator: "\n")
     }
 
-    func stopAll() async { for p in processes where p.exit == nil { _ = await p.terminate(grace: 2) } }
+    func stopAll() async { for p in processes.withLock({ $0 }) where p.exit == nil { _ = await p.terminate(grace: 2) } }
 
     /// Store rows of the run.
     func snapshot(_ store: any CoordinationStore) async throws -> (RunRecord, [JobRecord], [WorkerRecord]) {

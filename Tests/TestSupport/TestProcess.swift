@@ -210,12 +210,14 @@ public final class TestProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while !finished && Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
         if !finished {
-            lock.lock(); killedForTime = true; lock.unlock()
+            markKilledForTime()
             killGroup()
             while !finished { try? await Task.sleep(nanoseconds: 5_000_000) }
         }
         return collected()
     }
+
+    private func markKilledForTime() { lock.withLock { killedForTime = true } }
 
     /// Blocking form of `wait` for synchronous helpers that have no async caller.
     public func waitBlocking(seconds: Double) -> ProcessOutput {

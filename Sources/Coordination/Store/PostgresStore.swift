@@ -4,7 +4,7 @@ import PostgresNIO
 /// The multi-machine store on PostgreSQL (postgres-nio `PostgresClient` pool).
 /// Claims use `FOR UPDATE SKIP LOCKED`; every operation retries with bounded exponential backoff when
 /// the connection is lost or the server is restarting (`RetryPolicy`), then fails with `StoreError.unavailable`.
-public final class PostgresStore: CoordinationStore, @unchecked Sendable {
+public final class PostgresStore: CoordinationStore, Sendable {
     let client: PostgresClient
     private let runner: Task<Void, Never>
     public let settings: PostgresSettings

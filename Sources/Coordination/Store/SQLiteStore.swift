@@ -4,7 +4,7 @@ import GRDB
 /// The embedded store: one SQLite file in WAL mode, shared by several processes on one machine.
 /// Every write is an IMMEDIATE transaction, so concurrent writers (threads or processes) serialise
 /// on the database lock (waiting up to `busyTimeout`) instead of failing or interleaving.
-public final class SQLiteStore: CoordinationStore, @unchecked Sendable {
+public final class SQLiteStore: CoordinationStore, Sendable {
     let pool: DatabasePool
     public let path: String
     public var location: String { "sqlite://\(path)" }

@@ -27,6 +27,7 @@ public enum StoreBenchmark {
         }
     }
 
+    // @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
     private final class Counters: @unchecked Sendable {
         let lock = NSLock()
         var claims = 0, heartbeats = 0, completions = 0, empty = 0

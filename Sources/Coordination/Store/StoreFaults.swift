@@ -4,6 +4,7 @@ import Foundation
 /// its answer is returned, standing for a reply lost on the way (`LostReply`, which the PostgreSQL store
 /// retries like a dropped connection) or a slow one (a delay past the caller's deadline).
 /// Nothing is set in normal use, and then it costs one lock.
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 public final class StoreFaults: @unchecked Sendable {
     /// A reply lost after COMMIT.
     public struct LostReply: Error, CustomStringConvertible {

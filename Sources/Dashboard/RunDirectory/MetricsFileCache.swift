@@ -2,6 +2,7 @@ import Foundation
 
 /// Parsed `metrics.csv` files keyed by path, reused while the file's size and modification time are
 /// unchanged, so a live dashboard re-parses only the curves that grew since the last poll.
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 public final class MetricsFileCache: @unchecked Sendable {
     private struct Entry { var size: UInt64; var modified: Date; var series: MetricSeries }
     private let lock = NSLock()

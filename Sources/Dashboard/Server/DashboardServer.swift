@@ -13,6 +13,7 @@ import ServiceLifecycle
 /// let server = try DashboardServer(source: RunDirectorySource(directory: runDir), port: 8050)
 /// try await server.run()            // until cancelled or `stop()`
 /// ```
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 public final class DashboardServer: @unchecked Sendable {
     public let host: String
     public let requestedPort: Int

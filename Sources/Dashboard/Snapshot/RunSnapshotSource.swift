@@ -7,6 +7,7 @@ public protocol RunSnapshotSource: Sendable {
 }
 
 /// A fixed snapshot (tests, demos), optionally replaced later with `update`.
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 public final class StaticSnapshotSource: RunSnapshotSource, @unchecked Sendable {
     private let lock = NSLock()
     private var value: RunSnapshot

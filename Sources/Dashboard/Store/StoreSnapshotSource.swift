@@ -4,7 +4,7 @@ import PBT
 
 /// The live source: run, workers, jobs and client processes from the coordination store, training
 /// curves and logs from the run directory in shared storage (`<root>/runs/<run>/`).
-public final class StoreSnapshotSource: RunSnapshotSource, @unchecked Sendable {
+public final class StoreSnapshotSource: RunSnapshotSource, Sendable {
     public let store: any CoordinationStore
     public let storage: SharedStorage
     public let runName: String

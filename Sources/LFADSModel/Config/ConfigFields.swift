@@ -1,10 +1,10 @@
 /// The typed setter behind one config key.
-enum ConfigField {
-    case int(WritableKeyPath<LFADSConfig, Int>)
-    case double(WritableKeyPath<LFADSConfig, Double>)
-    case observation(WritableKeyPath<LFADSConfig, ObservationModel>)
+enum ConfigField: Sendable {
+    case int(WritableKeyPath<LFADSConfig, Int> & Sendable)
+    case double(WritableKeyPath<LFADSConfig, Double> & Sendable)
+    case observation(WritableKeyPath<LFADSConfig, ObservationModel> & Sendable)
     /// A list of integers, written `[30, 42]` (also accepted: `30,42`; `[]` = empty).
-    case intList(WritableKeyPath<LFADSConfig, [Int]>)
+    case intList(WritableKeyPath<LFADSConfig, [Int]> & Sendable)
 }
 
 extension LFADSConfig {

@@ -7,6 +7,8 @@ import Glibc
 /// A client: registers one store process per slot, heartbeats, claims jobs and runs each as an
 /// `autolfads worker` child process, reporting results or failures. A crashing worker only fails
 /// its job. Stops on `requestStop()` (SIGTERM/SIGINT), when its runs finish, or after the idle timeout.
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`),
+// except `watchedRun`, written once at the start of `run()` before any slot task exists.
 public final class PBTClient: @unchecked Sendable {
     public let store: any CoordinationStore
     public let options: ClientOptions

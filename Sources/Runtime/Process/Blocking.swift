@@ -18,6 +18,7 @@ public enum Blocking {
 /// Calls `handler` (on a background thread) when the process receives SIGTERM or SIGINT.
 /// A minimal C handler records the signal; a watcher thread delivers it (dispatch signal sources
 /// do not see signals on Linux unless every thread blocks them).
+// @unchecked: `watching` is a flag the watcher thread polls and `cancel()` clears once; a stale read only delays the stop by one poll.
 public final class ShutdownSignals: @unchecked Sendable {
     private let handler: @Sendable (Int32) -> Void
     private var watching = true
@@ -43,4 +44,5 @@ public final class ShutdownSignals: @unchecked Sendable {
 /// The last shutdown signal received (0 = none); written by the C signal handler.
 nonisolated(unsafe) private var receivedSignal: Int32 = 0
 
+// @unchecked: written once by the task before it signals the semaphore, read once after the wait (the semaphore orders them).
 private final class ResultBox<T>: @unchecked Sendable { var result: Result<T, Error>? }

@@ -35,6 +35,7 @@ public enum ChildExit: Equatable, Sendable, CustomStringConvertible {
 /// Spawned with `posix_spawn` and an empty signal mask / default dispositions, so the child does not
 /// inherit the signals a Swift concurrency thread blocks (Foundation's `Process` passes them on, and a
 /// worker would then ignore SIGTERM). A dedicated thread waits for the exit.
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 public final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exitStatus: ChildExit?

@@ -21,6 +21,7 @@ public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String,
 }
 
 /// A flag that lets exactly one caller through.
+// @unchecked: every `var` below is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 final class ResumeOnce: @unchecked Sendable {
     private let lock = NSLock()
     private var done = false

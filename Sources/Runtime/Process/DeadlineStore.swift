@@ -4,7 +4,7 @@ import Coordination
 /// A `CoordinationStore` whose every call gives up after `seconds` with `StoreError.unavailable`
 /// (the wrapped call is cancelled and abandoned). Server and clients use it so a call stuck on a
 /// dead database connection is retried like any outage instead of freezing the process.
-public final class DeadlineStore: CoordinationStore, @unchecked Sendable {
+public final class DeadlineStore: CoordinationStore, Sendable {
     public let base: any CoordinationStore
     public let seconds: Double
 

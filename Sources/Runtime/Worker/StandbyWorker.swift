@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -41,7 +42,7 @@ public struct StandbyAssignment: Codable, Equatable, Sendable {
 
     /// Appends this process's stdout and stderr to `logPath` from now on.
     public func redirectOutput() throws {
-        fflush(stdout); fflush(stderr)
+        StandardStreams.flush()
         try? FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RuntimeError("standby worker: cannot open log \(logPath): \(String(cString: strerror(errno)))") }

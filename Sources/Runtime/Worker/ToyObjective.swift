@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,7 @@ struct ToyGeneration: WorkerObjective {
         let toy = job.config.toy
         if toy.crashWorkers.contains(job.worker) || (toy.crashFirstAttemptWorkers.contains(job.worker) && job.attempt == 1) {
             log("toy fault injection: crashing (abort)")
-            fflush(stdout)
+            StandardStreams.flush()
             abort()
         }
         self.job = job

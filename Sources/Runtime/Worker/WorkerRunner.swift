@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// Runs one job inside the worker process (`autolfads worker`): loads the first valid starting
@@ -37,6 +38,6 @@ public enum WorkerRunner {
 
     /// Exits this process if its parent dies (so an orphaned worker never races the retry of its job).
     public static func exitWhenParentDies(checkEvery seconds: Double = 0.5) {
-        ParentWatch.onExit(checkEvery: seconds) { fputs("parent process died; worker exits\n", stderr); _exit(3) }
+        ParentWatch.onExit(checkEvery: seconds) { StandardStreams.writeError("parent process died; worker exits\n"); _exit(3) }
     }
 }
