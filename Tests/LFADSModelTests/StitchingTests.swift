@@ -5,7 +5,7 @@ import LFADSMetrics
 import Testing
 @testable import LFADSModel
 
-/// Multi-session stitching (LFADS_SPEC §4): gradients through per-session readin/readout,
+/// Multi-session stitching (one data file per session, shared dynamics): gradients through per-session readin/readout,
 /// balanced batches, the mean-of-session-means loss, alignment init, resume, config errors.
 @Suite struct StitchingTests {
     /// Two tiny sessions with different neuron counts (5→7 and 4→6) and trial counts, same bins.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import Coordination
 @testable import Runtime
@@ -10,8 +9,10 @@ final class ClusterHarness: Sendable {
     let configPath: String
     let config: RunConfig
     let binary: String
-    /// Every process started, so that `stopAll` can end those still running.
-    private let processes = Mutex<[ChildProcess]>([])
+    /// Every process started, so that `stopAll` can end those still running; only touched while holding `lock`
+    /// (NSLock: `Mutex` needs macOS 15, the package supports macOS 13).
+    private let lock = NSLock()
+    nonisolated(unsafe) private var processes: [ChildProcess] = []
 
     /// The faults section of the tests' runs: fast heartbeats, and a heartbeat timeout with slack (a client
     /// starved of CPU for a few seconds on a loaded 2-core machine must not lose its lease, which would
@@ -48,7 +49,7 @@ final class ClusterHarness: Sendable {
     func start(_ args: [String], log: String, ownProcessGroup: Bool = false) throws -> ChildProcess {
         let p = try ChildProcess(executable: binary, arguments: args, environment: ProcessInfo.processInfo.environment,
                                  logPath: dir + "/" + log, ownProcessGroup: ownProcessGroup)
-        processes.withLock { $0.append(p) }
+        lock.withLock { processes.append(p) }
         return p
     }
     func startServer(log: String = "server.log") throws -> ChildProcess { try start(["server", "--config", configPath], log: log) }
@@ -87,7 +88,7 @@ final class ClusterHarness: Sendable {
         }.joined(separator: "\n")
     }
 
-    func stopAll() async { for p in processes.withLock({ $0 }) where p.exit == nil { _ = await p.terminate(grace: 2) } }
+    func stopAll() async { for p in lock.withLock({ processes }) where p.exit == nil { _ = await p.terminate(grace: 2) } }
 
     /// Store rows of the run.
     func snapshot(_ store: any CoordinationStore) async throws -> (RunRecord, [JobRecord], [WorkerRecord]) {

@@ -59,7 +59,7 @@ public enum FixtureRun {
                     totalEpochs[w] += 1
                     let noise = Double((w * 31 + e * 17 + g * 7) % 11) / 1000
                     let seconds: Double = Double(e + 1) * o.generationSeconds / Double(o.epochsPerGeneration)
-                    let lr: Double = h["lr"] ?? 0
+                    let lr: Double = h["lr_init"] ?? 0
                     let fields: [String] = [String(totalEpochs[w]), String(s * 0.95), String(s + noise), String(s), String(lr), String(seconds)]
                     metrics += fields.joined(separator: ",") + "\n"
                 }

@@ -18,9 +18,10 @@ public enum Blocking {
 /// Calls `handler` (on a background thread) when the process receives SIGTERM or SIGINT.
 /// A minimal C handler records the signal; a watcher thread delivers it (dispatch signal sources
 /// do not see signals on Linux unless every thread blocks them).
-// @unchecked: `watching` is a flag the watcher thread polls and `cancel()` clears once; a stale read only delays the stop by one poll.
+// @unchecked: `watching`, the only `var`, is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
 public final class ShutdownSignals: @unchecked Sendable {
     private let handler: @Sendable (Int32) -> Void
+    private let lock = NSLock()
     private var watching = true
 
     public init(_ handler: @escaping @Sendable (Int32) -> Void) {
@@ -28,7 +29,7 @@ public final class ShutdownSignals: @unchecked Sendable {
         receivedSignal = 0
         for sig in [SIGTERM, SIGINT] { signal(sig) { s in receivedSignal = s } }
         let t = Thread { [weak self] in
-            while let self, self.watching {
+            while let self, self.lock.withLock({ self.watching }) {
                 let s = receivedSignal
                 if s != 0 { receivedSignal = 0; self.handler(s) }
                 Thread.sleep(forTimeInterval: 0.05)
@@ -38,7 +39,7 @@ public final class ShutdownSignals: @unchecked Sendable {
     }
 
     /// Stops watching (the handlers stay installed and keep recording).
-    public func cancel() { watching = false }
+    public func cancel() { lock.withLock { watching = false } }
 }
 
 /// The last shutdown signal received (0 = none); written by the C signal handler.

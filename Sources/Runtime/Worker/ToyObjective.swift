@@ -45,20 +45,21 @@ public enum ToyObjective {
 /// One generation of the toy objective for `WorkerRunner.train`, with the fault injection its tests use.
 struct ToyGeneration: WorkerObjective {
     let job: WorkerJob
-    let started = Date()
+    let started: Date
     var state: ToyState
     let metricsColumns = ["epoch", "score", "seconds"]
     let scoreTag = "pbt/score"
     var totalEpochs: Int { state.epochs }
 
-    init(job: WorkerJob, log: (String) -> Void) throws {
+    /// `started`: when the job began (the `seconds` column counts from it).
+    init(job: WorkerJob, started: Date, log: (String) -> Void) throws {
         let toy = job.config.toy
         if toy.crashWorkers.contains(job.worker) || (toy.crashFirstAttemptWorkers.contains(job.worker) && job.attempt == 1) {
             log("toy fault injection: crashing (abort)")
             StandardStreams.flush()
             abort()
         }
-        self.job = job
+        self.job = job; self.started = started
         state = ToyObjective.initial(dimension: job.config.searchSpace.count)
     }
 

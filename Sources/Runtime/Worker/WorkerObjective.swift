@@ -1,9 +1,10 @@
 import Foundation
 
 /// What a worker trains in one generation: the `toy` objective or LFADS. A new objective implements
-/// these few members; `WorkerRunner.train` does the rest identically for every objective: try the
-/// starting checkpoints in order (a corrupt one is logged and skipped), train, then write
-/// `checkpoint.bin`, `hps.json`, `metrics.csv`, the TensorBoard events and finally `result.json`.
+/// these few members (plus its `RunConfig.Objective` value, and its final-step outputs in `WorkerRunner.run`);
+/// `WorkerRunner.train` does the rest identically for every objective: try the starting checkpoints in
+/// order (a corrupt one is logged and skipped), train, then write `checkpoint.bin` (when the objective
+/// says its state is worth keeping), `hps.json`, `metrics.csv`, the TensorBoard events and last `result.json`.
 protocol WorkerObjective {
     /// Columns of `metrics.csv`, in file order; every row `train` reports has one value per column.
     var metricsColumns: [String] { get }
@@ -15,7 +16,7 @@ protocol WorkerObjective {
     mutating func load(checkpoint path: String) throws
     /// Trains `epochs` epochs, reporting each epoch's metrics row and TensorBoard scalars. Returns the
     /// score PBT reads (nil: no valid score, PBT replaces the worker) and whether the state is worth
-    /// a checkpoint (false after a diverged training).
+    /// a checkpoint (LFADS: false when training diverged or the score is not finite).
     mutating func train(epochs: Int, log: (String) -> Void, onEpoch: (EpochMetrics) -> Void) throws -> (score: Double?, checkpoint: Bool)
     /// Writes the model state to `path` (atomically).
     func save(checkpoint path: String) throws

@@ -13,7 +13,7 @@ public enum WorkerRunner {
         log("worker \(job.worker) generation \(job.generation) attempt \(job.attempt): \(job.epochs) epochs, hps \(formatHPs(job.hps))")
         switch job.config.objective {
         case .toy where job.task == .posterior: return try toyOutputs(job: job, started: started, log: log)
-        case .toy: var o = try ToyGeneration(job: job, log: log); return try train(&o, job: job, started: started, log: log)
+        case .toy: var o = try ToyGeneration(job: job, started: started, log: log); return try train(&o, job: job, started: started, log: log)
         case .lfads where job.task == .posterior: return try LFADSObjective.outputs(job: job, started: started, log: log)
         case .lfads: var o = try LFADSGeneration(job: job); return try train(&o, job: job, started: started, log: log)
         }
