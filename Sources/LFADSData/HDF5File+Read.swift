@@ -71,7 +71,7 @@ extension HDF5File {
                 if len < 0 { break }
                 var buf = [CChar](repeating: 0, count: Int(len) + 1)
                 H5Aget_name_by_idx(oid, ".", H5_INDEX_NAME, H5_ITER_INC, idx, &buf, Int(len) + 1, chdf5_p_default())
-                names.append(String(cString: buf))
+                names.append(buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
                 idx += 1
             }
             return names
@@ -288,7 +288,7 @@ extension HDF5File {
         guard buf.withUnsafeMutableBytes({ read(mem, $0.baseAddress!) }) >= 0 else {
             throw HDF5Error(path: path, key: key, "reading the string failed")
         }
-        return String(cString: buf).trimmingTrailing()
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingTrailing()
     }
 }
 

@@ -130,7 +130,7 @@ public final class HDF5File {
             guard len >= 0 else { continue }
             var buf = [CChar](repeating: 0, count: Int(len) + 1)
             H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(len) + 1, chdf5_p_default())
-            let name = String(cString: buf)
+            let name = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             let full = prefix + name
             let type = chdf5_link_type(gid, name)
             if type == Int32(H5L_TYPE_EXTERNAL.rawValue) { walk.external.append(full); continue }   // never followed

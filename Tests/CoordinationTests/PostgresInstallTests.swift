@@ -16,7 +16,7 @@ import TestSupport
     private func server(_ root: String, _ rel: String, executable: Bool = true) throws -> String {
         let dir = root + "/" + rel
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/initdb", contents: Data("#!/bin/sh\n".utf8),
+        _ = FileManager.default.createFile(atPath: dir + "/initdb", contents: Data("#!/bin/sh\n".utf8),
                                        attributes: [.posixPermissions: executable ? 0o755 : 0o644])
         return dir
     }

@@ -32,7 +32,7 @@ import Coordination
             guard let s = try j.result?.decode(JobOutcome.self).score else { return nil }
             return (s, j.generation, j.worker)
         }.sorted { ($0.0, -$0.1, -$0.2) < ($1.0, -$1.1, -$1.2) }
-        let storage = try SharedStorage(rootPath: h.config.storage)
+        let storage = SharedStorage(rootPath: h.config.storage)
         let expected = try [best.appendingPathComponent("checkpoint.bin").path] + ranked.dropFirst().map {
             try storage.generationDirectory(run: h.config.name, worker: $0.2, generation: $0.1).appendingPathComponent("checkpoint.bin").path
         }

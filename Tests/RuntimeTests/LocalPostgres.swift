@@ -18,7 +18,7 @@ final class LocalPostgres {
         var auth = "--auth=trust"
         if let password {
             let pwfile = dir + "/pwfile"
-            FileManager.default.createFile(atPath: pwfile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: pwfile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
             if getuid() == 0 { try Self.sh("chown postgres: '\(pwfile)'", root: true) }
             auth = "--auth-local=trust --auth-host=scram-sha-256 --pwfile='\(pwfile)'"
         }

@@ -80,7 +80,7 @@ import Coordination
         for folder in Self.folders(runDir) {
             for name in try FileManager.default.contentsOfDirectory(atPath: runDir + "/" + folder).filter({ !AtomicFile.isTemporary($0) }) {
                 var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: runDir + "/" + folder + name, isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: runDir + "/" + folder + name, isDirectory: &isDir)
                 let entry = name + (isDir.boolValue ? "/" : "")
                 #expect(patterns.contains { $0.matches(entry) }, "README.txt does not describe \(folder)\(entry)")
                 checked += 1

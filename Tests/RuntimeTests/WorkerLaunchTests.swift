@@ -21,7 +21,7 @@ struct WorkerLaunchTests {
     @Test func containerModeWrapsTheWorkerInTheEngine() throws {
         let bin = TestSupport.tempDir("engine")
         let engine = bin + "/podman"
-        FileManager.default.createFile(atPath: engine, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(atPath: engine, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
         var o = ClientOptions(slots: 1, executable: "/opt/bin/autolfads")
         o.workerRuntime = WorkerRuntimeSettings(runtime: .container, engine: "podman", image: "localhost/autolfads:test",
                                                 cpus: 2, memory: "4g", storage: "")

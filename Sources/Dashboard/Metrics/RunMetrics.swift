@@ -57,10 +57,10 @@ struct MetricFamilies {
         for (labels, value) in samples {
             switch kind {
             case .counter:
-                registry.makeCounter(name: name, labels: labels, help: help)
+                registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
                     .increment(by: value.isFinite && value > 0 ? Int64(value.rounded()) : 0)
             case .gauge:
-                registry.makeGauge(name: name, labels: labels, help: help).set(value)
+                registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels).set(value)
             }
         }
     }

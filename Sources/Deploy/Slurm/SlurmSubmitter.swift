@@ -56,7 +56,7 @@ public struct SlurmSubmitter {
     /// Starts `autolfads server` detached on this node, output to `<run>/slurm/server-login.log`.
     func startServerHere() throws -> Int32 {
         let log = plan.directory + "/server-login.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         guard let h = FileHandle(forWritingAtPath: log) else { throw DeployError("cannot write \(log): check storage permissions") }
         h.seekToEndOfFile()
         let p = Process()

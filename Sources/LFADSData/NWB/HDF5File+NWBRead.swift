@@ -27,7 +27,7 @@ extension HDF5File {
                 guard len >= 0 else { continue }
                 var buf = [CChar](repeating: 0, count: Int(len) + 1)
                 H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(len) + 1, chdf5_p_default())
-                let name = String(cString: buf)
+                let name = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
                 // External links (into other files) are never followed, as in `datasetNames()`.
                 guard chdf5_link_type(gid, name) != Int32(H5L_TYPE_EXTERNAL.rawValue) else { continue }
                 let oid = H5Oopen(gid, name, chdf5_p_default())

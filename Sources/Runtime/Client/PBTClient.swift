@@ -36,7 +36,7 @@ public final class PBTClient: @unchecked Sendable {
         self.store = DeadlineStore(store, seconds: 20); self.options = options; self.log = log
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
-        self.hostname = String(cString: host)
+        self.hostname = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         self.clientID = "\(hostname)-\(getpid())-\(UUID().uuidString.prefix(6))"
     }
     public let hostname: String
