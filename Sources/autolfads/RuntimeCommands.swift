@@ -108,7 +108,6 @@ struct ServerCommand: ParsableCommand {
         let cfg = try options.load()
         let dash = dashboard
         try runToCompletion(cfg, command: "server", dashboard: dash) { ready, checked in
-            try ready.createRunDirectory()
             let store = try await openCoordinationStore(ready.store, onRetry: { print($0) })
             defer { Task { await store.close() } }
             let server = PBTServer(config: ready, store: store)

@@ -53,6 +53,7 @@ extension LFADSNetwork {
         var klCoTotal: Tensor? = nil
         var reconTotal: Tensor? = nil
         var stepNLL: [Tensor] = [], stepRecon: [Tensor] = []
+        stepNLL.reserveCapacity(tRec); stepRecon.reserveCapacity(tRec)
         let missing = x.hasMissing
         let emptyInput = tape.constant(rows: b, cols: 0)
         let sv = c.svRate
