@@ -47,6 +47,19 @@ final class FloatArena {
         }
     }
 
+    /// A position in the arena (see `rewind(to:)`).
+    struct Mark { fileprivate let current, used, usedBefore: Int }
+
+    /// The current position: what is allocated before it stays valid across `rewind(to:)`.
+    func mark() -> Mark { Mark(current: current, used: used, usedBefore: usedBefore) }
+
+    /// Frees what was allocated since `mark` (taken since the last full `rewind()`); earlier
+    /// allocations stay valid, and chunks added after the mark are kept for reuse.
+    func rewind(to mark: Mark) {
+        peak = max(peak, usedBefore + used)
+        current = mark.current; used = mark.used; usedBefore = mark.usedBefore
+    }
+
     /// Frees everything allocated since the last rewind (memory is kept for reuse).
     func rewind() {
         peak = max(peak, usedBefore + used)

@@ -2,13 +2,13 @@ import Foundation
 
 extension Tape {
     /// Reverse pass from `output`. For a 1×1 loss the seed is 1; for other outputs pass `seed`
-    /// (the cotangent, `output.count` floats). Gradients accumulate into the `ParameterStore`
-    /// (zeroed first when `zeroParamGrads`) and into `grad(_:)` of intermediate tensors.
+    /// (the cotangent, `output.count` floats). Parameter gradients accumulate into `parameterGradients`
+    /// (the store's, or the tape's own; zeroed first when `zeroParamGrads`) and into `grad(_:)` of intermediate tensors.
     public func backward(_ output: Tensor, seed: UnsafePointer<Float>? = nil, zeroParamGrads: Bool = true) {
         precondition(gradEnabled, "backward: this tape has gradEnabled = false (inference mode)")
         precondition(seed != nil || output.count == 1,
                      "backward: output is \(output.rows)×\(output.cols); pass a seed or reduce it to 1×1 first")
-        if zeroParamGrads { store.zeroGrads() }
+        if zeroParamGrads { zeroParameterGradients() }
         let last = Int(output.id)
         for i in 0...last {
             let n = nodes[i]

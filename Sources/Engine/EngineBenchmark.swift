@@ -39,6 +39,21 @@ public enum EngineBenchmark {
         return 2.0 * Double(b * 3 * h * (i + h)) / t / 1e9
     }
 
+    /// GFLOP/s of one n×n×n single-precision GEMM on the calling thread (the large-matrix ceiling of
+    /// the BLAS kernel; n = 1024 by default).
+    public static func largeGemmGFlops(n: Int = 1024, minSeconds: Double) -> Double {
+        var rng = Rng(seed: 2)
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n), b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        rng.fillUniform(a, count: n * n, low: -1, high: 1)
+        rng.fillUniform(b, count: n * n, low: -1, high: 1)
+        let t = timePerCall(minSeconds: minSeconds) {
+            sgemm(false, false, m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, beta: 0, c: c, ldc: n)
+        }
+        return 2.0 * Double(n * n * n) / t / 1e9
+    }
+
     /// A GRU unrolled over `steps` time steps with a sum loss: forward + backward per call.
     public final class GRUUnroll {
         public let batch, input, hidden, steps: Int

@@ -82,19 +82,60 @@ public final class Tape {
     let scratch: FloatArena
     /// When false, no gradient storage is allocated and `backward` is unavailable (inference).
     public var gradEnabled = true
+    /// This tape's own parameter-gradient buffer (store layout), or nil when it accumulates into `store.grads`.
+    private let ownGradients: UnsafeMutableBufferPointer<Float>?
 
     /// A tape over `store`; `reserveNodes` / `arenaFloats` pre-size the storage.
-    public init(store: ParameterStore, reserveNodes: Int = 4096, arenaFloats: Int = 1 << 18) {
+    /// With `separateGradients` the tape accumulates parameter gradients into a buffer of its own
+    /// (`parameterGradients`, same layout as `store.grads`) instead of the store's, so several tapes can
+    /// run forward/backward over the same parameters at once (data-parallel shards) and be summed after.
+    public init(store: ParameterStore, reserveNodes: Int = 4096, arenaFloats: Int = 1 << 18, separateGradients: Bool = false) {
         self.store = store
         nodes.reserveCapacity(reserveNodes)
         arena = FloatArena(initialCapacity: arenaFloats)
         scratch = FloatArena(initialCapacity: 1 << 14)
+        if separateGradients {
+            let g = UnsafeMutableBufferPointer<Float>.allocate(capacity: store.count)
+            g.initialize(repeating: 0)
+            ownGradients = g
+        } else {
+            ownGradients = nil
+        }
+    }
+
+    deinit { ownGradients?.deallocate() }
+
+    /// Where `backward` accumulates parameter gradients: the tape's own buffer or `store.grads`.
+    public var parameterGradients: UnsafeMutableBufferPointer<Float> { ownGradients ?? store.grads }
+
+    /// Sets the parameter gradients this tape accumulates into to 0.
+    public func zeroParameterGradients() {
+        if let g = ownGradients { g.update(repeating: 0) } else { store.zeroGrads() }
     }
 
     /// Forgets all recorded nodes and rewinds the arena (keeps capacity).
     public func reset() {
         nodes.removeAll(keepingCapacity: true)
         arena.rewind()
+    }
+
+    /// A point in the recording (see `rewind(to:)`).
+    public struct Mark {
+        fileprivate let nodes: Int
+        fileprivate let arena: FloatArena.Mark
+    }
+
+    /// The current end of the recording.
+    public func mark() -> Mark { Mark(nodes: nodes.count, arena: arena.mark()) }
+
+    /// Forgets the nodes recorded since `mark` (taken since the last `reset()`) and their storage;
+    /// tensors recorded before it stay valid. Lets a pass reuse a shared prefix, e.g. the encoders of
+    /// one batch across posterior samples. The forgotten nodes must not be read again, nor be
+    /// inputs of a later `backward` through the prefix.
+    public func rewind(to mark: Mark) {
+        precondition(mark.nodes <= nodes.count, "rewind(to:): the mark is from before a reset")
+        nodes.removeSubrange(mark.nodes...)
+        arena.rewind(to: mark.arena)
     }
 
     /// Number of recorded nodes.
@@ -124,8 +165,10 @@ public final class Tape {
     public func param(_ p: Param) -> Tensor {
         let e = store.entries[p.index]
         let trainable = e.trainable && gradEnabled
+        let grads = parameterGradients
+        precondition(grads.count == store.count, "param: the store grew after this tape was made; make a new tape")
         nodes.append(Node(op: .param, rows: e.rows, cols: e.cols, value: store.values.baseAddress! + e.offset,
-                          grad: trainable ? store.grads.baseAddress! + e.offset : nil))
+                          grad: trainable ? grads.baseAddress! + e.offset : nil))
         return Tensor(id: Int32(nodes.count - 1), rows: e.rows, cols: e.cols)
     }
 

@@ -12,7 +12,7 @@ struct TrainBenchCommand: ParsableCommand {
         commandName: "train",
         abstract: "Training throughput (trial-bins/s), model FLOPs ÷ GEMM GFLOP/s, peak RSS; --quality adds a Lorenz run vs the oracle.")
 
-    @Option(help: "BLAS threads (the headline is 1).") var threads = 1
+    @Option(help: "Worker threads to compare with one thread (data-parallel shards; 1 = one-thread rows only).") var threads = 1
     @Option(help: "Minimum seconds per throughput measurement.") var seconds = 3.0
     @Option(name: .customLong("blas-kernel"), help: "OpenBLAS kernel: auto (SkylakeX on AVX-512), keep, or a core name.")
     var blasKernel = "auto"
@@ -22,25 +22,54 @@ struct TrainBenchCommand: ParsableCommand {
     @Argument(help: "key=value overrides for the quality-run model.") var overrides: [String] = []
 
     func run() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         BLASKernel.relaunchIfNeeded(try BLASKernel.Policy(parsing: blasKernel))
-        BLASThreads.set(threads)
-        print("BLAS kernel: \(BLASKernel.coreName)   threads: \(BLASThreads.current)")
+        BLASThreads.set(1)
+        let ceiling = EngineBenchmark.largeGemmGFlops(minSeconds: 1)
+        print("BLAS kernel: \(BLASKernel.coreName)   BLAS threads: 1   worker threads: 1\(threads > 1 ? " and \(threads)" : "")")
+        print(String(format: "large-GEMM ceiling (1024³, one thread): %.1f GF/s", ceiling))
         let lorenz = try LorenzGenerator.generate(LorenzConfig())
         func row(_ cells: [String]) { print(cells.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined()) }
-        row(["config", "batch", "ms/step", "trial-bins/s", "GFLOP/step", "model GF/s", "GEMM GF/s", "model/GEMM"])
+        row(["config", "threads", "batch", "ms/step", "trial-bins/s", "GFLOP/step", "model GF/s", "GEMM GF/s", "model/GEMM",
+             "model/1024³", "×1 thread"])
         for (name, config, data) in [("lorenz", Self.lorenzModel(), lorenz), ("nlb", Self.nlbModel(), Self.nlbShapedData())] {
-            let trainer = try Trainer(config: config, dataset: data, threads: threads)
-            let c = trainer.config
-            let step = try TrainingBenchmark.secondsPerStep(trainer, minSeconds: seconds)
-            let flops = TrainingBenchmark.flopsPerStep(c, batch: c.batchSize)
-            let gemm = EngineBenchmark.gruGemmGFlops(batch: c.batchSize, input: c.genDim, hidden: c.genDim, minSeconds: 1)
-            let model = flops / step / 1e9
-            row([name, String(c.batchSize), String(format: "%.2f", step * 1e3),
-                 String(format: "%.0f", Double(c.batchSize * c.reconSeqLen) / step), String(format: "%.3f", flops / 1e9),
-                 String(format: "%.1f", model), String(format: "%.1f", gemm), String(format: "%.0f%%", 100 * model / gemm)])
+            var oneThread = 0.0
+            for n in threads > 1 ? [1, threads] : [1] {
+                let trainer = try Trainer(config: config, dataset: data, threads: n)
+                let c = trainer.config
+                let step = try TrainingBenchmark.secondsPerStep(trainer, minSeconds: seconds)
+                if n == 1 { oneThread = step }
+                let flops = TrainingBenchmark.flopsPerStep(c, batch: c.batchSize)
+                let gemm = EngineBenchmark.gruGemmGFlops(batch: c.batchSize, input: c.genDim, hidden: c.genDim, minSeconds: 1)
+                let model = flops / step / 1e9
+                row([name, String(n), String(c.batchSize), String(format: "%.2f", step * 1e3),
+                     String(format: "%.0f", Double(c.batchSize * c.reconSeqLen) / step), String(format: "%.3f", flops / 1e9),
+                     String(format: "%.1f", model), String(format: "%.1f", gemm), String(format: "%.0f%%", 100 * model / gemm),
+                     String(format: "%.0f%%", 100 * model / ceiling), String(format: "%.2f×", oneThread / step)])
+            }
         }
+        print("model/GEMM: model FLOP/s ÷ one thread's GEMM rate at the GRU's own shapes; model/1024³: ÷ the large-GEMM ceiling;")
+        print("×1 thread: one-thread step time ÷ this row's (the data-parallel speed-up).")
+        try posteriorRows(lorenz)
         print(String(format: "peak RSS: %.0f MiB", TrainingBenchmark.peakRSSMiB()))
         if quality { try runQuality(lorenz) }
+    }
+
+    /// Posterior sampling (50 samples, the default) of the Lorenz model's valid split on 1 and `threads` threads.
+    func posteriorRows(_ data: LFADSDataset) throws {
+        let samples = 50
+        print("\nposterior sampling (lorenz model, untrained weights, valid split: \(data.trialCount(.valid)) trials, \(samples) samples)")
+        print("threads  seconds  ×1 thread")
+        var oneThread = 0.0
+        for n in threads > 1 ? [1, threads] : [1] {
+            let trainer = try Trainer(config: Self.lorenzModel(), dataset: data, threads: n)
+            _ = try trainer.posteriorOutputs(data.valid!, samples: 2)   // warm-up: buffers and BLAS
+            let start = TrainingBenchmark.now()
+            _ = try trainer.posteriorOutputs(data.valid!, samples: samples)
+            let t = TrainingBenchmark.now() - start
+            if n == 1 { oneThread = t }
+            print(String(format: "%-8d %-8.2f %.2f×", n, t, oneThread / t))
+        }
     }
 
     /// The bundled-Lorenz model used for throughput and quality (lfads-torch-like sizes).

@@ -138,11 +138,15 @@ import Testing
             try db.execute(sql: "ALTER TABLE jobs DROP COLUMN claim_token")
             try db.execute(sql: "ALTER TABLE jobs DROP COLUMN claim_renewed")
             try db.execute(sql: "DELETE FROM schema_version WHERE version = 3")
+            // and migration 4's column (processes.threads).
+            try db.execute(sql: "ALTER TABLE processes DROP COLUMN threads")
+            try db.execute(sql: "DELETE FROM schema_version WHERE version = 4")
         }
         await store.close()
         let reopened = try await openCoordinationStore(url, environment: [:])
         defer { Task { await reopened.close() } }
-        #expect(try await reopened.schemaVersion() == 3)
+        #expect(try await reopened.schemaVersion() == Schema.latestVersion && Schema.latestVersion == 4)
+        #expect(try await reopened.processes().map(\.threads) == [0], "the migrated process row reads threads 0 (not reported)")
         let job = try #require(try await reopened.job(id: f.jobIDs[0]))
         #expect(job.status == .claimed && job.claimToken == nil)
         #expect(try await reopened.reapExpired(now: t0 + 11, heartbeatTimeout: 30).requeuedJobs == [f.jobIDs[0]])

@@ -84,3 +84,39 @@ import Engine
         #expect(throws: EngineError.self) { try a.restoreValues([1, 2]) }
     }
 }
+
+/// Tapes with their own gradient buffers (data-parallel shards) and the fork-join helper.
+@Suite struct ParallelTapeTests {
+    @Test func separateGradientsLeaveTheStoreAloneAndSumToTheJointGradient() {
+        let s = ParameterStore()
+        var rng = Rng(seed: 3)
+        let w = s.add("w", rows: 3, cols: 2, init: .fanNormal(fan: 3), rng: &rng)
+        let x: [[Float]] = [[1, 2, 3], [-1, 0.5, 2], [0.3, -2, 1], [2, 2, -1]]
+        func loss(_ tape: Tape, rows: Range<Int>) -> Tensor {
+            let xs = tape.constant(rows: rows.count, cols: 3, rows.flatMap { x[$0] })
+            return tape.sum(tape.square(tape.matmul(xs, tape.param(w))))
+        }
+        let joint = Tape(store: s)
+        joint.backward(loss(joint, rows: 0..<4))
+        let expected = Array(s.grads)
+        s.zeroGrads()
+        let parts = [Tape(store: s, separateGradients: true), Tape(store: s, separateGradients: true)]
+        Parallel.forEach(2) { k in parts[k].backward(loss(parts[k], rows: k == 0 ? 0..<3 : 3..<4)) }
+        #expect(s.grads.allSatisfy { $0 == 0 })
+        for i in 0..<s.count {
+            let sum = parts[0].parameterGradients[i] + parts[1].parameterGradients[i]
+            #expect(abs(sum - expected[i]) <= 1e-5 * max(1, abs(expected[i])))
+        }
+    }
+
+    @Test func chunksCoverTheRangeInOrderLargerFirst() {
+        #expect(Parallel.chunks(7, parts: 2) == [0..<4, 4..<7])
+        #expect(Parallel.chunks(1, parts: 3) == [0..<1, 1..<1, 1..<1])
+        #expect(Parallel.chunks(6, parts: 3) == [0..<2, 2..<4, 4..<6])
+        let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)
+        defer { hits.deallocate() }
+        hits.initialize(repeating: 0)
+        Parallel.forEach(8) { hits[$0] += $0 + 1 }
+        #expect(Array(hits) == Array(1...8))
+    }
+}

@@ -41,6 +41,21 @@ import PBT
         #expect(c.model["train"]?["batch_size"] == .number(256))
         #expect(c.model["gen_dim"] == .number(100))
         #expect(c.slots == 3 && c.threadsPerSlot == 2 && c.maxAttempts == 4 && c.clientIdleTimeout == 60)
+        #expect(c.threads(cores: 64, slots: 3) == 2, "a set threads_per_slot is used as it is")
+    }
+
+    /// `threads_per_slot: auto` (the default): the cores shared by the slots that can be busy at once.
+    @Test func autoThreadsShareTheCoresAmongTheBusySlots() throws {
+        let auto = try RunConfig.parse(yaml: "population: 20", baseDirectory: "/w")
+        #expect(auto.threadsPerSlot == 0)
+        #expect(auto.threads(cores: 64, slots: 64) == 3)     // 20 workers busy at most: ⌊64 / 20⌋
+        #expect(auto.threads(cores: 64, slots: 8) == 8)      // 8 slots busy: ⌊64 / 8⌋
+        #expect(auto.threads(cores: 2, slots: 2) == 1)
+        let one = try RunConfig.parse(yaml: "population: 2\nresources: {threads_per_slot: auto}", baseDirectory: "/w")
+        #expect(one.threads(cores: 16, slots: 16) == 8)
+        #expect(try RunConfig.parse(yaml: one.resolvedYAML(), baseDirectory: "/w").threadsPerSlot == 0, "auto round-trips through the resolved YAML")
+        #expect(throws: ConfigError.self) { try RunConfig.parse(yaml: "resources: {threads_per_slot: many}", baseDirectory: "/w") }
+        #expect(throws: ConfigError.self) { try RunConfig.parse(yaml: "resources: {threads_per_slot: -1}", baseDirectory: "/w") }
     }
 
     @Test func emptyConfigUsesDefaultsAndPresets() throws {

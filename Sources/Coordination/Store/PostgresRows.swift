@@ -52,7 +52,8 @@ extension PostgresRow {
                              pid: try r["pid"].decode(Int.self),
                              status: ProcessStatus(rawValue: try r["status"].decode(String.self)) ?? .dead,
                              startedAt: Date(storeSeconds: try r["started_at"].decode(Double.self)),
-                             lastHeartbeat: Date(storeSeconds: try r["last_heartbeat"].decode(Double.self)))
+                             lastHeartbeat: Date(storeSeconds: try r["last_heartbeat"].decode(Double.self)),
+                             threads: try r["threads"].decode(Int.self))
     }
 
     func eventRecord() throws -> EventRecord {

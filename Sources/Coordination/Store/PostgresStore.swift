@@ -364,9 +364,10 @@ public final class PostgresStore: CoordinationStore, Sendable {
     public func registerProcess(_ p: ProcessRegistration, now: Date) async throws {
         _ = try await rows("registerProcess", """
             INSERT INTO processes (\(unescaped: Schema.processColumns))
-            VALUES (\(p.id), \(p.clientID), \(p.host), \(p.slot), \(p.pid), 'alive', \(now.storeSeconds), \(now.storeSeconds))
+            VALUES (\(p.id), \(p.clientID), \(p.host), \(p.slot), \(p.pid), 'alive', \(now.storeSeconds), \(now.storeSeconds), \(p.threads))
             ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, host = excluded.host, slot = excluded.slot,
-              pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat
+              pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
+              threads = excluded.threads
             """) { _ in 1 }
     }
 

@@ -202,8 +202,10 @@ public struct ProcessRegistration: Sendable, Hashable {
     public var host: String
     public var slot: Int
     public var pid: Int
-    public init(id: String, clientID: String, host: String, slot: Int, pid: Int) {
-        self.id = id; self.clientID = clientID; self.host = host; self.slot = slot; self.pid = pid
+    /// Training threads of the worker this slot runs (0 = not reported).
+    public var threads: Int
+    public init(id: String, clientID: String, host: String, slot: Int, pid: Int, threads: Int = 0) {
+        self.id = id; self.clientID = clientID; self.host = host; self.slot = slot; self.pid = pid; self.threads = threads
     }
 }
 
@@ -217,6 +219,8 @@ public struct ProcessRecord: Sendable, Hashable {
     public var status: ProcessStatus
     public var startedAt: Date
     public var lastHeartbeat: Date
+    /// Training threads of the slot's worker (0 = not reported).
+    public var threads: Int = 0
     /// Seconds since the last heartbeat at `now`.
     public func heartbeatAge(now: Date) -> Double { now.timeIntervalSince(lastHeartbeat) }
 }

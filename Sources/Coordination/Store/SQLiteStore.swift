@@ -313,10 +313,11 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     public func registerProcess(_ p: ProcessRegistration, now: Date) async throws {
         try await write { db in
             try db.execute(sql: """
-                INSERT INTO processes (\(Schema.processColumns)) VALUES (?, ?, ?, ?, ?, 'alive', ?, ?)
+                INSERT INTO processes (\(Schema.processColumns)) VALUES (?, ?, ?, ?, ?, 'alive', ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, host = excluded.host, slot = excluded.slot,
-                  pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat
-                """, arguments: [p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds])
+                  pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
+                  threads = excluded.threads
+                """, arguments: [p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds, p.threads])
         }
     }
 
@@ -394,7 +395,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     static func processRecord(_ r: Row) -> ProcessRecord {
         ProcessRecord(id: r["id"], clientID: r["client_id"], host: r["host"], slot: r["slot"], pid: r["pid"],
                       status: ProcessStatus(rawValue: r["status"]) ?? .dead, startedAt: Date(storeSeconds: r["started_at"]),
-                      lastHeartbeat: Date(storeSeconds: r["last_heartbeat"]))
+                      lastHeartbeat: Date(storeSeconds: r["last_heartbeat"]), threads: r["threads"])
     }
 
     static func eventRecord(_ r: Row) -> EventRecord {

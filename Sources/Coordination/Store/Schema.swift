@@ -61,7 +61,9 @@ enum Schema {
             "ALTER TABLE jobs ADD COLUMN claim_renewed \(int) NOT NULL DEFAULT 0",
             "CREATE INDEX jobs_claim_token ON jobs (claimed_by, claim_token)",
         ]
-        return [v1, v2, v3]
+        // Training threads per worker of each client slot (0 = not reported), for `autolfads status`.
+        let v4 = ["ALTER TABLE processes ADD COLUMN threads \(int) NOT NULL DEFAULT 0"]
+        return [v1, v2, v3, v4]
     }
 
     /// Column lists shared by both backends' SELECTs.
@@ -88,6 +90,6 @@ enum Schema {
             """
     }
 
-    static let processColumns = "id, client_id, host, slot, pid, status, started_at, last_heartbeat"
+    static let processColumns = "id, client_id, host, slot, pid, status, started_at, last_heartbeat, threads"
     static let eventColumns = "id, time, run_id, kind, message"
 }

@@ -27,6 +27,14 @@ extension LFADSNetwork {
         tape.add(tape.constant(rows: batch, cols: width, repeating: 0), tape.param(p))
     }
 
+    /// The encoders of a loaded batch in eval mode (no dropout, IC = its posterior mean), recorded once on
+    /// `tape` for `forward(…, encoded:)` to reuse across posterior samples: in eval mode they draw no random
+    /// numbers, so the samples draw exactly what full passes would.
+    func encodeForSampling(tape: Tape, inputs x: BatchInputs, session: Int) -> EncodedBatch {
+        var unused = Rng(seed: 0)
+        return encode(tape: tape, inputs: x, head: heads[session], drop: 0, sample: false, rng: &unused)
+    }
+
     /// The readin and the two encoders: the IC encoder (bidirectional GRU over the first `icEncBins`
     /// steps, then a linear map to the posterior mean and log-variance) and, with a controller, the
     /// CI encoder (bidirectional GRU over steps `icEncSeqLen..<encodSeqLen`).

@@ -32,13 +32,23 @@ extension LFADSNetwork {
     ///   - sample: sample the IC and inferred inputs (else use posterior means).
     ///   - capture: receives per-step outputs for posterior sampling.
     ///   - session: whose readin/readout to use (stitched models; `inputs` holds that session's trials).
+    ///   - encoded: the batch's encoders already on `tape` (`encodeForSampling`; eval mode only): only the IC
+    ///     sample is drawn (the same draw `encode` makes), so a pass costs the generator and controller alone.
     func forward(tape: Tape, inputs x: BatchInputs, rng: inout Rng, training: Bool, sample: Bool,
-                 weights: LossWeights, capture: OutputCapture? = nil, collectTerms: Bool = false, session: Int = 0) -> ForwardResult {
+                 weights: LossWeights, capture: OutputCapture? = nil, collectTerms: Bool = false, session: Int = 0,
+                 encoded: EncodedBatch? = nil) -> ForwardResult {
         let c = config
         let head = heads[session]
         let b = x.batch, tRec = c.reconSeqLen, nRec = head.reconNeurons
         let drop = training ? Float(c.dropoutRate) : 0
-        let e = encode(tape: tape, inputs: x, head: head, drop: drop, sample: sample, rng: &rng)
+        precondition(encoded == nil || !training, "forward: reused encoders are for eval mode (no dropout)")
+        let e: EncodedBatch
+        if var reused = encoded {
+            if sample { reused.icSample = tape.sampleGaussian(mean: reused.icMean, std: reused.icStd, rng: &rng) }
+            e = reused
+        } else {
+            e = encode(tape: tape, inputs: x, head: head, drop: drop, sample: sample, rng: &rng)
+        }
         var terms: [Tensor] = collectTerms ? [e.klIcElements] : []
         let prior = controller.map { controllerPrior(tape: tape, $0) }
 

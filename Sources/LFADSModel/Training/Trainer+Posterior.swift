@@ -13,7 +13,9 @@ public struct PosteriorSplitOutputs: Sendable {
 extension Trainer {
     /// Posterior sampling (as lfads-torch does it): eval mode (no dropout, no CD, no SV),
     /// `samples` full forward passes with sampled IC and inferred inputs; every output is the
-    /// mean over samples, rates = mean of exp(log-rate).
+    /// mean over samples, rates = mean of exp(log-rate). The encoders run once per batch (in eval mode
+    /// they are the same for every sample); each sample draws the IC and runs the controller and
+    /// generator. With threads > 1 the samples of each batch are spread over the trainer's shards.
     /// `session` picks the session of a stitched model (`split` must come from its data file).
     public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0,
                                  session: Int = 0) throws -> PosteriorSplitOutputs {
@@ -35,12 +37,20 @@ extension Trainer {
         defer { tape.gradEnabled = true }
         let weights = LossWeights(rampL2: 0, rampKL: 0)
         for idx in Batching.sequentialBatches(trials: arrays.trials, batchSize: c.batchSize) {
-            inputs.load(arrays, trials: idx)
-            let capture = OutputCapture(config: c, batch: idx.count)
-            for _ in 0..<n {
+            let capture: OutputCapture
+            if shards.count > 1 && n > 1 {
+                capture = shardedPosteriorSamples(arrays, trials: idx, samples: n, sample: sample, rng: &rng, session: session, config: c)
+            } else {
+                inputs.load(arrays, trials: idx)
+                capture = OutputCapture(config: c, batch: idx.count)
                 tape.reset()
-                _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: sample,
-                                    weights: weights, capture: capture, session: session)
+                let encoded = network.encodeForSampling(tape: tape, inputs: inputs, session: session)
+                let afterEncoders = tape.mark()
+                for _ in 0..<n {
+                    tape.rewind(to: afterEncoders)
+                    _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: sample,
+                                        weights: weights, capture: capture, session: session, encoded: encoded)
+                }
             }
             let inv = 1 / Float(n)
             for (name, w) in capture.stepOutputs {

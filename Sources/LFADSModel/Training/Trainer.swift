@@ -13,6 +13,8 @@ public final class Trainer {
     let tape: Tape
     /// Per-session data, masks and batch buffers (one entry unless stitched).
     let sessions: [SessionData]
+    /// Data-parallel shards, one per thread; shard 0 is `tape` with the sessions' buffers.
+    let shards: [Shard]
     var jitterScratch: [Float] = []
     /// Batching, CD masks, jitter and temporal shifts.
     var dataRNG: Rng
@@ -35,8 +37,11 @@ public final class Trainer {
     var svValid: SampleValidationMask { sessions[0].svValid }
     var inputs: BatchInputs { sessions[0].inputs }
 
-    /// Builds the model for `dataset` (data dimensions left at 0 in `config` are filled in) and
-    /// sets BLAS to `threads` threads.
+    /// Builds the model for `dataset` (data dimensions left at 0 in `config` are filled in) to train on
+    /// `threads` threads (default: the config's `threads`): one thread runs every step on the calling
+    /// thread; N > 1 split every batch, validation batch and posterior sampling into N data-parallel
+    /// shards run at once (results are deterministic for a given seed and thread count). BLAS is set to
+    /// one thread either way.
     /// - Throws: `ConfigError` for invalid or mismatching settings, `TrainingError.badData` for
     ///   a dataset without train and valid trials.
     public convenience init(config: LFADSConfig, dataset: LFADSDataset, threads: Int? = nil) throws {
@@ -60,7 +65,7 @@ public final class Trainer {
             splits.append((trainSplit, validSplit))
         }
         self.config = c
-        BLASThreads.set(threads ?? c.threads)
+        BLASThreads.set(1)
         network = LFADSNetwork(config: c, seed: UInt64(c.seed))
         optimizer = Adam(store: network.store, learningRate: Float(c.lrInit), beta1: Float(c.lrAdamBeta1),
                          beta2: Float(c.lrAdamBeta2), epsilon: Float(c.lrAdamEpsilon), weightDecay: 0, decoupled: true)
@@ -70,6 +75,8 @@ public final class Trainer {
         if c.readoutBiasFromData == 1 {
             for (i, s) in sessions.enumerated() { network.setReadoutBias(data: s.train.maskedRecon, neurons: s.config.reconDataDim, session: i) }
         }
+        let first = Shard(tape: tape, inputs: sessions.map(\.inputs))
+        shards = [first] + (1..<max(1, threads ?? c.threads)).map { [network, sessions] _ in Shard(store: network.store, sessions: sessions) }
         dataRNG = Rng(seed: UInt64(c.seed), stream: 1)
         modelRNG = Rng(seed: UInt64(c.seed), stream: 2)
         history = TrainingHistory(config: c)
@@ -167,6 +174,7 @@ public final class Trainer {
     /// sessions' losses: mean of per-session recon means, L2 once, KL averaged over the sessions.
     @discardableResult
     func trainStep(_ splits: [SplitArrays], trials idx: [[Int]], weights: LossWeights) throws -> ForwardResult {
+        if shards.count > 1 { return try shardedTrainStep(splits, trials: idx, weights: weights) }
         tape.reset()
         var results: [ForwardResult] = []
         for s in idx.indices {
@@ -177,17 +185,24 @@ public final class Trainer {
         let r = results.count == 1 ? results[0] : ForwardResult.mean(results, on: tape)
         guard tape.scalar(r.loss).isFinite else { throw TrainingError.nonFinite(epoch: epoch, what: "the training loss") }
         tape.backward(r.loss)
+        try applyGradients()
+        return r
+    }
+
+    /// Global-norm clipping of the store's gradients, then one Adam update.
+    func applyGradients() throws {
         let norm = network.store.clipGradNorm(Float(config.maxGradNorm))
         lastGradNorm = norm
         guard norm.isFinite else { throw TrainingError.nonFinite(epoch: epoch, what: "the gradient norm") }
         optimizer.update(network.store)
-        return r
     }
 
     /// Loads trials `idx` of a session into its batch buffers and applies SV (and, when
     /// training, CD) masks.
-    func prepare(_ split: SplitArrays, sv: SampleValidationMask, trials idx: [Int], training: Bool, session: Int = 0) {
-        let inputs = sessions[session].inputs, c = sessions[session].config
+    /// `into` is the buffers to fill (default: the session's own, shard 0's).
+    func prepare(_ split: SplitArrays, sv: SampleValidationMask, trials idx: [Int], training: Bool, session: Int = 0,
+                 into target: BatchInputs? = nil) {
+        let inputs = target ?? sessions[session].inputs, c = sessions[session].config
         inputs.load(split, trials: idx)
         if c.svRate > 0 {
             sv.inputScale(trials: idx, into: &inputs.inputScale)
@@ -210,6 +225,11 @@ public final class Trainer {
         defer { tape.gradEnabled = true }
         var heldIn = 0.0, heldOut = 0.0, n = 0.0
         for idx in Batching.sequentialBatches(trials: split.trials, batchSize: config.batchSize) {
+            if shards.count > 1 {
+                let part = shardedEvaluate(split, sv: sv, trials: idx, weights: weights, rng: &rng, session: session)
+                heldIn += part.heldIn; heldOut += part.heldOut; n += part.trials
+                continue
+            }
             prepare(split, sv: sv, trials: idx, training: false, session: session)
             tape.reset()
             let r = network.forward(tape: tape, inputs: sessions[session].inputs, rng: &rng, training: false, sample: true,

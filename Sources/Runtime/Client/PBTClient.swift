@@ -59,18 +59,19 @@ public final class PBTClient: @unchecked Sendable {
 
     /// Runs until stopped; returns the counts of completed and failed jobs.
     public func run() async throws -> Report {
+        var threads = options.threadsPerSlot ?? 0
         if let name = options.run {
             guard let r = try await store.run(named: name) else {
                 throw RuntimeError("run '\(name)' does not exist in \(store.location); start `autolfads server` first")
             }
             watchedRun = r.id
-            _ = try await config(for: r.id)
+            threads = workerThreads(try await config(for: r.id))
         }
         for s in 0..<options.slots {
             try await store.registerProcess(ProcessRegistration(id: processID(s), clientID: clientID, host: hostname,
-                                                                slot: s, pid: Int(getpid())), now: Date())
+                                                                slot: s, pid: Int(getpid()), threads: threads), now: Date())
         }
-        log("client \(clientID): \(options.slots) slots on \(store.location)")
+        log("client \(clientID): \(options.slots) slots" + (threads > 0 ? " × \(threads) training threads" : "") + " on \(store.location)")
         let heartbeat = Task { await heartbeatLoop() }
         await withTaskGroup(of: Void.self) { g in
             for s in 0..<options.slots { g.addTask { await self.slotLoop(s) } }
@@ -237,7 +238,13 @@ public final class PBTClient: @unchecked Sendable {
     }
 
     func workerEnvironment(_ cfg: RunConfig) -> [String: String] {
-        ChildEnvironment.forWorker(threads: options.threadsPerSlot ?? cfg.threadsPerSlot)
+        ChildEnvironment.forWorker(threads: workerThreads(cfg))
+    }
+
+    /// Training threads of each worker of a run: `--threads`, else the run's `threads_per_slot` rule
+    /// for this machine's cores and this client's slots (`RunConfig.threads(cores:slots:)`).
+    func workerThreads(_ cfg: RunConfig) -> Int {
+        options.threadsPerSlot ?? cfg.threads(cores: ClientOptions.cores, slots: options.slots)
     }
 
     /// Whether workers may be started ahead of their jobs: process runtime only (a container's start

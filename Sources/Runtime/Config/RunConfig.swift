@@ -133,8 +133,17 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var toy = ToyConfig()
     /// Worker processes per client (0 = number of CPU cores).
     public var slots: Int = 0
-    /// BLAS/compute threads per worker process.
-    public var threadsPerSlot: Int = 1
+    /// Training threads per worker process (data-parallel shards); 0 = `auto` (`threads(cores:slots:)`).
+    public var threadsPerSlot: Int = 0
+
+    /// The threads each worker of this run gets on a client with `cores` cores and `slots` slots: the set
+    /// `threads_per_slot`, or for `auto` the cores shared by the slots that can be busy at once (at most one
+    /// job per worker runs at a time, so min(slots, population) of them): ⌊cores ÷ min(slots, population)⌋,
+    /// at least 1. 20 workers on a 64-core client with 64 slots get 3 threads each; 8 workers on 2 cores, 1.
+    public func threads(cores: Int, slots: Int) -> Int {
+        if threadsPerSlot > 0 { return threadsPerSlot }
+        return max(1, cores / max(1, min(slots, population)))
+    }
     public var heartbeatInterval: Double = 5
     public var heartbeatTimeout: Double = 30
     /// Attempts per job before the worker is marked bad.

@@ -116,7 +116,13 @@ extension RunConfig {
 
         var res = try top.section("resources")
         c.slots = try res.int("slots") ?? c.slots
-        c.threadsPerSlot = try res.int("threads_per_slot") ?? c.threadsPerSlot
+        if case .scalar(let s)? = res.node("threads_per_slot"), s.string == "auto" {
+            c.threadsPerSlot = 0
+        } else if let t = try res.int("threads_per_slot") {
+            // 0 is how a config stores `auto`; in a file it is written out.
+            guard t >= 1 else { throw ConfigError("resources.threads_per_slot: \(t) is out of range; allowed 1…\(Limits.threadsPerSlot) or auto") }
+            c.threadsPerSlot = t
+        }
         try res.finish(allowed: ["slots", "threads_per_slot"])
 
         var faults = try top.section("faults")
@@ -243,7 +249,7 @@ extension RunConfig {
         if !(exploitFraction > 0 && exploitFraction <= 0.5) { throw ConfigError("pbt.exploit_fraction: \(exploitFraction) is out of range; allowed (0, 0.5]") }
         try range("pbt.resample_probability", resampleProbability, 0, 1)
         try range("resources.slots", slots, 0, Limits.slots, " (0 = all cores)")
-        try range("resources.threads_per_slot", threadsPerSlot, 1, Limits.threadsPerSlot)
+        try range("resources.threads_per_slot", threadsPerSlot, 0, Limits.threadsPerSlot, " (0 = auto)")
         if !(heartbeatInterval > 0 && heartbeatInterval <= Limits.seconds) {
             throw ConfigError("faults.heartbeat_interval: \(heartbeatInterval) is out of range; allowed (0, \(Limits.seconds)] seconds")
         }

@@ -57,7 +57,7 @@ extension RunConfig {
                                       ("crash_first_attempt_workers", Y.ints(toy.crashFirstAttemptWorkers))]
                                      + (toy.posteriorSeconds.map { [("posterior_seconds", Y.number($0))] } ?? []))))
         }
-        top.append(("resources", Y.map([("slots", Y.int(slots)), ("threads_per_slot", Y.int(threadsPerSlot))])))
+        top.append(("resources", Y.map([("slots", Y.int(slots)), ("threads_per_slot", threadsPerSlot > 0 ? Y.int(threadsPerSlot) : Node("auto"))])))
         top.append(("faults", Y.map([("heartbeat_interval", Y.number(heartbeatInterval)), ("heartbeat_timeout", Y.number(heartbeatTimeout)),
                                      ("max_attempts", Y.int(maxAttempts)), ("client_idle_timeout", Y.number(clientIdleTimeout))]
                                     + (finalStepTimeoutSeconds.map { [("final_step_timeout", Y.number($0))] } ?? []))))

@@ -8,7 +8,9 @@ public enum ChildEnvironment {
     /// - `OPENBLAS_CORETYPE`: `AUTOLFADS_BLAS_CORETYPE` chooses the `BLASKernel` policy (`auto`, `keep`
     ///   or a core name). Without it, a user-set `OPENBLAS_CORETYPE` is kept, else `auto` (SkylakeX on
     ///   AVX-512 CPUs, where OpenBLAS would pick its slower AVX2 kernel; see ENVIRONMENT.md).
-    /// - Thread limits (`OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS`, `AUTOLFADS_THREADS`) = `threads`.
+    /// - `AUTOLFADS_THREADS` = `threads`: the worker's data-parallel training threads. BLAS runs one
+    ///   thread inside each (`OPENBLAS_NUM_THREADS` = `OMP_NUM_THREADS` = 1), so OpenBLAS starts no
+    ///   thread pool of its own next to the worker's.
     /// - No credentials (`SecretEnvironment`): a worker exchanges files only and never opens the store.
     public static func make(base: [String: String], threads: Int, cpuHasAVX512: Bool) -> [String: String] {
         let base = SecretEnvironment.removingSecrets(from: base)
@@ -17,8 +19,8 @@ public enum ChildEnvironment {
         else if base["OPENBLAS_CORETYPE"] != nil { policy = .keep }
         var env = BLASKernel.childEnvironment(policy, base: base, avx512: cpuHasAVX512)
         let t = String(max(1, threads))
-        env["OPENBLAS_NUM_THREADS"] = t
-        env["OMP_NUM_THREADS"] = t
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        env["OMP_NUM_THREADS"] = "1"
         env["AUTOLFADS_THREADS"] = t
         return env
     }

@@ -63,7 +63,9 @@ public enum StatusReport {
             let alive = procs.filter { $0.status == .alive }.count
             let age = procs.map { $0.heartbeatAge(now: now) }.min() ?? 0
             let busy = procs.filter { holders.contains($0.id) }.count
-            out.append("client \(client) on \(procs.first?.host ?? "?"): \(procs.count) slots (\(alive) alive, \(busy) busy), last heartbeat \(String(format: "%.1f", age)) s ago")
+            let threads = procs.map(\.threads).max() ?? 0
+            out.append("client \(client) on \(procs.first?.host ?? "?"): \(procs.count) slots" + (threads > 0 ? " × \(threads) training threads" : "") +
+                       " (\(alive) alive, \(busy) busy), last heartbeat \(String(format: "%.1f", age)) s ago")
         }
         let timeout = cfg?.heartbeatTimeout ?? 30
         let live = processes.filter { $0.status == .alive && $0.heartbeatAge(now: now) < timeout }
