@@ -59,16 +59,18 @@ struct TrainBenchCommand: ParsableCommand {
     func posteriorRows(_ data: LFADSDataset) throws {
         let samples = 50
         print("\nposterior sampling (lorenz model, untrained weights, valid split: \(data.trialCount(.valid)) trials, \(samples) samples)")
-        print("threads  seconds  ×1 thread")
-        var oneThread = 0.0
-        for n in threads > 1 ? [1, threads] : [1] {
+        print("method                       threads  seconds  ×full passes")
+        var baseline = 0.0
+        let rows = [(1, false)] + [1, threads].uniqued().map { ($0, true) }
+        for (n, reuse) in rows {
             let trainer = try Trainer(config: Self.lorenzModel(), dataset: data, threads: n)
-            _ = try trainer.posteriorOutputs(data.valid!, samples: 2)   // warm-up: buffers and BLAS
+            _ = try trainer.posteriorOutputs(data.valid!, samples: 2, reuseEncoders: reuse)   // warm-up: buffers and BLAS
             let start = TrainingBenchmark.now()
-            _ = try trainer.posteriorOutputs(data.valid!, samples: samples)
+            _ = try trainer.posteriorOutputs(data.valid!, samples: samples, reuseEncoders: reuse)
             let t = TrainingBenchmark.now() - start
-            if n == 1 { oneThread = t }
-            print(String(format: "%-8d %-8.2f %.2f×", n, t, oneThread / t))
+            if !reuse { baseline = t }
+            let method = reuse ? "encoders once per batch" : "full pass per sample (before)"
+            print(method.padding(toLength: 29, withPad: " ", startingAt: 0) + String(format: "%-8d %-8.2f %.2f×", n, t, baseline / t))
         }
     }
 
@@ -142,4 +144,9 @@ struct TrainBenchCommand: ParsableCommand {
             print(String(format: "factors → latents affine R²: mean %.3f, variance-weighted %.3f", fit.r2Mean, fit.r2VarianceWeighted))
         }
     }
+}
+
+private extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] { var seen = Set<Element>(); return filter { seen.insert($0).inserted } }
 }

@@ -48,6 +48,9 @@ import TestSupport
         let s = try await CLI.run(["status", "--store", store, "cli"])
         s.expectSuccess(firstLine: "run cli: done, generation ", "status")
         #expect(s.stdout.contains("of 1, 2 workers"), "--population/--generations reached the stored config: \(s.stdout)")
+        // threads_per_slot auto: the machine's cores shared by the 2 busy slots.
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+        #expect(s.stdout.contains("2 slots × \(threads) training threads"), "status shows the workers' threads: \(s.stdout)")
         let viaConfig = try await CLI.run(["status", "--config", run.config, "cli"], directory: run.dir)
         #expect(viaConfig.status == 1, "the file's storage has no run 'cli' (its runs are under --storage): \(viaConfig)")
         try await CLI.run(["status", "--store", store, "nope"]).expectError(["nope", "runs there: cli"], "status of an unknown run")

@@ -56,8 +56,8 @@ import Testing
         #expect(abs(last - reference) <= 0.05 * reference, "2 threads \(last), 1 thread \(reference)")
     }
 
-    /// Posterior sampling spread over shards: with the posterior means every sample is the same pass, so the
-    /// mean over 4 samples on 2 threads equals one thread's.
+    /// Posterior sampling in chunks of trials over the shards: with the posterior means every sample is the
+    /// same pass, so the mean over 4 samples on 2 threads equals one thread's.
     @Test func shardedPosteriorMatchesOneThreadWithoutSampling() throws {
         let data = try Fixtures.lorenz(conditions: 4, trialsPerCondition: 6, bins: 12, neurons: 8)
         let two = try Trainer(config: config(threads: 2), dataset: data)

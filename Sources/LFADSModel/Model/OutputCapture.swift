@@ -33,13 +33,6 @@ final class OutputCapture {
         }
     }
 
-    /// Adds another capture's sums (same config and batch) into this one.
-    func add(_ other: OutputCapture) {
-        for (name, theirs) in other.sums {
-            sums[name]!.withUnsafeMutableBufferPointer { s in for i in 0..<s.count { s[i] += theirs[i] } }
-        }
-    }
-
     func record(genInit: UnsafeMutableBufferPointer<Float>, icMean: UnsafeMutableBufferPointer<Float>,
                 icStd: UnsafeMutableBufferPointer<Float>) {
         add("gen_init", at: 0, genInit); add("ic_mean", at: 0, icMean); add("ic_std", at: 0, icStd)

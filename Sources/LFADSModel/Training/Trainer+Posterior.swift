@@ -15,21 +15,23 @@ extension Trainer {
     /// `samples` full forward passes with sampled IC and inferred inputs; every output is the
     /// mean over samples, rates = mean of exp(log-rate). The encoders run once per batch (in eval mode
     /// they are the same for every sample); each sample draws the IC and runs the controller and
-    /// generator. With threads > 1 the samples of each batch are spread over the trainer's shards.
+    /// generator. With threads > 1 each batch is cut into one chunk of trials per thread.
     /// `session` picks the session of a stitched model (`split` must come from its data file).
+    /// `reuseEncoders: false` runs one full pass per sample on one thread (the same outputs on one thread;
+    /// kept as the benchmark's baseline).
     public func posteriorOutputs(_ split: LFADSSplit, samples: Int? = nil, seedStream: UInt64 = 0,
-                                 session: Int = 0) throws -> PosteriorSplitOutputs {
+                                 session: Int = 0, reuseEncoders: Bool = true) throws -> PosteriorSplitOutputs {
         let c = sessions[session].config
         let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
                                      allowMissing: c.allowMissing == 1)
         return posteriorOutputs(arrays, samples: max(1, samples ?? c.posteriorSamples), sample: true,
-                                seedStream: seedStream, session: session)
+                                seedStream: seedStream, session: session, reuseEncoders: reuseEncoders)
     }
 
     /// Posterior outputs of already-prepared arrays. With `sample: false` one pass with the
     /// posterior means of the IC and inferred inputs (deterministic; used for per-generation metrics).
     func posteriorOutputs(_ arrays: SplitArrays, samples n: Int, sample: Bool, seedStream: UInt64,
-                          session: Int) -> PosteriorSplitOutputs {
+                          session: Int, reuseEncoders: Bool = true) -> PosteriorSplitOutputs {
         let c = sessions[session].config, inputs = sessions[session].inputs
         var rng = Rng(seed: UInt64(c.seed), stream: 2_000_000 &+ seedStream &+ (UInt64(session) << 32))
         var result: [String: (values: [Float], shape: [Int])] = [:]
@@ -37,32 +39,35 @@ extension Trainer {
         defer { tape.gradEnabled = true }
         let weights = LossWeights(rampL2: 0, rampKL: 0)
         for idx in Batching.sequentialBatches(trials: arrays.trials, batchSize: c.batchSize) {
-            let capture: OutputCapture
-            if shards.count > 1 && n > 1 {
-                capture = shardedPosteriorSamples(arrays, trials: idx, samples: n, sample: sample, rng: &rng, session: session, config: c)
+            let parts: [(trials: [Int], capture: OutputCapture)]
+            if shards.count > 1 && reuseEncoders {
+                parts = shardedPosteriorSamples(arrays, trials: idx, samples: n, sample: sample, rng: &rng, session: session, config: c)
             } else {
                 inputs.load(arrays, trials: idx)
-                capture = OutputCapture(config: c, batch: idx.count)
+                let capture = OutputCapture(config: c, batch: idx.count)
                 tape.reset()
-                let encoded = network.encodeForSampling(tape: tape, inputs: inputs, session: session)
+                let encoded = reuseEncoders ? network.encodeForSampling(tape: tape, inputs: inputs, session: session) : nil
                 let afterEncoders = tape.mark()
                 for _ in 0..<n {
                     tape.rewind(to: afterEncoders)
                     _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: sample,
                                         weights: weights, capture: capture, session: session, encoded: encoded)
                 }
+                parts = [(idx, capture)]
             }
             let inv = 1 / Float(n)
-            for (name, w) in capture.stepOutputs {
-                if result[name] == nil { result[name] = ([Float](repeating: 0, count: arrays.trials * c.reconSeqLen * w), [arrays.trials, c.reconSeqLen, w]) }
-                let mean = capture.sums[name]!.map { $0 * inv }
-                Batching.scatterTrialMajor(mean, trials: idx, bins: c.reconSeqLen, features: w, into: &result[name]!.values)
-            }
-            for (name, w) in capture.trialOutputs {
-                if result[name] == nil { result[name] = ([Float](repeating: 0, count: arrays.trials * w), [arrays.trials, w]) }
-                let sums = capture.sums[name]!
-                for (j, trial) in idx.enumerated() {
-                    for k in 0..<w { result[name]!.values[trial * w + k] = sums[j * w + k] * inv }
+            for (trials, capture) in parts {
+                for (name, w) in capture.stepOutputs {
+                    if result[name] == nil { result[name] = ([Float](repeating: 0, count: arrays.trials * c.reconSeqLen * w), [arrays.trials, c.reconSeqLen, w]) }
+                    let mean = capture.sums[name]!.map { $0 * inv }
+                    Batching.scatterTrialMajor(mean, trials: trials, bins: c.reconSeqLen, features: w, into: &result[name]!.values)
+                }
+                for (name, w) in capture.trialOutputs {
+                    if result[name] == nil { result[name] = ([Float](repeating: 0, count: arrays.trials * w), [arrays.trials, w]) }
+                    let sums = capture.sums[name]!
+                    for (j, trial) in trials.enumerated() {
+                        for k in 0..<w { result[name]!.values[trial * w + k] = sums[j * w + k] * inv }
+                    }
                 }
             }
         }

@@ -125,32 +125,32 @@ extension Trainer {
         return (sums.reduce(0) { $0 + $1.0 }, sums.reduce(0) { $0 + $1.1 }, Double(idx.count))
     }
 
-    /// Posterior samples of one loaded batch spread over the shards (threads > 1): shard k runs samples
-    /// k, k + n, … with a stream split off `rng` in shard order into a capture of its own; the captures'
-    /// sums are added into shard 0's in shard order. Returns the capture holding the sums of all `samples`.
+    /// Posterior samples of one batch spread over the shards (threads > 1): the batch is cut into one
+    /// chunk of trials per shard (as in training, so no shard holds more than its share of the batch);
+    /// each shard runs its chunk's encoders once and all `samples` passes with a stream split off `rng` in
+    /// shard order. Returns each chunk's trials with the capture of its sums.
     func shardedPosteriorSamples(_ arrays: SplitArrays, trials idx: [Int], samples: Int, sample: Bool, rng: inout Rng,
-                                 session: Int, config c: LFADSConfig) -> OutputCapture {
-        let count = min(shards.count, samples)
+                                 session: Int, config c: LFADSConfig) -> [(trials: [Int], capture: OutputCapture)] {
+        let chunks = Parallel.chunks(idx.count, parts: shards.count).filter { !$0.isEmpty }.map { Array(idx[$0]) }
         let weights = LossWeights(rampL2: 0, rampKL: 0)
-        var rngs = (0..<count).map { _ in rng.split() }
-        let captures = (0..<count).map { _ in OutputCapture(config: c, batch: idx.count) }
-        for k in 0..<count { shards[k].inputs[session].load(arrays, trials: idx) }
+        var rngs = chunks.map { _ in rng.split() }
+        let captures = chunks.map { OutputCapture(config: c, batch: $0.count) }
+        for (k, chunk) in chunks.enumerated() { shards[k].inputs[session].load(arrays, trials: chunk) }
         rngs.withUnsafeMutableBufferPointer { rng in
-            Parallel.forEach(count) { k in
+            Parallel.forEach(chunks.count) { k in
                 let tape = shards[k].tape, inputs = shards[k].inputs[session]
                 tape.gradEnabled = false
                 defer { tape.gradEnabled = true }
                 tape.reset()
                 let encoded = network.encodeForSampling(tape: tape, inputs: inputs, session: session)
                 let afterEncoders = tape.mark()
-                for _ in stride(from: k, to: samples, by: count) {
+                for _ in 0..<samples {
                     tape.rewind(to: afterEncoders)
                     _ = network.forward(tape: tape, inputs: inputs, rng: &rng[k], training: false, sample: sample,
                                         weights: weights, capture: captures[k], session: session, encoded: encoded)
                 }
             }
         }
-        for k in 1..<count { captures[0].add(captures[k]) }
-        return captures[0]
+        return zip(chunks, captures).map { ($0, $1) }
     }
 }
