@@ -19,7 +19,7 @@ func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float 
                 beta, c, blasint(ldc))
 }
 
-/// Thread control for the BLAS library. The Engine itself starts no threads.
+/// Thread control for the BLAS library. (The Engine's own threads are `Parallel`'s, used for data-parallel shards.)
 public enum BLASThreads {
     /// Makes OpenBLAS use exactly `n` threads (n ≥ 1).
     public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }

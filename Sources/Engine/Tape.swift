@@ -117,23 +117,28 @@ public final class Tape {
     public func reset() {
         nodes.removeAll(keepingCapacity: true)
         arena.rewind()
+        resets &+= 1
     }
+
+    /// Number of `reset()` calls so far (tells a mark from an earlier recording).
+    private var resets = 0
 
     /// A point in the recording (see `rewind(to:)`).
     public struct Mark {
         fileprivate let nodes: Int
         fileprivate let arena: FloatArena.Mark
+        fileprivate let resets: Int
     }
 
     /// The current end of the recording.
-    public func mark() -> Mark { Mark(nodes: nodes.count, arena: arena.mark()) }
+    public func mark() -> Mark { Mark(nodes: nodes.count, arena: arena.mark(), resets: resets) }
 
     /// Forgets the nodes recorded since `mark` (taken since the last `reset()`) and their storage;
     /// tensors recorded before it stay valid. Lets a pass reuse a shared prefix, e.g. the encoders of
     /// one batch across posterior samples. The forgotten nodes must not be read again, nor be
     /// inputs of a later `backward` through the prefix.
     public func rewind(to mark: Mark) {
-        precondition(mark.nodes <= nodes.count, "rewind(to:): the mark is from before a reset")
+        precondition(mark.resets == resets && mark.nodes <= nodes.count, "rewind(to:): the mark is from before a reset")
         nodes.removeSubrange(mark.nodes...)
         arena.rewind(to: mark.arena)
     }

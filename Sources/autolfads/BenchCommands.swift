@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure performance (engine kernels, training, observation models, PBT simulation, coordination store, runtime, dashboard).",
         subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, ObsBenchCommand.self, StitchBenchCommand.self, PBTSimBenchmarkCommand.self,
                       BenchStoreCommand.self, BenchRuntimeCommand.self, DashboardBenchCommand.self, VersusSingleBenchCommand.self,
-                      SearchBenchCommand.self]
+                      SearchBenchCommand.self, RunToQualityBenchCommand.self]
     )
 }
 

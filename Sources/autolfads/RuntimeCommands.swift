@@ -158,6 +158,7 @@ struct ClientCommand: ParsableCommand {
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
     func run() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (leave it out for the run's threads_per_slot)") }
         StandardStreams.lineBufferOutput()
         let k = slots ?? ClientOptions.cores
         guard k >= 1 else { throw ValidationError("--slots must be at least 1") }

@@ -110,4 +110,34 @@ import Testing
             #expect(fast.arrays[name]!.values == expected, "\(name) differs from full passes")
         }
     }
+
+    /// Checkpoints hold the data and model streams the shards split theirs from, so a resumed two-thread run
+    /// continues bit for bit.
+    @Test func shardedResumeIsBitForBit() throws {
+        let data = try Fixtures.lorenz(conditions: 4, trialsPerCondition: 6, bins: 12, neurons: 8)
+        let straight = try Trainer(config: config(threads: 2), dataset: data)
+        try straight.train(epochs: 4)
+        let first = try Trainer(config: config(threads: 2), dataset: data)
+        try first.train(epochs: 2)
+        let path = Fixtures.tempDir() + "/sharded.ckpt"
+        try first.saveCheckpoint(to: path)
+        let resumed = try Trainer.resuming(from: path, dataset: data, threads: 2)
+        try resumed.train(epochs: 2)
+        #expect(resumed.network.store.snapshotValues() == straight.network.store.snapshotValues())
+    }
+
+    /// A stitched model (two Lorenz sessions of different sizes, PCR-initialised readins) trains on two threads:
+    /// deterministic, finite, and learning.
+    @Test func stitchedModelTrainsOnTwoThreads() throws {
+        let data = try StitchingTests.lorenzSessions()
+        var c = config(threads: 2)
+        c.readinDim = 4; c.svRate = 0.1
+        let x = try Trainer(config: c, datasets: data)
+        let y = try Trainer(config: c, datasets: data)
+        #expect(x.shards.count == 2)
+        let first = try x.runEpoch().validRecon
+        try x.train(epochs: 3); try y.train(epochs: 4)
+        #expect(Array(x.network.store.values) == Array(y.network.store.values))
+        #expect(x.records.last!.validRecon.isFinite && x.records.last!.validRecon < first)
+    }
 }

@@ -53,7 +53,9 @@ import PBT
         #expect(auto.threads(cores: 2, slots: 2) == 1)
         let one = try RunConfig.parse(yaml: "population: 2\nresources: {threads_per_slot: auto}", baseDirectory: "/w")
         #expect(one.threads(cores: 16, slots: 16) == 8)
-        #expect(try RunConfig.parse(yaml: one.resolvedYAML(), baseDirectory: "/w").threadsPerSlot == 0, "auto round-trips through the resolved YAML")
+        let resolved = try one.resolvedYAML()
+        #expect(resolved.contains("threads_per_slot: auto"), "the resolved YAML writes auto out: \(resolved)")
+        #expect(try RunConfig.parse(yaml: resolved, baseDirectory: "/w").threadsPerSlot == 0, "auto round-trips through the resolved YAML")
         #expect(throws: ConfigError.self) { try RunConfig.parse(yaml: "resources: {threads_per_slot: many}", baseDirectory: "/w") }
         #expect(throws: ConfigError.self) { try RunConfig.parse(yaml: "resources: {threads_per_slot: -1}", baseDirectory: "/w") }
     }

@@ -69,7 +69,7 @@ extension Trainer {
             }
         }}}
         guard !finite.contains(false) else { throw TrainingError.nonFinite(epoch: epoch, what: "the training loss") }
-        if active.first != 0 { network.store.zeroGrads() }
+        precondition(active.first == 0, "shardedTrainStep: a step without trials")   // chunks are larger-first
         let total = network.store.grads.baseAddress!
         for j in active.indices where active[j] != 0 {
             let g = shards[active[j]].tape.parameterGradients.baseAddress!
@@ -80,7 +80,8 @@ extension Trainer {
     }
 
     /// The shards' reports of one step as one result: per session the trial-weighted mean over its
-    /// chunks, then the mean over sessions (as `ForwardResult.mean`). `loss` is the first shard's tensor.
+    /// chunks, then the mean over sessions (as `ForwardResult.mean`). `loss` is shard 0's own (unweighted)
+    /// loss tensor on its tape, not the step's loss: read the reported numbers instead.
     private static func combine(_ parts: [ShardPart], sessions: Int, loss: Tensor) -> ForwardResult {
         func mean(_ f: (ForwardResult) -> Double) -> Double {
             var total = 0.0, present = 0.0
@@ -98,6 +99,13 @@ extension Trainer {
                              klIc: mean(\.klIc), klCo: mean(\.klCo), l2: parts[0].result.l2)
     }
 
+    /// Turns gradients off on every shard's tape; the returned closure restores what each had.
+    private func inferenceMode() -> () -> Void {
+        let before = shards.map(\.tape.gradEnabled)
+        for s in shards { s.tape.gradEnabled = false }
+        return { [shards] in for (s, on) in zip(shards, before) { s.tape.gradEnabled = on } }
+    }
+
     /// Data-parallel validation of one batch (threads > 1): the batch is cut into one chunk per shard,
     /// each shard samples from a stream split off `rng` in shard order. Returns the trial-weighted sums
     /// of the held-in and held-out recon and the trial count.
@@ -109,12 +117,12 @@ extension Trainer {
         }
         var rngs = ranges.map { _ in rng.split() }
         var sums = [(Double, Double)](repeating: (0, 0), count: ranges.count)
+        let restore = inferenceMode()
+        defer { restore() }
         rngs.withUnsafeMutableBufferPointer { rng in
         sums.withUnsafeMutableBufferPointer { out in
             Parallel.forEach(ranges.count) { k in
                 let tape = shards[k].tape
-                tape.gradEnabled = false
-                defer { tape.gradEnabled = true }
                 tape.reset()
                 let r = network.forward(tape: tape, inputs: shards[k].inputs[session], rng: &rng[k], training: false, sample: true,
                                         weights: weights, session: session)
@@ -136,11 +144,11 @@ extension Trainer {
         var rngs = chunks.map { _ in rng.split() }
         let captures = chunks.map { OutputCapture(config: c, batch: $0.count) }
         for (k, chunk) in chunks.enumerated() { shards[k].inputs[session].load(arrays, trials: chunk) }
+        let restore = inferenceMode()
+        defer { restore() }
         rngs.withUnsafeMutableBufferPointer { rng in
             Parallel.forEach(chunks.count) { k in
                 let tape = shards[k].tape, inputs = shards[k].inputs[session]
-                tape.gradEnabled = false
-                defer { tape.gradEnabled = true }
                 tape.reset()
                 let encoded = network.encodeForSampling(tape: tape, inputs: inputs, session: session)
                 let afterEncoders = tape.mark()

@@ -118,10 +118,12 @@ extension RunConfig {
         c.slots = try res.int("slots") ?? c.slots
         if case .scalar(let s)? = res.node("threads_per_slot"), s.string == "auto" {
             c.threadsPerSlot = 0
-        } else if let t = try res.int("threads_per_slot") {
+        } else {
+            let bad = "resources.threads_per_slot: expected auto or a whole number 1…\(Limits.threadsPerSlot)"
+            let t: Int?
+            do { t = try res.int("threads_per_slot") } catch { throw ConfigError(bad) }
             // 0 is how a config stores `auto`; in a file it is written out.
-            guard t >= 1 else { throw ConfigError("resources.threads_per_slot: \(t) is out of range; allowed 1…\(Limits.threadsPerSlot) or auto") }
-            c.threadsPerSlot = t
+            if let t { guard t >= 1 else { throw ConfigError(bad + ", got \(t)") }; c.threadsPerSlot = t }
         }
         try res.finish(allowed: ["slots", "threads_per_slot"])
 
