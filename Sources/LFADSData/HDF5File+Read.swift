@@ -78,16 +78,22 @@ extension HDF5File {
         }
     }
 
+    /// Opens attribute `name` of `object` (caller holds the library lock and closes it) with its label for errors.
+    private func openAttribute(_ name: String, of object: String) throws -> (hid_t, String) {
+        try checkOpen(object)
+        let label = object == "/" ? "@\(name)" : "\(object)@\(name)"
+        guard H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 else {
+            throw HDF5Error(path: path, key: label, "attribute not found")
+        }
+        let aid = H5Aopen_by_name(id, object, name, chdf5_p_default(), chdf5_p_default())
+        guard aid >= 0 else { throw HDF5Error(path: path, key: label, "cannot open attribute") }
+        return (aid, label)
+    }
+
     /// Reads a string attribute `name` of `object` (`/` for the file's root group).
     public func readStringAttribute(_ name: String, of object: String = "/") throws -> String {
         try HDF5Library.locked {
-            try checkOpen(object)
-            let label = object == "/" ? "@\(name)" : "\(object)@\(name)"
-            guard H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 else {
-                throw HDF5Error(path: path, key: label, "attribute not found")
-            }
-            let aid = H5Aopen_by_name(id, object, name, chdf5_p_default(), chdf5_p_default())
-            guard aid >= 0 else { throw HDF5Error(path: path, key: label, "cannot open attribute") }
+            let (aid, label) = try openAttribute(name, of: object)
             defer { H5Aclose(aid) }
             return try readStringValue(key: label, typeOf: { H5Aget_type(aid) }, spaceOf: { H5Aget_space(aid) }) {
                 H5Aread(aid, $0, $1)
@@ -98,13 +104,7 @@ extension HDF5File {
     /// Reads a numeric attribute `name` of `object` as Doubles (one value for a scalar attribute).
     public func readDoubleAttribute(_ name: String, of object: String = "/") throws -> [Double] {
         try HDF5Library.locked {
-            try checkOpen(object)
-            let label = object == "/" ? "@\(name)" : "\(object)@\(name)"
-            guard H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0 else {
-                throw HDF5Error(path: path, key: label, "attribute not found")
-            }
-            let aid = H5Aopen_by_name(id, object, name, chdf5_p_default(), chdf5_p_default())
-            guard aid >= 0 else { throw HDF5Error(path: path, key: label, "cannot open attribute") }
+            let (aid, label) = try openAttribute(name, of: object)
             defer { H5Aclose(aid) }
             let tid = H5Aget_type(aid)
             defer { H5Tclose(tid) }

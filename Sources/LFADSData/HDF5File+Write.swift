@@ -121,15 +121,20 @@ extension HDF5File {
         let parts = key.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { throw HDF5Error(path: path, key: key, "empty dataset name") }
         if linkExists(key) { H5Ldelete(id, key, chdf5_p_default()) }
+        try createGroups(Array(parts.dropLast()), label: key)
+    }
+
+    /// Creates each missing group along `parts` from the root (without timestamps); errors name `label`.
+    func createGroups(_ parts: [String], label: String) throws {
         var partial = ""
-        for part in parts.dropLast() {
+        for part in parts {
             partial += "/" + part
             if H5Lexists(id, partial, chdf5_p_default()) > 0 { continue }
             let gcpl = H5Pcreate(chdf5_p_group_create())
             H5Pset_obj_track_times(gcpl, false)
             let gid = H5Gcreate2(id, partial, chdf5_p_default(), gcpl, chdf5_p_default())
             H5Pclose(gcpl)
-            guard gid >= 0 else { throw HDF5Error(path: path, key: key, "cannot create group '\(partial)'") }
+            guard gid >= 0 else { throw HDF5Error(path: path, key: label, "cannot create group '\(partial)'") }
             H5Gclose(gid)
         }
     }

@@ -122,15 +122,20 @@ public final class HDF5File {
         return ObjectIdentity(file: fileno, a: key[0], b: key[1])
     }
 
+    /// The name of link `index` of group `gid` in name order (nil when HDF5 cannot give it).
+    static func linkName(_ gid: hid_t, at index: hsize_t) -> String? {
+        let len = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, chdf5_p_default())
+        guard len >= 0 else { return nil }
+        var buf = [CChar](repeating: 0, count: Int(len) + 1)
+        H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buf, Int(len) + 1, chdf5_p_default())
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
     private func collect(group gid: hid_t, prefix: String, depth: Int, into walk: inout GroupWalk) throws {
         var info = H5G_info_t()
         guard H5Gget_info(gid, &info) >= 0 else { throw HDF5Error(path: path, key: prefix.isEmpty ? "/" : prefix, "cannot list group") }
         for i in 0..<info.nlinks {
-            let len = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, chdf5_p_default())
-            guard len >= 0 else { continue }
-            var buf = [CChar](repeating: 0, count: Int(len) + 1)
-            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(len) + 1, chdf5_p_default())
-            let name = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            guard let name = Self.linkName(gid, at: i) else { continue }
             let full = prefix + name
             let type = chdf5_link_type(gid, name)
             if type == Int32(H5L_TYPE_EXTERNAL.rawValue) { walk.external.append(full); continue }   // never followed

@@ -23,11 +23,7 @@ extension HDF5File {
             guard H5Gget_info(gid, &info) >= 0 else { throw HDF5Error(path: path, key: group, "cannot list the group") }
             var groups: [String] = [], datasets: [String] = []
             for i in 0..<info.nlinks {
-                let len = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, chdf5_p_default())
-                guard len >= 0 else { continue }
-                var buf = [CChar](repeating: 0, count: Int(len) + 1)
-                H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(len) + 1, chdf5_p_default())
-                let name = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                guard let name = HDF5File.linkName(gid, at: i) else { continue }
                 // External links (into other files) are never followed, as in `datasetNames()`.
                 guard chdf5_link_type(gid, name) != Int32(H5L_TYPE_EXTERNAL.rawValue) else { continue }
                 let oid = H5Oopen(gid, name, chdf5_p_default())

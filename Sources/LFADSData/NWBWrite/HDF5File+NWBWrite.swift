@@ -10,7 +10,7 @@ extension HDF5File {
     public func createGroup(_ path: String) throws {
         try HDF5Library.locked {
             try nwbCheckWritable(path)
-            try nwbCreateGroups(path.split(separator: "/").map(String.init), label: path)
+            try createGroups(path.split(separator: "/").map(String.init), label: path)
         }
     }
 
@@ -128,28 +128,13 @@ extension HDF5File {
         guard mode != .readOnly else { throw HDF5Error(path: path, key: key, "file is open read-only") }
     }
 
-    /// Creates each missing group along `parts` (without timestamps).
-    private func nwbCreateGroups(_ parts: [String], label: String) throws {
-        var partial = ""
-        for part in parts {
-            partial += "/" + part
-            if H5Lexists(id, partial, chdf5_p_default()) > 0 { continue }
-            let gcpl = H5Pcreate(chdf5_p_group_create())
-            H5Pset_obj_track_times(gcpl, false)
-            let gid = H5Gcreate2(id, partial, chdf5_p_default(), gcpl, chdf5_p_default())
-            H5Pclose(gcpl)
-            guard gid >= 0 else { throw HDF5Error(path: path, key: label, "cannot create group '\(partial)'") }
-            H5Gclose(gid)
-        }
-    }
-
     /// Replaces dataset `key` with a new contiguous one of `type` and `shape`, then runs `write`.
     private func nwbCreateDataset(_ key: String, type: hid_t, shape: [Int], write: (hid_t) throws -> herr_t) throws {
         try nwbCheckWritable(key)
         let parts = key.split(separator: "/").map(String.init)
         guard !parts.isEmpty else { throw HDF5Error(path: path, key: key, "empty dataset name") }
         if linkExists(key) { H5Ldelete(id, key, chdf5_p_default()) }
-        try nwbCreateGroups(Array(parts.dropLast()), label: key)
+        try createGroups(Array(parts.dropLast()), label: key)
         let sid = try nwbSpace(shape, label: key)
         defer { H5Sclose(sid) }
         let dcpl = H5Pcreate(chdf5_p_dataset_create())
