@@ -152,7 +152,7 @@ import Testing
         }
         let job = try #require(try await store.job(id: f.jobIDs[0]))
         #expect(job.status == .done && job.result?.text == "{\"score\":2}" && job.claimedBy == "fast")
-        let done = try await store.events(since: 0, run: f.run.id, limit: 100).filter { $0.kind == "job_done" }
+        let done = try await store.events(since: 0, run: f.run.id, limit: 100).filter { $0.kind == .jobDone }
         #expect(done.count == 1)
         guard case .rejected = try await store.failJob(slow.claim, error: "x", now: t0 + 17) else {
             Issue.record("stale failJob accepted"); return
@@ -203,7 +203,7 @@ import Testing
         let job = try #require(try await store.job(id: f.jobIDs[0]))
         #expect(job.status == .queued && job.attempts == 0 && job.error == "disk full: x" && job.claimedBy == nil)
         #expect(try await store.workers(run: f.run.id)[0].status != .bad)
-        let events = try await store.events(since: 0, run: f.run.id, limit: 100).filter { $0.kind == "job_released" }
+        let events = try await store.events(since: 0, run: f.run.id, limit: 100).filter { $0.kind == .jobReleased }
         #expect(events.count == 3 && events[0].message.text.contains("disk full: x"))
         // Completion still works after the releases.
         let c = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0))
@@ -215,9 +215,9 @@ import Testing
         let (store, _) = try await backend.openFresh()
         defer { Task { await store.close() } }
         let f = try await Fixture.make(store, workers: 1)
-        let e1 = try await store.appendEvent(run: f.run.id, kind: "generation", message: JSONDocument(text: "{\"g\":1}"), now: t0)
-        let e2 = try await store.appendEvent(run: nil, kind: "note", message: .emptyObject, now: t0 + 1)
-        let e3 = try await store.appendEvent(run: f.run.id, kind: "generation", message: JSONDocument(text: "{\"g\":2}"), now: t0 + 2)
+        let e1 = try await store.appendEvent(run: f.run.id, kind: .generation, message: JSONDocument(text: "{\"g\":1}"), now: t0)
+        let e2 = try await store.appendEvent(run: nil, kind: EventKind(rawValue: "note"), message: .emptyObject, now: t0 + 1)
+        let e3 = try await store.appendEvent(run: f.run.id, kind: .generation, message: JSONDocument(text: "{\"g\":2}"), now: t0 + 2)
         #expect(e1 < e2 && e2 < e3)
         #expect(try await store.events(since: e1, run: nil, limit: 10).map(\.id) == [e2, e3])
         let ofRun = try await store.events(since: 0, run: f.run.id, limit: 10)

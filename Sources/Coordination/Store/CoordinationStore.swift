@@ -68,7 +68,7 @@ public protocol CoordinationStore: AnyObject, Sendable {
     // MARK: Events
     /// Appends an event and returns its id (ids increase).
     @discardableResult
-    func appendEvent(run runID: Int64?, kind: String, message: JSONDocument, now: Date) async throws -> Int64
+    func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument, now: Date) async throws -> Int64
     /// Events with id > `since` (of `run` if given), oldest first, at most `limit`.
     func events(since: Int64, run runID: Int64?, limit: Int) async throws -> [EventRecord]
 }

@@ -59,7 +59,7 @@ extension PostgresRow {
     func eventRecord() throws -> EventRecord {
         let r = makeRandomAccess()
         return EventRecord(id: try r["id"].decode(Int64.self), time: Date(storeSeconds: try r["time"].decode(Double.self)),
-                           runID: try r["run_id"].decode(Int64?.self), kind: try r["kind"].decode(String.self),
+                           runID: try r["run_id"].decode(Int64?.self), kind: EventKind(rawValue: try r["kind"].decode(String.self)),
                            message: JSONDocument(text: try r["message"].decode(String.self)))
     }
 }

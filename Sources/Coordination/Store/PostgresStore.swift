@@ -264,7 +264,7 @@ public final class PostgresStore: CoordinationStore, Sendable {
                 RETURNING run_id
                 """, logger: self.logger).map { try $0.value("run_id", as: Int64.self) }
             if let runID = done.first {
-                try await self.insertEvent(conn, run: runID, kind: "job_done",
+                try await self.insertEvent(conn, run: runID, kind: .jobDone,
                                            ["job": claim.jobID, "process": claim.process, "attempt": claim.attempt], now: now)
                 return .accepted
             }
@@ -292,10 +292,10 @@ public final class PostgresStore: CoordinationStore, Sendable {
             }
             if status == JobStatus.failed.rawValue {
                 try await self.markWorkerBad(conn, run: runID, worker: worker, now: now)
-                try await self.insertEvent(conn, run: runID, kind: "job_failed", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+                try await self.insertEvent(conn, run: runID, kind: .jobFailed, ["job": claim.jobID, "worker": worker, "error": error], now: now)
                 return .failedPermanently
             }
-            try await self.insertEvent(conn, run: runID, kind: "job_retry", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+            try await self.insertEvent(conn, run: runID, kind: .jobRetry, ["job": claim.jobID, "worker": worker, "error": error], now: now)
             return .requeued
         }
     }
@@ -313,7 +313,7 @@ public final class PostgresStore: CoordinationStore, Sendable {
                     .map { try $0.jobRecord() }.first
                 return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
             }
-            try await self.insertEvent(conn, run: runID, kind: "job_released", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+            try await self.insertEvent(conn, run: runID, kind: .jobReleased, ["job": claim.jobID, "worker": worker, "error": error], now: now)
             return .requeued
         }
     }
@@ -325,7 +325,7 @@ public final class PostgresStore: CoordinationStore, Sendable {
                 UPDATE processes SET status = 'dead' WHERE status = 'alive' AND last_heartbeat < \(now.storeSeconds - heartbeatTimeout) RETURNING id
                 """, logger: self.logger).map { try $0.value("id", as: String.self) }.sorted()
             for p in report.deadProcesses {
-                try await self.insertEvent(conn, run: nil, kind: "process_dead", ["process": p], now: now)
+                try await self.insertEvent(conn, run: nil, kind: .processDead, ["process": p], now: now)
             }
             var reap = PostgresBindings()
             reap.append(now.storeSeconds); reap.append(now.storeSeconds)
@@ -337,10 +337,10 @@ public final class PostgresStore: CoordinationStore, Sendable {
                 if status == JobStatus.failed.rawValue {
                     report.failedJobs.append(id)
                     try await self.markWorkerBad(conn, run: runID, worker: worker, now: now)
-                    try await self.insertEvent(conn, run: runID, kind: "job_failed", ["job": id, "worker": worker, "error": "lease expired"], now: now)
+                    try await self.insertEvent(conn, run: runID, kind: .jobFailed, ["job": id, "worker": worker, "error": "lease expired"], now: now)
                 } else {
                     report.requeuedJobs.append(id)
-                    try await self.insertEvent(conn, run: runID, kind: "job_requeued", ["job": id, "worker": worker], now: now)
+                    try await self.insertEvent(conn, run: runID, kind: .jobRequeued, ["job": id, "worker": worker], now: now)
                 }
             }
             report.requeuedJobs.sort(); report.failedJobs.sort()
@@ -383,9 +383,9 @@ public final class PostgresStore: CoordinationStore, Sendable {
     // MARK: Events
 
     @discardableResult
-    public func appendEvent(run runID: Int64?, kind: String, message: JSONDocument, now: Date) async throws -> Int64 {
+    public func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument, now: Date) async throws -> Int64 {
         try await rows("appendEvent", """
-            INSERT INTO events (time, run_id, kind, message) VALUES (\(now.storeSeconds), \(runID), \(kind), \(message.text)) RETURNING id
+            INSERT INTO events (time, run_id, kind, message) VALUES (\(now.storeSeconds), \(runID), \(kind.rawValue), \(message.text)) RETURNING id
             """) { try $0.value("id", as: Int64.self) }[0]
     }
 
@@ -401,12 +401,12 @@ public final class PostgresStore: CoordinationStore, Sendable {
     func markWorkerBad(_ conn: PostgresConnection, run: Int64, worker: Int, now: Date) async throws {
         try await conn.query("UPDATE workers SET status = 'bad', updated_at = \(now.storeSeconds) WHERE run_id = \(run) AND worker = \(worker)",
                              logger: logger)
-        try await insertEvent(conn, run: run, kind: "worker_bad", ["worker": worker], now: now)
+        try await insertEvent(conn, run: run, kind: .workerBad, ["worker": worker], now: now)
     }
 
-    func insertEvent(_ conn: PostgresConnection, run: Int64?, kind: String, _ fields: [String: Any], now: Date) async throws {
+    func insertEvent(_ conn: PostgresConnection, run: Int64?, kind: EventKind, _ fields: [String: Any], now: Date) async throws {
         let message = EventMessage.make(fields).text
-        try await conn.query("INSERT INTO events (time, run_id, kind, message) VALUES (\(now.storeSeconds), \(run), \(kind), \(message))",
+        try await conn.query("INSERT INTO events (time, run_id, kind, message) VALUES (\(now.storeSeconds), \(run), \(kind.rawValue), \(message))",
                              logger: logger)
     }
 }

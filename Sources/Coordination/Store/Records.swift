@@ -230,6 +230,37 @@ public struct EventRecord: Sendable, Hashable {
     public var id: Int64
     public var time: Date
     public var runID: Int64?
-    public var kind: String
+    public var kind: EventKind
     public var message: JSONDocument
+}
+
+/// What an event row records. The store writes the job and process kinds itself; the server the run's.
+/// A kind this version does not know (a newer writer's) reads back as its raw name.
+public struct EventKind: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// A job finished with a result.
+    public static let jobDone = EventKind(rawValue: "job_done")
+    /// A job used its last attempt and failed.
+    public static let jobFailed = EventKind(rawValue: "job_failed")
+    /// A failed attempt that goes back to the queue.
+    public static let jobRetry = EventKind(rawValue: "job_retry")
+    /// A client gave a claimed job back without using an attempt (e.g. its disk was full).
+    public static let jobReleased = EventKind(rawValue: "job_released")
+    /// An orphaned claim went back to the queue with its attempt refunded.
+    public static let jobRequeued = EventKind(rawValue: "job_requeued")
+    /// A process stopped sending heartbeats.
+    public static let processDead = EventKind(rawValue: "process_dead")
+    /// A worker used up its attempts.
+    public static let workerBad = EventKind(rawValue: "worker_bad")
+    /// The server's reaper released expired or orphaned claims.
+    public static let reap = EventKind(rawValue: "reap")
+    /// A synchronous generation was decided.
+    public static let generation = EventKind(rawValue: "generation")
+    /// An asynchronous decision for one worker.
+    public static let decision = EventKind(rawValue: "decision")
+    /// The run finished.
+    public static let finished = EventKind(rawValue: "finished")
 }

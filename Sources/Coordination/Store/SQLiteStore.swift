@@ -213,7 +213,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                 WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND attempts = ?
                 """, arguments: [result.text, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
             if db.changesCount == 1 {
-                try Self.insertEvent(db, runOfJob: claim.jobID, kind: "job_done",
+                try Self.insertEvent(db, runOfJob: claim.jobID, kind: .jobDone,
                                      ["job": claim.jobID, "process": claim.process, "attempt": claim.attempt], now: now)
                 return .accepted
             }
@@ -238,11 +238,11 @@ public final class SQLiteStore: CoordinationStore, Sendable {
             let status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"]
             if status == JobStatus.failed.rawValue {
                 try Self.markWorkerBad(db, run: runID, worker: worker, now: now)
-                try Self.insertEvent(db, run: runID, kind: "job_failed",
+                try Self.insertEvent(db, run: runID, kind: .jobFailed,
                                      ["job": claim.jobID, "worker": worker, "error": error], now: now)
                 return .failedPermanently
             }
-            try Self.insertEvent(db, run: runID, kind: "job_retry", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+            try Self.insertEvent(db, run: runID, kind: .jobRetry, ["job": claim.jobID, "worker": worker, "error": error], now: now)
             return .requeued
         }
     }
@@ -260,7 +260,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                 return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
             }
             let runID: Int64 = row["run_id"], worker: Int = row["worker"]
-            try Self.insertEvent(db, run: runID, kind: "job_released", ["job": claim.jobID, "worker": worker, "error": error], now: now)
+            try Self.insertEvent(db, run: runID, kind: .jobReleased, ["job": claim.jobID, "worker": worker, "error": error], now: now)
             return .requeued
         }
     }
@@ -272,7 +272,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                 UPDATE processes SET status = 'dead' WHERE status = 'alive' AND last_heartbeat < ? RETURNING id
                 """, arguments: [now.storeSeconds - heartbeatTimeout]).sorted()
             for p in report.deadProcesses {
-                try Self.insertEvent(db, run: nil, kind: "process_dead", ["process": p], now: now)
+                try Self.insertEvent(db, run: nil, kind: .processDead, ["process": p], now: now)
             }
             let rows = try Row.fetchAll(db, sql: Schema.reapUpdate("?", "?"), arguments: [now.storeSeconds, now.storeSeconds])
             for row in rows {
@@ -280,10 +280,10 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                 if status == JobStatus.failed.rawValue {
                     report.failedJobs.append(id)
                     try Self.markWorkerBad(db, run: runID, worker: worker, now: now)
-                    try Self.insertEvent(db, run: runID, kind: "job_failed", ["job": id, "worker": worker, "error": "lease expired"], now: now)
+                    try Self.insertEvent(db, run: runID, kind: .jobFailed, ["job": id, "worker": worker, "error": "lease expired"], now: now)
                 } else {
                     report.requeuedJobs.append(id)
-                    try Self.insertEvent(db, run: runID, kind: "job_requeued", ["job": id, "worker": worker], now: now)
+                    try Self.insertEvent(db, run: runID, kind: .jobRequeued, ["job": id, "worker": worker], now: now)
                 }
             }
             report.requeuedJobs.sort(); report.failedJobs.sort()
@@ -337,10 +337,10 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     // MARK: Events
 
     @discardableResult
-    public func appendEvent(run runID: Int64?, kind: String, message: JSONDocument, now: Date) async throws -> Int64 {
+    public func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument, now: Date) async throws -> Int64 {
         try await write { db in
             try db.execute(sql: "INSERT INTO events (time, run_id, kind, message) VALUES (?, ?, ?, ?)",
-                           arguments: [now.storeSeconds, runID, kind, message.text])
+                           arguments: [now.storeSeconds, runID, kind.rawValue, message.text])
             return db.lastInsertedRowID
         }
     }
@@ -358,15 +358,15 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     static func markWorkerBad(_ db: Database, run: Int64, worker: Int, now: Date) throws {
         try db.execute(sql: "UPDATE workers SET status = 'bad', updated_at = ? WHERE run_id = ? AND worker = ?",
                        arguments: [now.storeSeconds, run, worker])
-        try insertEvent(db, run: run, kind: "worker_bad", ["worker": worker], now: now)
+        try insertEvent(db, run: run, kind: .workerBad, ["worker": worker], now: now)
     }
 
-    static func insertEvent(_ db: Database, run: Int64?, kind: String, _ fields: [String: Any], now: Date) throws {
+    static func insertEvent(_ db: Database, run: Int64?, kind: EventKind, _ fields: [String: Any], now: Date) throws {
         try db.execute(sql: "INSERT INTO events (time, run_id, kind, message) VALUES (?, ?, ?, ?)",
-                       arguments: [now.storeSeconds, run, kind, EventMessage.make(fields).text])
+                       arguments: [now.storeSeconds, run, kind.rawValue, EventMessage.make(fields).text])
     }
 
-    static func insertEvent(_ db: Database, runOfJob job: Int64, kind: String, _ fields: [String: Any], now: Date) throws {
+    static func insertEvent(_ db: Database, runOfJob job: Int64, kind: EventKind, _ fields: [String: Any], now: Date) throws {
         let run = try Int64.fetchOne(db, sql: "SELECT run_id FROM jobs WHERE id = ?", arguments: [job])
         try insertEvent(db, run: run, kind: kind, fields, now: now)
     }
@@ -399,7 +399,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     }
 
     static func eventRecord(_ r: Row) -> EventRecord {
-        EventRecord(id: r["id"], time: Date(storeSeconds: r["time"]), runID: r["run_id"], kind: r["kind"],
+        EventRecord(id: r["id"], time: Date(storeSeconds: r["time"]), runID: r["run_id"], kind: EventKind(rawValue: r["kind"]),
                     message: JSONDocument(text: r["message"]))
     }
 }

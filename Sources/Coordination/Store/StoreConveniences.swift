@@ -22,7 +22,7 @@ public extension CoordinationStore {
         try await reapExpired(now: Date(), heartbeatTimeout: heartbeatTimeout)
     }
     @discardableResult
-    func appendEvent(run runID: Int64?, kind: String, message: JSONDocument) async throws -> Int64 {
+    func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument) async throws -> Int64 {
         try await appendEvent(run: runID, kind: kind, message: message, now: Date())
     }
 }

@@ -70,7 +70,7 @@ public enum RuntimeBenchmark {
         let firstStart = timed.map { $0.end.addingTimeInterval(-$0.seconds) }.min() ?? t0, lastEnd = jobs.map(\.updatedAt).max() ?? t0
         let events = try await store.events(since: 0, run: run.id, limit: 100_000)
         struct E: Decodable { var decisionMilliseconds: Double }
-        let ms = events.filter { $0.kind == "generation" || $0.kind == "decision" }
+        let ms = events.filter { $0.kind == .generation || $0.kind == .decision }
             .compactMap { try? $0.message.decode(E.self).decisionMilliseconds }
         return Result(mode: mode.rawValue, standby: standby, workers: workers, slots: slots, generations: generations, wallSeconds: wall,
                       trainSeconds: train, utilisation: train / (Double(slots) * wall),

@@ -68,7 +68,7 @@ public final class DeadlineStore: CoordinationStore, Sendable {
     }
     public func processes() async throws -> [ProcessRecord] { try await g("processes") { try await self.base.processes() } }
     @discardableResult
-    public func appendEvent(run runID: Int64?, kind: String, message: JSONDocument, now: Date) async throws -> Int64 {
+    public func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument, now: Date) async throws -> Int64 {
         try await g("appendEvent") { try await self.base.appendEvent(run: runID, kind: kind, message: message, now: now) }
     }
     public func events(since: Int64, run runID: Int64?, limit: Int) async throws -> [EventRecord] {

@@ -109,7 +109,7 @@ public final class PBTServer {
             let reap = try await store.reapExpired(now: now, heartbeatTimeout: config.heartbeatTimeout)
             if !reap.deadProcesses.isEmpty || !reap.requeuedJobs.isEmpty || !reap.failedJobs.isEmpty {
                 log("reaped: dead processes \(reap.deadProcesses), re-queued jobs \(reap.requeuedJobs), failed jobs \(reap.failedJobs)")
-                try await store.appendEvent(run: run.id, kind: "reap", message: try JSONDocument(encoding: [
+                try await store.appendEvent(run: run.id, kind: .reap, message: try JSONDocument(encoding: [
                     "dead": reap.deadProcesses.joined(separator: ","), "requeued": reap.requeuedJobs.map(String.init).joined(separator: ","),
                     "failed": reap.failedJobs.map(String.init).joined(separator: ",")]), now: now)
             }
@@ -136,7 +136,7 @@ public final class PBTServer {
                     let ms = Date().timeIntervalSince(t0) * 1000
                     let copies = decisions.decisions.filter { $0.action == .copy }.count
                     log("generation \(g) done: best \(RunLogs.fmt(decisions.best?.score)) (worker \(decisions.best.map { String($0.worker) } ?? "-")), \(copies) exploited; decided in \(String(format: "%.1f", ms)) ms")
-                    try await store.appendEvent(run: run.id, kind: "generation", message: try JSONDocument(encoding: GenerationEvent(
+                    try await store.appendEvent(run: run.id, kind: .generation, message: try JSONDocument(encoding: GenerationEvent(
                         generation: g, best: decisions.best?.score, bestWorker: decisions.best?.worker, copies: copies, decisionMilliseconds: ms)), now: Date())
                     run.generation = g + 1
                     try logs.update(jobs: try await store.jobs(run: run.id, generation: nil).map(JobView.init), planner: planner)
@@ -158,7 +158,7 @@ public final class PBTServer {
                     try await store.upsertWorkers(plan.map { workerRecord($0.0, run: run.id, planner: planner) }, now: Date())
                     let ms = Date().timeIntervalSince(t0) * 1000
                     for (d, _) in plan {
-                        try await store.appendEvent(run: run.id, kind: "decision", message: try JSONDocument(encoding: GenerationEvent(
+                        try await store.appendEvent(run: run.id, kind: .decision, message: try JSONDocument(encoding: GenerationEvent(
                             generation: d.generation, best: d.score, bestWorker: d.worker, copies: d.action == .copy ? 1 : 0,
                             decisionMilliseconds: ms / Double(plan.count))), now: Date())
                     }
@@ -260,7 +260,7 @@ public final class PBTServer {
         summary.status = failed ? RunStatus.failed.rawValue : RunStatus.done.rawValue
         summary.finalStepError = finalStepError
         try storage.writeJSON(summary, to: try storage.bestDirectory(run: config.name).appendingPathComponent("summary.json"))
-        try await store.appendEvent(run: run.id, kind: "finished", message: try JSONDocument(encoding: summary), now: Date())
+        try await store.appendEvent(run: run.id, kind: .finished, message: try JSONDocument(encoding: summary), now: Date())
         try await store.setRunStatus(run.id, failed ? .failed : .done, now: Date())
         return summary
     }
@@ -278,7 +278,7 @@ public final class PBTServer {
         let events = try await store.events(since: eventCursor, run: run.id, limit: 10_000)
         if let last = events.last { eventCursor = last.id }
         struct Released: Decodable { var worker: Int; var error: String }
-        let released = events.filter { $0.kind == "job_released" }.compactMap { try? $0.message.decode(Released.self) }
+        let released = events.filter { $0.kind == .jobReleased }.compactMap { try? $0.message.decode(Released.self) }
         guard let r = released.first(where: { $0.error.hasPrefix(DiskFull.jobErrorPrefix) }) else { return }
         throw StorageError.diskFull("worker \(r.worker) (\(r.error.dropFirst(DiskFull.jobErrorPrefix.count)))")
     }
