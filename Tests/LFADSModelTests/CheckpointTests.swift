@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Testing
 @testable import LFADSModel
@@ -39,6 +40,35 @@ import Testing
             #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.decode(Array(bytes[0..<cut])) }
         }
         #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.read(from: "/nonexistent/x.ckpt") }
+    }
+
+    /// One container for every checkpoint: the LFADS sections are the payload of the same checksummed
+    /// container the toy objective's checkpoints use, and its reader accepts them.
+    @Test func lfadsCheckpointsAreTheSharedContainer() throws {
+        let bytes = try CheckpointCodec.encode(sample())
+        #expect(Array(bytes.prefix(8)) == Array("ALFDCKPT".utf8))
+        let payload = try ChecksummedFile.decode(Data(bytes))
+        #expect(Array(payload.prefix(8)) == Array("LFADSCKP".utf8) && payload.count == bytes.count - ChecksummedFile.headerSize)
+        var damaged = bytes
+        damaged[bytes.count - 1] ^= 1
+        let e = #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.decode(damaged, path: "x.ckpt") }
+        #expect(e.map { "\($0)".contains("checksum mismatch") && "\($0)".contains("x.ckpt") } == true)
+    }
+
+    /// A checkpoint written by the release before the shared container (bare LFADSCKP sections with their own
+    /// trailing checksum; `autolfads train` of a tiny model for one epoch on data/lorenz_small.h5) still reads,
+    /// and a damaged copy of it is still caught.
+    @Test func checkpointsFromBeforeTheContainerStillRead() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("legacy_checkpoint.ckpt").path
+        let old = try CheckpointCodec.read(from: path)
+        #expect(old.epoch == 1 && old.config.genDim == 8 && old.config.icDim == 4 && !old.parameters.isEmpty)
+        #expect(old.parameters.allSatisfy(\.isFinite) && old.adamStep > 0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(Array(bytes.prefix(8)) == Array("LFADSCKP".utf8))
+        bytes[bytes.count / 2] ^= 0x20
+        #expect(throws: CheckpointError.self) { _ = try CheckpointCodec.decode(bytes) }
+        // Re-encoded, it is the container form of the same state.
+        #expect(try CheckpointCodec.decode(try CheckpointCodec.encode(old)) == old)
     }
 
     @Test func overridingHPsKeepsStateAndTakesNewHPs() throws {

@@ -5,6 +5,7 @@ import Testing
 @testable import Runtime
 import Coordination
 import YAMLInput
+import FileSystem
 
 /// Hostile configs and checkpoints (issue 12): absurd numbers, YAML alias bombs and deep nesting,
 /// non-ASCII run names, crafted checkpoints with a recomputed checksum. The built `autolfads` runs on
@@ -116,11 +117,13 @@ import YAMLInput
                           history: history ?? TrainingHistory(config: config))
     }
 
-    /// Recomputes the trailing checksum, as an attacker would.
+    /// Rewrites the container header (length and CRC-64) for the sections after it, as an attacker would.
     static func resum(_ bytes: inout [UInt8]) {
-        let sum = CheckpointCodec.checksum(bytes[0..<(bytes.count - 8)])
-        for i in 0..<8 { bytes[bytes.count - 8 + i] = UInt8(truncatingIfNeeded: sum >> (8 * UInt64(i))) }
+        bytes = [UInt8](ChecksummedFile.encode(Data(bytes[h...])))
     }
+
+    /// The container header's size: the trainer's sections start there.
+    static let h = ChecksummedFile.headerSize
 
     static func put(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {
         for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
@@ -129,8 +132,8 @@ import YAMLInput
     /// Crafted checkpoints (checksum recomputed) and the words their error must contain.
     static func craftedCheckpoints() throws -> [(String, [UInt8], String)] {
         let valid = try CheckpointCodec.encode(sampleCheckpoint())
-        let configLength = Int(valid[16]) | Int(valid[17]) << 8 | Int(valid[18]) << 16
-        let stepAt = 64 + configLength + 3 * 4 * 64, epochAt = stepAt + 8
+        let configLength = Int(valid[h + 16]) | Int(valid[h + 17]) << 8 | Int(valid[h + 18]) << 16
+        let stepAt = h + 64 + configLength + 3 * 4 * 64, epochAt = stepAt + 8
         func patched(_ offset: Int, _ value: UInt64) -> [UInt8] {
             var b = valid
             put(value, at: offset, in: &b)
@@ -149,11 +152,11 @@ import YAMLInput
         return [
             ("epoch_max", patched(epochAt, .max), "epoch"),
             ("step_max", patched(stepAt, .max), "Adam step"),
-            ("config_length_max", patched(16, .max), "config JSON"),
-            ("parameters_length_huge", patched(24, 1 << 62), "parameters"),
-            ("adam_length_mismatch", patched(32, 1), "section lengths"),
-            ("rng_length_huge", patched(48, 1 << 61), "RNG states"),
-            ("history_length_huge", patched(56, 1 << 40), "history JSON"),
+            ("config_length_max", patched(h + 16, .max), "config JSON"),
+            ("parameters_length_huge", patched(h + 24, 1 << 62), "parameters"),
+            ("adam_length_mismatch", patched(h + 32, 1), "section lengths"),
+            ("rng_length_huge", patched(h + 48, 1 << 61), "RNG states"),
+            ("history_length_huge", patched(h + 56, 1 << 40), "history JSON"),
             ("config_gen_dim_huge", try CheckpointCodec.encode(sampleCheckpoint(config: bigConfig)), "gen_dim"),
             ("history_counter_max", try CheckpointCodec.encode(sampleCheckpoint(history: badHistory)), "badEpochs"),
             ("config_json_deep", replacingConfigJSON(valid, with: Array(repeating: UInt8(ascii: "["), count: 1 << 20)), "unreadable section"),
@@ -162,9 +165,9 @@ import YAMLInput
 
     /// `valid` with its config JSON section replaced by `json` (lengths and checksum made consistent).
     static func replacingConfigJSON(_ valid: [UInt8], with json: [UInt8]) -> [UInt8] {
-        let old = Int(valid[16]) | Int(valid[17]) << 8 | Int(valid[18]) << 16
-        var b = Array(valid[0..<64]) + json + Array(valid[(64 + old)...])
-        put(UInt64(json.count), at: 16, in: &b)
+        let old = Int(valid[h + 16]) | Int(valid[h + 17]) << 8 | Int(valid[h + 18]) << 16
+        var b = Array(valid[0..<(h + 64)]) + json + Array(valid[(h + 64 + old)...])
+        put(UInt64(json.count), at: h + 16, in: &b)
         resum(&b)
         return b
     }
@@ -295,7 +298,7 @@ import YAMLInput
         for i in 0..<total {
             var bytes = valid
             for _ in 0..<(1 + rng.below(4)) {
-                let at = rng.below(2) == 0 ? 8 + rng.below(56) : rng.below(bytes.count - 8)
+                let at = rng.below(2) == 0 ? Self.h + 8 + rng.below(56) : rng.below(bytes.count - 8)   // often the section lengths
                 switch rng.below(4) {
                 case 0: bytes[at] ^= UInt8(1) << UInt8(rng.below(8))
                 case 1: bytes[at] = [0, 0xFF, 0x7F, 0x80][rng.below(4)]

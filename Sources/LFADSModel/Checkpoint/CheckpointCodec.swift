@@ -1,9 +1,11 @@
 import Foundation
 import FileSystem
 
-/// Binary checkpoint file: header (magic "LFADSCKP", version, section lengths), config JSON,
-/// parameters, Adam m and v (Float32, little-endian), Adam step, epoch, RNG states, history JSON,
-/// then a 64-bit checksum over all preceding bytes. Written atomically (temp + fsync + rename).
+/// LFADS trainer checkpoint: the one checkpoint container (`ChecksummedFile`: 32-byte header with length
+/// and CRC-64) around the trainer's sections: magic "LFADSCKP", version, section lengths, config JSON,
+/// parameters, Adam m and v (Float32, little-endian), Adam step, epoch, RNG states, history JSON.
+/// Written atomically (temp + fsync + rename). Files written before the container (the same sections
+/// followed by a 64-bit checksum of their own, without the container header) are still read.
 public enum CheckpointCodec {
     static let magic = Array("LFADSCKP".utf8)
     static let version: UInt32 = 1
@@ -27,8 +29,7 @@ public enum CheckpointCodec {
         appendInt(&out, UInt64(c.adamStep)); appendInt(&out, UInt64(c.epoch))
         for s in c.rngStates { appendInt(&out, s) }
         out += historyJSON
-        appendInt(&out, checksum(out[...]))
-        return out
+        return [UInt8](ChecksummedFile.encode(Data(out)))
     }
 
     /// Largest config or history JSON section accepted (bytes); real ones are a few KiB.
@@ -40,24 +41,39 @@ public enum CheckpointCodec {
     /// keys, the schedules' counters) against its range, so a crafted file is an error, never a trap.
     public static func decode(_ bytes: [UInt8], path: String = "checkpoint") throws -> Checkpoint {
         func corrupt(_ why: String) -> CheckpointError { .corrupt(path: path, reason: why) }
-        guard bytes.count >= magic.count + 8 * 8, Array(bytes[0..<magic.count]) == magic else {
+        let sections: [UInt8]
+        if ChecksummedFile.hasMagic(bytes) {
+            do { sections = [UInt8](try ChecksummedFile.decode(Data(bytes))) } catch { throw corrupt(error.reason) }
+        } else if bytes.count >= magic.count + 8 * 8 + 8, Array(bytes[0..<magic.count]) == magic {
+            // Before the container: the sections, then their own checksum.
+            let stored = readInt(bytes, bytes.count - 8)
+            guard legacyChecksum(bytes[0..<(bytes.count - 8)]) == stored else { throw corrupt("checksum mismatch: truncated or damaged") }
+            sections = Array(bytes[0..<(bytes.count - 8)])
+        } else {
             throw corrupt("not an autolfads checkpoint (bad magic or too short)")
         }
-        let stored = readInt(bytes, bytes.count - 8)
-        guard checksum(bytes[0..<(bytes.count - 8)]) == stored else { throw corrupt("checksum mismatch: truncated or damaged") }
+        return try decodeSections(sections, path: path)
+    }
+
+    /// Parses the trainer's sections (the container's payload).
+    static func decodeSections(_ bytes: [UInt8], path: String) throws -> Checkpoint {
+        func corrupt(_ why: String) -> CheckpointError { .corrupt(path: path, reason: why) }
+        guard bytes.count >= magic.count + 8 * 8, Array(bytes[0..<magic.count]) == magic else {
+            throw corrupt("not an LFADS checkpoint payload (bad magic or too short)")
+        }
         var pos = magic.count
         func next() -> UInt64 { defer { pos += 8 }; return readInt(bytes, pos) }
         guard next() == UInt64(version) else { throw corrupt("unsupported version") }
         let raw = (0..<6).map { _ in next() }
-        // Each section's length against the bytes left (header, step, epoch and checksum excluded),
+        // Each section's length against the bytes left (header, step and epoch excluded),
         // before any arithmetic on it or any allocation.
-        let available = bytes.count - pos - 16 - 8
+        let available = bytes.count - pos - 16
         let sections = [("config JSON", 1), ("parameters", 4), ("Adam m", 4), ("Adam v", 4), ("RNG states", 8), ("history JSON", 1)]
         for (k, (name, unit)) in sections.enumerated() where raw[k] > UInt64(max(available, 0) / unit) {
             throw corrupt("the \(name) section declares \(raw[k]) entries, more than the \(max(available, 0)) bytes left can hold")
         }
         let lengths = raw.map { Int($0) }   // each ≤ available now: no overflow below
-        let expected = lengths[0] + 4 * (lengths[1] + lengths[2] + lengths[3]) + 16 + 8 * lengths[4] + lengths[5] + 8
+        let expected = lengths[0] + 4 * (lengths[1] + lengths[2] + lengths[3]) + 16 + 8 * lengths[4] + lengths[5]
         guard pos + expected == bytes.count else { throw corrupt("section lengths do not match the file size") }
         guard lengths[2] == lengths[1], lengths[3] == lengths[1] else {
             throw corrupt("Adam state has \(lengths[2]) and \(lengths[3]) values for \(lengths[1]) parameters")
@@ -143,8 +159,9 @@ public enum CheckpointCodec {
         return v
     }
 
-    /// 64-bit checksum: word-wise multiply–rotate mixing with a byte tail and length finaliser.
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    /// The checksum of files from before the container (word-wise multiply–rotate mixing with a byte tail
+    /// and length finaliser); only read, never written.
+    static func legacyChecksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         var h: UInt64 = 0x243F_6A88_85A3_08D3
         bytes.withUnsafeBytes { raw in
             let words = raw.count / 8
