@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `autolfads` command line: one entry point for runs, training, data and benchmarks.
 @main
-struct AutoLFADSCommand: ParsableCommand {
+struct AutoLFADSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autolfads",
         abstract: "LFADS with automatic hyperparameter search (Population Based Training).",

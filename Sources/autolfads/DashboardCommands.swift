@@ -10,7 +10,7 @@ private func fail(_ message: String) -> ExitCode {
 }
 
 /// `autolfads dashboard`: the live web dashboard of a run.
-struct DashboardCommand: ParsableCommand {
+struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Serve the live dashboard of a run (HTML, JSON API, /metrics).",
@@ -28,28 +28,26 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .customLong("new-token"), help: "Make a random access token and print the URL that carries it.") var newToken = false
     @Option(name: .customLong("request-timeout"), help: "Seconds before an idle or half-sent request's connection is closed.") var requestTimeout: Double = 10
 
-    func run() throws {
+    func run() async throws {
         let (store, storage, runName, runDir, fixture) = (self.store, self.storage, self.runName, self.runDir, self.fixture)
         let (host, port, requestTimeout, newToken) = (self.host, self.port, self.requestTimeout, self.newToken)
         let token: String?
         do { token = try DashboardToken.resolve(option: self.token, file: tokenFile, generate: newToken) }
         catch { throw fail("\(error)") }
         do {
-            try Blocking.run {
-                let source: any RunSnapshotSource
-                if let fixture {
-                    let dir = URL(fileURLWithPath: fixture)
-                    source = FixtureSource(directory: dir, base: try FixtureRun.write(to: dir))
-                } else {
-                    source = try await DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
-                }
-                _ = try await source.snapshot(now: Date())   // fail fast on a wrong run, store or directory
-                let server = try DashboardServer(source: source, host: host, port: port, token: token, requestTimeout: requestTimeout)
-                let p = try await server.start()
-                let shown = host.contains(":") ? "[\(host)]" : host
-                print("dashboard: http://\(shown):\(p)/" + (newToken ? "?token=\(token ?? "")" : "")); StandardStreams.flush()
-                try await server.wait()   // until SIGTERM/SIGINT
+            let source: any RunSnapshotSource
+            if let fixture {
+                let dir = URL(fileURLWithPath: fixture)
+                source = FixtureSource(directory: dir, base: try FixtureRun.write(to: dir))
+            } else {
+                source = try await DashboardSources.make(store: store, storage: storage, run: runName, runDir: runDir)
             }
+            _ = try await source.snapshot(now: Date())   // fail fast on a wrong run, store or directory
+            let server = try DashboardServer(source: source, host: host, port: port, token: token, requestTimeout: requestTimeout)
+            let p = try await server.start()
+            let shown = host.contains(":") ? "[\(host)]" : host
+            print("dashboard: http://\(shown):\(p)/" + (newToken ? "?token=\(token ?? "")" : "")); StandardStreams.flush()
+            try await server.wait()   // until SIGTERM/SIGINT
         } catch { throw fail("\(error)") }
     }
 }
@@ -73,7 +71,7 @@ struct ReportCommand: ParsableCommand {
 }
 
 /// `autolfads bench dashboard`: dashboard read/render times and HTTP throughput on a generated run.
-struct DashboardBenchCommand: ParsableCommand {
+struct DashboardBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dashboard",
         abstract: "Time reading a run, rendering the dashboard, and HTTP requests (cached vs uncached).")
     @Option(help: "Workers in the generated run.") var workers: Int = 20
@@ -81,11 +79,11 @@ struct DashboardBenchCommand: ParsableCommand {
     @Option(help: "Epochs per generation (rows per metrics.csv).") var epochs: Int = 25
     @Option(help: "HTTP requests for the cached measurement.") var requests: Int = 200
 
-    func run() throws {
+    func run() async throws {
         var o = DashboardBenchmark.Options()
         o.workers = workers; o.generations = generations; o.epochs = epochs; o.requests = requests
         let options = o
-        do { for line in try Blocking.run({ try await DashboardBenchmark.run(options) }) { print(line) } }
+        do { for line in try await DashboardBenchmark.run(options) { print(line) } }
         catch { throw fail("\(error)") }
     }
 }

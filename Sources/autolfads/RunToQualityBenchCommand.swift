@@ -12,7 +12,7 @@ import Runtime
 /// truth, then replays the run from its store: after every finished job, the best model so far (by the
 /// run's validation metric) is scored against the true rates, giving the wall time at which it first
 /// reaches the rate-R² threshold.
-struct RunToQualityBenchCommand: ParsableCommand {
+struct RunToQualityBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-to-quality",
         abstract: "Wall time until a default `autolfads run` (8 workers) first has a best model with rate R² ≥ 0.95 vs truth; final R², latents R², time, slot utilisation.",
@@ -35,7 +35,7 @@ struct RunToQualityBenchCommand: ParsableCommand {
     @Option(help: "Posterior samples when scoring the best model after each job.") var samples = 10
     @Option(help: "Working folder (data, run).") var out = "runs/bench-run-to-quality"
 
-    func run() throws {
+    func run() async throws {
         guard population >= 2, slots >= 0, samples >= 1, threshold > 0, threshold < 1 else {
             throw ValidationError("--population ≥ 2, --slots ≥ 0, --samples ≥ 1 and 0 < --threshold < 1")
         }
@@ -61,13 +61,12 @@ struct RunToQualityBenchCommand: ParsableCommand {
         let wall = Date().timeIntervalSince(t0)
 
         let store = cfg.store
-        let jobs = try Blocking.run { () -> [(end: Date, outcome: JobOutcome)] in
-            let s = try await openCoordinationStore(store)
-            defer { Task { await s.close() } }
-            guard let r = try await s.run(named: name) else { throw ValidationError("the run '\(name)' is not in \(store)") }
-            return try await s.jobs(run: r.id, generation: nil).filter { $0.status == .done }
-                .compactMap { j in (try? j.result?.decode(JobOutcome.self)).map { (j.updatedAt, $0) } }
-        }.sorted { $0.end < $1.end }
+        let s = try await openCoordinationStore(store)
+        guard let r = try await s.run(named: name) else { throw ValidationError("the run '\(name)' is not in \(store)") }
+        let jobs = try await s.jobs(run: r.id, generation: nil).filter { $0.status == .done }
+            .compactMap { j in (try? j.result?.decode(JobOutcome.self)).map { (end: j.updatedAt, outcome: $0) } }
+            .sorted { $0.end < $1.end }
+        await s.close()
 
         // Replay: the best model after each job, scored against the truth when it changes.
         let valid = data.valid!, truth = valid.truth!.values

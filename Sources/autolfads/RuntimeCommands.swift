@@ -97,17 +97,17 @@ func exitOnShutdownSignal(_ command: String) -> ShutdownSignals {
 }
 
 /// `autolfads server`: oversees a run (decides, never trains).
-struct ServerCommand: ParsableCommand {
+struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "server",
         abstract: "Run the PBT server for a run: create or resume it, schedule jobs, apply PBT decisions.")
     @OptionGroup var options: RunConfigOptions
     @OptionGroup var dashboard: RunDashboardOptions
 
-    func run() throws {
+    func run() async throws {
         StandardStreams.lineBufferOutput()   // progress lines reach log files as they happen
         let cfg = try options.load()
         let dash = dashboard
-        try runToCompletion(cfg, command: "server", dashboard: dash) { ready, checked in
+        try await runToCompletion(cfg, command: "server", dashboard: dash) { ready, checked in
             let store = try await openCoordinationStore(ready.store, onRetry: { print($0) })
             defer { Task { await store.close() } }
             let server = PBTServer(config: ready, store: store)
@@ -122,14 +122,12 @@ struct ServerCommand: ParsableCommand {
 /// model before its directory or store exist, run `body` beside the dashboard, print the summary, the fit
 /// and the report, and exit 2 when every worker failed, 3 when the final step failed, 1 on any error.
 func runToCompletion(_ cfg: RunConfig, command: String, dashboard: RunDashboardOptions,
-                     _ body: @escaping @Sendable (RunConfig, Bool) async throws -> PBTServer.Summary) throws {
+                     _ body: @escaping @Sendable (RunConfig, Bool) async throws -> PBTServer.Summary) async throws {
     let signals = exitOnShutdownSignal(command)
     defer { signals.cancel() }
     do {
-        let (summary, report, fit) = try Blocking.run {
-            let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
-            return try await runWithDashboard(ready, dashboard) { try await body(ready, checked) }
-        }
+        let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
+        let (summary, report, fit) = try await runWithDashboard(ready, dashboard) { try await body(ready, checked) }
         print(RunSummaryText.render(summary))
         if let fit { print(fit) }
         if let report { print("report: \(report)") }
@@ -140,7 +138,7 @@ func runToCompletion(_ cfg: RunConfig, command: String, dashboard: RunDashboardO
 }
 
 /// `autolfads client`: runs worker processes for the jobs in a store.
-struct ClientCommand: ParsableCommand {
+struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "client",
         abstract: "Run a client: claim jobs from the store and train them in worker processes (slots).")
     @Option(name: .long, help: "Coordination store URL (sqlite:///… or postgres://…).") var store: String
@@ -157,7 +155,7 @@ struct ClientCommand: ParsableCommand {
     var parentPid: Int32?
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
-    func run() throws {
+    func run() async throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (leave it out for the run's threads_per_slot)") }
         StandardStreams.lineBufferOutput()
         let k = slots ?? ClientOptions.cores
@@ -169,27 +167,24 @@ struct ClientCommand: ParsableCommand {
         opts.standbyWorkers = !noStandby
         let (url, clientOptions) = (store, opts)
         do {
-            _ = try Blocking.run {
-                let s = try await openCoordinationStore(url, onRetry: LogLine.print)
-                let client = PBTClient(store: s, options: clientOptions, log: LogLine.print)
-                let signals = ShutdownSignals { sig in
-                    print("client: received signal \(sig); stopping workers")
-                    client.requestStop()
-                }
-                if let parentPid {
-                    ParentWatch.onExit(of: parentPid) { print("client: the process that started it exited; stopping workers"); client.requestStop() }
-                }
-                defer { signals.cancel() }
-                let report = try await client.run()
-                await s.close()
-                return report
+            let s = try await openCoordinationStore(url, onRetry: LogLine.print)
+            let client = PBTClient(store: s, options: clientOptions, log: LogLine.print)
+            let signals = ShutdownSignals { sig in
+                print("client: received signal \(sig); stopping workers")
+                client.requestStop()
             }
+            if let parentPid {
+                ParentWatch.onExit(of: parentPid) { print("client: the process that started it exited; stopping workers"); client.requestStop() }
+            }
+            defer { signals.cancel() }
+            _ = try await client.run()
+            await s.close()
         } catch { printError(error); throw ExitCode(1) }
     }
 }
 
 /// `autolfads status`: the population, clients and the run's state.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status",
         abstract: "Show a run's population, jobs and clients.")
     @Option(name: .long, help: "Coordination store URL (default: from --config or the embedded defaults).") var store: String?
@@ -198,7 +193,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .customLong("show-config"), help: "Print the run's resolved config (run.yaml with file, overrides and defaults; the stored config, which wins on resume) instead of the status.")
     var showConfig = false
 
-    func run() throws {
+    func run() async throws {
         var cfg = try RunConfigOptions.parse(config.map { ["--config", $0] } ?? []).load()
         if let runName { cfg.name = runName; if store == nil && config == nil { cfg.store = cfg.defaultStoreURL } }
         let url = store ?? cfg.store, name = cfg.name
@@ -212,19 +207,16 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode(1)
         }
         do {
-            let text = try Blocking.run {
-                let s = try await openCoordinationStore(url, onRetry: { StandardStreams.writeError($0 + "\n") })
-                let t = try await showConfig ? StatusReport.config(store: s, run: name) : StatusReport.load(store: s, run: name)
-                await s.close()
-                return t
-            }
+            let s = try await openCoordinationStore(url, onRetry: { StandardStreams.writeError($0 + "\n") })
+            let text = try await showConfig ? StatusReport.config(store: s, run: name) : StatusReport.load(store: s, run: name)
+            await s.close()
             print(text)
         } catch { printError(error); throw ExitCode(1) }
     }
 }
 
 /// `autolfads run`: server + one local client in one command (SQLite store, local storage).
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run",
         abstract: "Run AutoLFADS on this machine: server and clients in one command.")
     @OptionGroup var options: RunConfigOptions
@@ -233,14 +225,14 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var dashboard: RunDashboardOptions
     @OptionGroup var workerRuntime: WorkerRuntimeOptions
 
-    func run() throws {
+    func run() async throws {
         StandardStreams.lineBufferOutput()
         let cfg = try options.load()
         let total = slots ?? (cfg.slots > 0 ? cfg.slots : ClientOptions.cores)
         guard total >= 1 else { throw ValidationError("--slots must be at least 1 (or resources.slots 0 for all cores)") }
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
         let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
-        try runToCompletion(cfg, command: "run", dashboard: dash) { ready, checked in
+        try await runToCompletion(cfg, command: "run", dashboard: dash) { ready, checked in
             var local = LocalRun(config: ready, slots: total, clients: k, executable: ClientOptions.currentExecutable)
             local.clientArguments = clientArgs
             local.preflightDone = checked
@@ -251,7 +243,7 @@ struct RunCommand: ParsableCommand {
 
 /// `autolfads bench runtime`: slot utilisation and decision latency, sync vs async (toy objective), with
 /// standby workers and, as the baseline in the same run, with cold worker starts.
-struct BenchRuntimeCommand: ParsableCommand {
+struct BenchRuntimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runtime",
         abstract: "Slot utilisation and server decision latency of real server/client/worker processes, sync vs async PBT (toy objective).")
     @Option(name: .long) var workers: Int = 8
@@ -262,20 +254,17 @@ struct BenchRuntimeCommand: ParsableCommand {
     @Option(name: .long, help: "Relative spread of worker speeds.") var spread: Double = 0.4
     @Flag(name: .customLong("no-baseline"), help: "Skip the cold-start (no standby worker) baseline runs.") var noBaseline = false
 
-    func run() throws {
+    func run() async throws {
         let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("autolfads-bench-\(getpid())")
         let exe = ClientOptions.currentExecutable
         let (w, k, g, e, s, sp) = (workers, slots, generations, epochs, epochSeconds, spread)
         let variants: [(RunConfig.Mode, Bool)] = noBaseline ? [(.sync, true), (.async, true)]
             : [(.sync, false), (.async, false), (.sync, true), (.async, true)]
         do {
-            let results = try Blocking.run {
-                var out: [RuntimeBenchmark.Result] = []
-                for (mode, standby) in variants {
-                    out.append(try await RuntimeBenchmark.run(mode: mode, standby: standby, workers: w, slots: k, generations: g,
+            var results: [RuntimeBenchmark.Result] = []
+            for (mode, standby) in variants {
+                results.append(try await RuntimeBenchmark.run(mode: mode, standby: standby, workers: w, slots: k, generations: g,
                                                               epochs: e, epochSeconds: s, spread: sp, directory: dir, executable: exe))
-                }
-                return out
             }
             print("runtime benchmark: \(w) workers × \(k) slots × \(g) generations, \(e) epochs of \(s) s (spread ±\(Int(sp * 100))%)")
             print("mode   workers    wall s   train s  utilisation  overhead ms/job  decision ms (mean / max)  jobs  start s  end s  in-run util")

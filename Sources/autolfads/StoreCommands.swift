@@ -4,7 +4,7 @@ import Foundation
 import Runtime
 
 /// `autolfads bench store`: claims and heartbeats per second of the coordination store.
-struct BenchStoreCommand: ParsableCommand {
+struct BenchStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Measure coordination-store throughput (claims, heartbeats) with simulated clients."
@@ -16,7 +16,7 @@ struct BenchStoreCommand: ParsableCommand {
     @Option(help: "Simulated clients.") var clients: Int = 100
     @Option(help: "Seconds to run.") var seconds: Double = 5
 
-    func run() throws {
+    func run() async throws {
         let target: String
         var tempDir: URL?
         switch (backend, url) {
@@ -33,11 +33,9 @@ struct BenchStoreCommand: ParsableCommand {
         }
         defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
         let clients = self.clients, seconds = self.seconds
-        let result = try Blocking.run {
-            let store = try await openCoordinationStore(target)
-            defer { Task { await store.close() } }
-            return (store.location, try await StoreBenchmark.run(store: store, clients: clients, seconds: seconds))
-        }
-        print("store \(result.0): \(result.1)")
+        let store = try await openCoordinationStore(target)
+        defer { Task { await store.close() } }
+        let result = try await StoreBenchmark.run(store: store, clients: clients, seconds: seconds)
+        print("store \(store.location): \(result)")
     }
 }

@@ -1,20 +1,5 @@
 import Foundation
 
-/// Bridges async code into synchronous command-line entry points.
-public enum Blocking {
-    /// Runs `body` on the concurrency pool and waits for it on the calling thread.
-    public static func run<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let sem = DispatchSemaphore(value: 0)
-        let box = ResultBox<T>()
-        Task.detached {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-            sem.signal()
-        }
-        sem.wait()
-        return try box.result!.get()
-    }
-}
-
 /// Calls `handler` (on a background thread) when the process receives SIGTERM or SIGINT.
 /// A minimal C handler records the signal; a watcher thread delivers it (dispatch signal sources
 /// do not see signals on Linux unless every thread blocks them).
@@ -44,6 +29,3 @@ public final class ShutdownSignals: @unchecked Sendable {
 
 /// The last shutdown signal received (0 = none); written by the C signal handler.
 nonisolated(unsafe) private var receivedSignal: Int32 = 0
-
-// @unchecked: written once by the task before it signals the semaphore, read once after the wait (the semaphore orders them).
-private final class ResultBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
