@@ -245,12 +245,8 @@ public final class PostgresStore: CoordinationStore, Sendable {
             try await conn.query("UPDATE processes SET last_heartbeat = \(now.storeSeconds), status = 'alive' WHERE id = \(process)", logger: self.logger)
             var held: [Int64] = []
             for c in claims where c.process == process {
-                held += try await conn.query("""
-                    UPDATE jobs SET lease_expires = \(now.storeSeconds) + lease_seconds, claim_renewed = 1
-                    WHERE id = \(c.jobID) AND claimed_by = \(process) AND status = 'claimed' AND attempts = \(c.attempt)
-                      AND COALESCE(claim_token, '') = \(c.token)
-                    RETURNING id
-                    """, logger: self.logger).map { try $0.value("id", as: Int64.self) }
+                held += try await conn.query(try Self.shared(Schema.Statements.postgres.renewClaim, now.storeSeconds, c.jobID, process, c.attempt, c.token),
+                                             logger: self.logger).map { try $0.value("id", as: Int64.self) }
             }
             return HeartbeatOutcome(revived: status != ProcessStatus.alive.rawValue, heldJobs: held.sorted())
         }
@@ -276,13 +272,8 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     public func failJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await transaction("failJob") { conn in
-            let rows = try await conn.query("""
-                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                  claimed_by = CASE WHEN attempts >= max_attempts THEN claimed_by ELSE NULL END,
-                  lease_expires = NULL, error = \(error), updated_at = \(now.storeSeconds)
-                WHERE id = \(claim.jobID) AND status = 'claimed' AND claimed_by = \(claim.process) AND attempts = \(claim.attempt)
-                RETURNING status, run_id, worker
-                """, logger: self.logger).map {
+            let rows = try await conn.query(try Self.shared(Schema.Statements.postgres.failJob, error, now.storeSeconds, claim.jobID,
+                                                        claim.process, claim.attempt), logger: self.logger).map {
                     (try $0.value("status", as: String.self), try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self))
                 }
             guard let (status, runID, worker) = rows.first else {
@@ -302,12 +293,8 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await transaction("releaseJob") { conn in
-            let rows = try await conn.query("""
-                UPDATE jobs SET status = 'queued', attempts = attempts - 1, claimed_by = NULL, lease_expires = NULL,
-                  error = \(error), updated_at = \(now.storeSeconds)
-                WHERE id = \(claim.jobID) AND status = 'claimed' AND claimed_by = \(claim.process) AND attempts = \(claim.attempt)
-                RETURNING run_id, worker
-                """, logger: self.logger).map { (try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self)) }
+            let rows = try await conn.query(try Self.shared(Schema.Statements.postgres.releaseJob, error, now.storeSeconds, claim.jobID,
+                                                        claim.process, claim.attempt), logger: self.logger).map { (try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self)) }
             guard let (runID, worker) = rows.first else {
                 let job = try await conn.query("SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(claim.jobID)", logger: self.logger)
                     .map { try $0.jobRecord() }.first
@@ -359,16 +346,18 @@ public final class PostgresStore: CoordinationStore, Sendable {
         try await rows("job", "SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(id)") { try $0.jobRecord() }.first
     }
 
+    /// A statement shared with SQLite (`Schema.Statements.postgres`) with its parameters bound in order.
+    static func shared(_ sql: String, _ values: any PostgresEncodable...) throws -> PostgresQuery {
+        var binds = PostgresBindings()
+        for v in values { try binds.append(v) }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
     // MARK: Processes
 
     public func registerProcess(_ p: ProcessRegistration, now: Date) async throws {
-        _ = try await rows("registerProcess", """
-            INSERT INTO processes (\(unescaped: Schema.processColumns))
-            VALUES (\(p.id), \(p.clientID), \(p.host), \(p.slot), \(p.pid), 'alive', \(now.storeSeconds), \(now.storeSeconds), \(p.threads))
-            ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, host = excluded.host, slot = excluded.slot,
-              pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
-              threads = excluded.threads
-            """) { _ in 1 }
+        _ = try await rows("registerProcess", try Self.shared(Schema.Statements.postgres.registerProcess,
+                                                          p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds, p.threads)) { _ in 1 }
     }
 
     public func setProcessStatus(_ id: String, _ status: ProcessStatus, now: Date) async throws {

@@ -196,11 +196,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                            arguments: [now.storeSeconds, process])
             var held: [Int64] = []
             for c in claims where c.process == process {
-                held += try Int64.fetchAll(db, sql: """
-                    UPDATE jobs SET lease_expires = ? + lease_seconds, claim_renewed = 1
-                    WHERE id = ? AND claimed_by = ? AND status = 'claimed' AND attempts = ? AND COALESCE(claim_token, '') = ?
-                    RETURNING id
-                    """, arguments: [now.storeSeconds, c.jobID, process, c.attempt, c.token])
+                held += try Int64.fetchAll(db, sql: Schema.Statements.sqlite.renewClaim, arguments: [now.storeSeconds, c.jobID, process, c.attempt, c.token])
             }
             return HeartbeatOutcome(revived: status != ProcessStatus.alive.rawValue, heldJobs: held.sorted())
         }
@@ -224,13 +220,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     public func failJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await write { db in
-            let row = try Row.fetchOne(db, sql: """
-                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                  claimed_by = CASE WHEN attempts >= max_attempts THEN claimed_by ELSE NULL END,
-                  lease_expires = NULL, error = ?, updated_at = ?
-                WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND attempts = ?
-                RETURNING status, run_id, worker
-                """, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
+            let row = try Row.fetchOne(db, sql: Schema.Statements.sqlite.failJob, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
             guard let row else {
                 let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
                 return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
@@ -249,12 +239,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await write { db in
-            let row = try Row.fetchOne(db, sql: """
-                UPDATE jobs SET status = 'queued', attempts = attempts - 1, claimed_by = NULL, lease_expires = NULL,
-                  error = ?, updated_at = ?
-                WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND attempts = ?
-                RETURNING run_id, worker
-                """, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
+            let row = try Row.fetchOne(db, sql: Schema.Statements.sqlite.releaseJob, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
             guard let row else {
                 let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
                 return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
@@ -312,12 +297,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     public func registerProcess(_ p: ProcessRegistration, now: Date) async throws {
         try await write { db in
-            try db.execute(sql: """
-                INSERT INTO processes (\(Schema.processColumns)) VALUES (?, ?, ?, ?, ?, 'alive', ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, host = excluded.host, slot = excluded.slot,
-                  pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
-                  threads = excluded.threads
-                """, arguments: [p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds, p.threads])
+            try db.execute(sql: Schema.Statements.sqlite.registerProcess, arguments: [p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds, p.threads])
         }
     }
 

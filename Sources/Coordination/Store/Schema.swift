@@ -91,5 +91,54 @@ enum Schema {
     }
 
     static let processColumns = "id, client_id, host, slot, pid, status, started_at, last_heartbeat, threads"
+
+    /// Statements both backends run as they are, with their parameters as `?` (SQLite) or `$1, $2, …`
+    /// (PostgreSQL); each lists its parameters in order.
+    struct Statements: Sendable {
+        let placeholder: @Sendable (Int) -> String
+        static let sqlite = Statements { _ in "?" }
+        static let postgres = Statements { "$\($0)" }
+        private func p(_ n: Int) -> String { placeholder(n) }
+
+        /// id, client_id, host, slot, pid, started_at, last_heartbeat, threads.
+        var registerProcess: String {
+            """
+            INSERT INTO processes (\(Schema.processColumns)) VALUES (\(p(1)), \(p(2)), \(p(3)), \(p(4)), \(p(5)), 'alive', \(p(6)), \(p(7)), \(p(8)))
+            ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, host = excluded.host, slot = excluded.slot,
+              pid = excluded.pid, status = 'alive', started_at = excluded.started_at, last_heartbeat = excluded.last_heartbeat,
+              threads = excluded.threads
+            """
+        }
+
+        /// Renews one held claim's lease: now, job id, process, attempt, token.
+        var renewClaim: String {
+            """
+            UPDATE jobs SET lease_expires = \(p(1)) + lease_seconds, claim_renewed = 1
+            WHERE id = \(p(2)) AND claimed_by = \(p(3)) AND status = 'claimed' AND attempts = \(p(4)) AND COALESCE(claim_token, '') = \(p(5))
+            RETURNING id
+            """
+        }
+
+        /// A failed attempt (queued again, or failed for good after the last): error, now, job id, process, attempt.
+        var failJob: String {
+            """
+            UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+              claimed_by = CASE WHEN attempts >= max_attempts THEN claimed_by ELSE NULL END,
+              lease_expires = NULL, error = \(p(1)), updated_at = \(p(2))
+            WHERE id = \(p(3)) AND status = 'claimed' AND claimed_by = \(p(4)) AND attempts = \(p(5))
+            RETURNING status, run_id, worker
+            """
+        }
+
+        /// A claim given back with its attempt refunded: error, now, job id, process, attempt.
+        var releaseJob: String {
+            """
+            UPDATE jobs SET status = 'queued', attempts = attempts - 1, claimed_by = NULL, lease_expires = NULL,
+              error = \(p(1)), updated_at = \(p(2))
+            WHERE id = \(p(3)) AND status = 'claimed' AND claimed_by = \(p(4)) AND attempts = \(p(5))
+            RETURNING run_id, worker
+            """
+        }
+    }
     static let eventColumns = "id, time, run_id, kind, message"
 }
