@@ -10,6 +10,23 @@ struct AutoLFADSCommand: AsyncParsableCommand {
                       DataCommand.self, EvaluateCommand.self, DashboardCommand.self, ReportCommand.self, BenchCommand.self,
                       SlurmCommand.self, ContainerCommand.self, WorkerCommand.self]
     )
+
+    /// Parses and runs the command on the main actor: synchronous subcommands (train, worker, container,
+    /// slurm, …) run on the main thread, as a plain `ParsableCommand` would, not on a pool thread whose
+    /// blocked signals child processes started through Foundation would inherit; awaiting subcommands
+    /// run their `async` body.
+    @MainActor static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `autolfads data …`: inspect and generate LFADS data files.

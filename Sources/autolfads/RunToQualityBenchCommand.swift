@@ -62,11 +62,15 @@ struct RunToQualityBenchCommand: AsyncParsableCommand {
 
         let store = cfg.store
         let s = try await openCoordinationStore(store)
-        guard let r = try await s.run(named: name) else { throw ValidationError("the run '\(name)' is not in \(store)") }
-        let jobs = try await s.jobs(run: r.id, generation: nil).filter { $0.status == .done }
+        let records: [JobRecord]
+        do {
+            guard let r = try await s.run(named: name) else { throw ValidationError("the run '\(name)' is not in \(store)") }
+            records = try await s.jobs(run: r.id, generation: nil)
+        } catch { await s.close(); throw error }
+        await s.close()
+        let jobs = records.filter { $0.status == .done }
             .compactMap { j in (try? j.result?.decode(JobOutcome.self)).map { (end: j.updatedAt, outcome: $0) } }
             .sorted { $0.end < $1.end }
-        await s.close()
 
         // Replay: the best model after each job, scored against the truth when it changes.
         let valid = data.valid!, truth = valid.truth!.values

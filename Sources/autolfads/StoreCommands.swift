@@ -34,8 +34,9 @@ struct BenchStoreCommand: AsyncParsableCommand {
         defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
         let clients = self.clients, seconds = self.seconds
         let store = try await openCoordinationStore(target)
-        defer { Task { await store.close() } }
-        let result = try await StoreBenchmark.run(store: store, clients: clients, seconds: seconds)
+        let result: String
+        do { result = "\(try await StoreBenchmark.run(store: store, clients: clients, seconds: seconds))" } catch { await store.close(); throw error }
+        await store.close()   // before the temporary folder is removed
         print("store \(store.location): \(result)")
     }
 }

@@ -18,6 +18,20 @@ import TestSupport
             .expectError(["cpus -1"], "container run --cpus=-1")
     }
 
+    /// The container engine is a child of a synchronous command: it must start with SIGINT and SIGTERM
+    /// deliverable (Ctrl-C and `kill` reach it), whatever thread the command runs on.
+    @Test func containerEngineStartsWithSignalsUnblocked() async throws {
+        let dir = try CLI.tempDir("engine-mask")
+        let engine = dir + "/fake-engine"
+        try "#!/bin/sh\ngrep SigBlk /proc/self/status > \(dir)/mask\n".write(toFile: engine, atomically: true, encoding: .utf8)
+        chmod(engine, 0o755)
+        let r = try await CLI.run(["container", "run", "--storage", dir, "--engine", engine, "--", "status"])
+        #expect(r.status == 0, "\(r)")
+        let line = try String(contentsOfFile: dir + "/mask", encoding: .utf8)
+        let mask = try #require(UInt64(line.split(separator: ":").last!.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16), "\(line)")
+        for sig in [SIGINT, SIGTERM] { #expect(mask & (UInt64(1) << UInt64(sig - 1)) == 0, "signal \(sig) blocked in the engine: \(line)") }
+    }
+
     @Test func slurmDryRunWritesScripts() async throws {
         let dir = try CLI.tempDir("slurm")
         try "name: slurm-cli\nstorage: \(dir)/shared\n".write(toFile: dir + "/run.yaml", atomically: true, encoding: .utf8)

@@ -122,6 +122,14 @@ import FileSystem
         bytes = [UInt8](ChecksummedFile.encode(Data(bytes[h...])))
     }
 
+    /// A container's sections followed by the old format's own checksum of them (files from before the container).
+    static func legacyForm(_ container: [UInt8]) -> [UInt8] {
+        var b = Array(container[h...])
+        let sum = CheckpointCodec.legacyChecksum(b[...])
+        for i in 0..<8 { b.append(UInt8(truncatingIfNeeded: sum >> (8 * UInt64(i)))) }
+        return b
+    }
+
     /// The container header's size: the trainer's sections start there.
     static let h = ChecksummedFile.headerSize
 
@@ -177,6 +185,10 @@ import FileSystem
         for (name, bytes, key) in crafted {
             let e = #expect(throws: CheckpointError.self, "\(name)") { _ = try CheckpointCodec.decode(bytes, path: name) }
             #expect(e.map { "\($0)".contains(key) } == true, "\(name): \(e.map { "\($0)" } ?? "")")
+            // The same sections in the format from before the container (own trailing checksum, recomputed).
+            let legacy = Self.legacyForm(bytes)
+            let l = #expect(throws: CheckpointError.self, "\(name) (old format)") { _ = try CheckpointCodec.decode(legacy, path: name) }
+            #expect(l.map { "\($0)".contains(key) } == true, "\(name) (old format): \(l.map { "\($0)" } ?? "")")
         }
         let binary = try TestSupport.autolfadsBinary()
         let dir = TestSupport.tempDir("hostile-ckpt")
@@ -298,11 +310,11 @@ import FileSystem
         for i in 0..<total {
             var bytes = valid
             for _ in 0..<(1 + rng.below(4)) {
-                let at = rng.below(2) == 0 ? Self.h + 8 + rng.below(56) : rng.below(bytes.count - 8)   // often the section lengths
+                let at = rng.below(2) == 0 ? Self.h + 8 + rng.below(56) : rng.below(bytes.count)   // often the section lengths
                 switch rng.below(4) {
                 case 0: bytes[at] ^= UInt8(1) << UInt8(rng.below(8))
                 case 1: bytes[at] = [0, 0xFF, 0x7F, 0x80][rng.below(4)]
-                case 2: for k in at..<min(bytes.count - 8, at + 8) { bytes[k] = 0xFF }
+                case 2: for k in at..<min(bytes.count, at + 8) { bytes[k] = 0xFF }
                 default: bytes[at] = UInt8(rng.below(256))
                 }
             }
