@@ -34,10 +34,27 @@ public enum ChecksummedFile {
 
     /// Checks a container and returns its payload.
     public static func decode(_ data: Data) throws(Damage) -> Data {
-        guard data.count >= headerSize else {
-            throw Damage(reason: "truncated: \(data.count) bytes, shorter than the \(headerSize)-byte header")
+        let bytes = [UInt8](data)
+        let range = try payloadRange(bytes)
+        return Data(bytes[range])
+    }
+
+    /// Writes the header into the first `headerSize` bytes of `buffer` (reserved by the caller) for the payload
+    /// after them: a container built in place, without copying the payload.
+    public static func seal(_ buffer: inout [UInt8]) {
+        precondition(buffer.count >= headerSize, "seal: the buffer has no room for the header")
+        let crc = buffer.withUnsafeBytes { CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
+        var header = magic
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { header += $0 } }
+        put(version); put(UInt32(0)); put(UInt64(buffer.count - headerSize)); put(crc)
+        buffer.replaceSubrange(0..<headerSize, with: header)
+    }
+
+    /// Checks a container in place and returns where its payload lies in `bytes`.
+    public static func payloadRange(_ bytes: [UInt8]) throws(Damage) -> Range<Int> {
+        guard bytes.count >= headerSize else {
+            throw Damage(reason: "truncated: \(bytes.count) bytes, shorter than the \(headerSize)-byte header")
         }
-        let bytes = [UInt8](data.prefix(headerSize))
         guard hasMagic(bytes) else { throw Damage(reason: "not an AutoLFADS checkpoint (bad magic)") }
         func get<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> T {
             bytes[at..<(at + MemoryLayout<T>.size)].withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
@@ -45,16 +62,15 @@ public enum ChecksummedFile {
         let v = get(8, UInt32.self)
         guard v == version else { throw Damage(reason: "unknown format version \(v)") }
         let length = get(16, UInt64.self), crc = get(24, UInt64.self)
-        let actual = UInt64(data.count - headerSize)
+        let actual = UInt64(bytes.count - headerSize)
         guard actual == length else {
             let kind = actual < length ? "truncated" : "trailing bytes"
             throw Damage(reason: "\(kind): payload is \(actual) bytes, header says \(length)")
         }
-        let payload = data.subdata(in: (data.startIndex + headerSize)..<data.endIndex)
-        let got = CRC64.checksum(payload)
+        let got = bytes.withUnsafeBytes { CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
         guard got == crc else {
             throw Damage(reason: String(format: "checksum mismatch: stored %016llx, computed %016llx", crc, got))
         }
-        return payload
+        return headerSize..<bytes.count
     }
 }

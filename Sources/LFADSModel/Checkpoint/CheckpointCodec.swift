@@ -16,8 +16,9 @@ public enum CheckpointCodec {
         encoder.outputFormatting = .sortedKeys
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let configJSON = Array(try encoder.encode(c.config)), historyJSON = Array(try encoder.encode(c.history))
-        var out = magic
-        out.reserveCapacity(64 + configJSON.count + historyJSON.count + 4 * (c.parameters.count * 3) + 8 * c.rngStates.count)
+        // Room for the container's header, sealed in place at the end (no copy of the sections).
+        var out = [UInt8](repeating: 0, count: ChecksummedFile.headerSize) + magic
+        out.reserveCapacity(ChecksummedFile.headerSize + 64 + configJSON.count + historyJSON.count + 4 * (c.parameters.count * 3) + 8 * c.rngStates.count)
         appendInt(&out, UInt64(version))
         for n in [configJSON.count, c.parameters.count, c.adamM.count, c.adamV.count, c.rngStates.count, historyJSON.count] {
             appendInt(&out, UInt64(n))
@@ -29,7 +30,8 @@ public enum CheckpointCodec {
         appendInt(&out, UInt64(c.adamStep)); appendInt(&out, UInt64(c.epoch))
         for s in c.rngStates { appendInt(&out, s) }
         out += historyJSON
-        return [UInt8](ChecksummedFile.encode(Data(out)))
+        ChecksummedFile.seal(&out)
+        return out
     }
 
     /// Largest config or history JSON section accepted (bytes); real ones are a few KiB.
@@ -43,7 +45,7 @@ public enum CheckpointCodec {
         func corrupt(_ why: String) -> CheckpointError { .corrupt(path: path, reason: why) }
         let sections: [UInt8]
         if ChecksummedFile.hasMagic(bytes) {
-            do { sections = [UInt8](try ChecksummedFile.decode(Data(bytes))) } catch { throw corrupt(error.reason) }
+            do { sections = Array(bytes[try ChecksummedFile.payloadRange(bytes)]) } catch { throw corrupt(error.reason) }
         } else if bytes.count >= magic.count + 8 * 8 + 8, Array(bytes[0..<magic.count]) == magic {
             // Before the container: the sections, then their own checksum.
             let stored = readInt(bytes, bytes.count - 8)
