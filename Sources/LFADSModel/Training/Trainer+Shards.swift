@@ -39,7 +39,8 @@ extension Trainer {
     /// Deterministic for a given seed and thread count.
     func shardedTrainStep(_ splits: [SplitArrays], trials idx: [[Int]], weights: LossWeights) throws -> ForwardResult {
         let n = shards.count
-        let chunks: [[[Int]]] = (0..<n).map { k in idx.map { trials in Parallel.chunks(trials.count, parts: n)[k].map { trials[$0] } } }
+        let ranges = idx.map { Parallel.chunks($0.count, parts: n) }   // per session, one range per shard
+        let chunks: [[[Int]]] = (0..<n).map { k in idx.indices.map { s in Array(idx[s][ranges[s][k]]) } }
         let active = (0..<n).filter { k in chunks[k].contains { !$0.isEmpty } }
         for k in active {
             for s in idx.indices where !chunks[k][s].isEmpty {
