@@ -37,7 +37,6 @@ extension Trainer {
         var result: [String: (values: [Float], shape: [Int])] = [:]
         tape.gradEnabled = false
         defer { tape.gradEnabled = true }
-        let weights = LossWeights(rampL2: 0, rampKL: 0)
         for idx in Batching.sequentialBatches(trials: arrays.trials, batchSize: c.batchSize) {
             let parts: [(trials: [Int], capture: OutputCapture)]
             if shards.count > 1 && reuseEncoders {
@@ -45,14 +44,8 @@ extension Trainer {
             } else {
                 inputs.load(arrays, trials: idx)
                 let capture = OutputCapture(config: c, batch: idx.count)
-                tape.reset()
-                let encoded = reuseEncoders ? network.encodeForSampling(tape: tape, inputs: inputs, session: session) : nil
-                let afterEncoders = tape.mark()
-                for _ in 0..<n {
-                    tape.rewind(to: afterEncoders)
-                    _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: sample,
-                                        weights: weights, capture: capture, session: session, encoded: encoded)
-                }
+                samplePasses(tape: tape, inputs: inputs, samples: n, sample: sample, rng: &rng, into: capture, session: session,
+                             reuseEncoders: reuseEncoders)
                 parts = [(idx, capture)]
             }
             let inv = 1 / Float(n)
@@ -72,6 +65,22 @@ extension Trainer {
             }
         }
         return PosteriorSplitOutputs(arrays: result)
+    }
+
+    /// `samples` eval passes over the batch loaded in `inputs`, recorded on `tape` (gradients off) and summed
+    /// into `capture`: the encoders once (with `reuseEncoders`), then per sample the IC draw, the controller
+    /// and the generator; otherwise one full pass per sample.
+    func samplePasses(tape: Tape, inputs: BatchInputs, samples: Int, sample: Bool, rng: inout Rng, into capture: OutputCapture,
+                      session: Int, reuseEncoders: Bool = true) {
+        let weights = LossWeights(rampL2: 0, rampKL: 0)
+        tape.reset()
+        let encoded = reuseEncoders ? network.encodeForSampling(tape: tape, inputs: inputs, session: session) : nil
+        let afterEncoders = tape.mark()
+        for _ in 0..<samples {
+            tape.rewind(to: afterEncoders)
+            _ = network.forward(tape: tape, inputs: inputs, rng: &rng, training: false, sample: sample,
+                                weights: weights, capture: capture, session: session, encoded: encoded)
+        }
     }
 
     /// Writes `<outputDir>/lfads_output_<input stem>.h5`: a copy of the input file plus

@@ -141,7 +141,6 @@ extension Trainer {
     func shardedPosteriorSamples(_ arrays: SplitArrays, trials idx: [Int], samples: Int, sample: Bool, rng: inout Rng,
                                  session: Int, config c: LFADSConfig) -> [(trials: [Int], capture: OutputCapture)] {
         let chunks = Parallel.chunks(idx.count, parts: shards.count).filter { !$0.isEmpty }.map { Array(idx[$0]) }
-        let weights = LossWeights(rampL2: 0, rampKL: 0)
         var rngs = chunks.map { _ in rng.split() }
         let captures = chunks.map { OutputCapture(config: c, batch: $0.count) }
         for (k, chunk) in chunks.enumerated() { shards[k].inputs[session].load(arrays, trials: chunk) }
@@ -149,15 +148,8 @@ extension Trainer {
         defer { restore() }
         rngs.withUnsafeMutableBufferPointer { rng in
             Parallel.forEach(chunks.count) { k in
-                let tape = shards[k].tape, inputs = shards[k].inputs[session]
-                tape.reset()
-                let encoded = network.encodeForSampling(tape: tape, inputs: inputs, session: session)
-                let afterEncoders = tape.mark()
-                for _ in 0..<samples {
-                    tape.rewind(to: afterEncoders)
-                    _ = network.forward(tape: tape, inputs: inputs, rng: &rng[k], training: false, sample: sample,
-                                        weights: weights, capture: captures[k], session: session, encoded: encoded)
-                }
+                samplePasses(tape: shards[k].tape, inputs: shards[k].inputs[session], samples: samples, sample: sample,
+                             rng: &rng[k], into: captures[k], session: session)
             }
         }
         return zip(chunks, captures).map { ($0, $1) }
