@@ -111,7 +111,7 @@ struct ServerCommand: AsyncParsableCommand {
             let store = try await openCoordinationStore(ready.store, onRetry: { print($0) })
             defer { Task { await store.close() } }
             let server = PBTServer(config: ready, store: store)
-            server.executable = ClientOptions.currentExecutable
+            server.runsFinalStep = true
             server.preflightDone = checked
             return try await server.run()
         }

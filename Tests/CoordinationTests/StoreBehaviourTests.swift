@@ -187,6 +187,28 @@ import Testing
         #expect(try await store.workers(run: f.run.id).allSatisfy { $0.status == .bad })
     }
 
+    /// The final step (a job with a negative generation) failing for good, by failure or by expiry, leaves its
+    /// worker as it was: the model is fine, only its outputs were not written.
+    @Test(arguments: Backend.allCases)
+    func aFailedFinalStepNeverMarksItsWorkerBad(backend: Backend) async throws {
+        let (store, _) = try await backend.openFresh()
+        defer { Task { await store.close() } }
+        let f = try await Fixture.make(store, workers: 2, jobsPerWorker: 0)
+        try await register(store, "p", now: t0)
+        let final = (0..<2).map { JobSpec(runID: f.run.id, worker: $0, generation: JobRecord.finalStepGeneration(round: 1),
+                                          payload: .emptyObject, maxAttempts: 1) }
+        _ = try await store.enqueueJobs(final, now: t0)
+        let c1 = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0))
+        #expect(c1.job.isFinalStep && c1.job.generation == -1)
+        #expect(try await store.failJob(c1.claim, error: "worker killed by SIGKILL", now: t0) == .failedPermanently)
+        let c2 = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, now: t0))
+        _ = try await store.heartbeat(process: "p", holding: [c2.claim], now: t0)
+        #expect(try await store.reapExpired(now: t0 + 11, heartbeatTimeout: 1000).failedJobs == [c2.job.id])
+        let jobs = try await store.jobs(run: f.run.id, generation: -1)
+        #expect(jobs.count == 2 && jobs.allSatisfy { $0.status == .failed })
+        #expect(try await store.workers(run: f.run.id).allSatisfy { $0.status == .new })
+    }
+
     @Test(arguments: Backend.allCases)
     func releaseKeepsTheAttemptAndNeverMarksTheWorkerBad(backend: Backend) async throws {
         let (store, _) = try await backend.openFresh()

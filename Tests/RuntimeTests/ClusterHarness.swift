@@ -90,10 +90,16 @@ final class ClusterHarness: Sendable {
 
     func stopAll() async { for p in lock.withLock({ processes }) where p.exit == nil { _ = await p.terminate(grace: 2) } }
 
-    /// Store rows of the run.
+    /// Store rows of the run: the training jobs (not the final step's, see `finalStep`).
     func snapshot(_ store: any CoordinationStore) async throws -> (RunRecord, [JobRecord], [WorkerRecord]) {
         guard let run = try await store.run(named: config.name) else { throw RuntimeError("run \(config.name) not in store") }
-        return (run, try await store.jobs(run: run.id, generation: nil), try await store.workers(run: run.id))
+        return (run, try await store.jobs(run: run.id, generation: nil).filter { !$0.isFinalStep }, try await store.workers(run: run.id))
+    }
+
+    /// The latest try of the run's final step, if it was enqueued.
+    func finalStep(_ store: any CoordinationStore) async throws -> JobRecord? {
+        guard let run = try await store.run(named: config.name) else { throw RuntimeError("run \(config.name) not in store") }
+        return JobRecord.finalStep(in: try await store.jobs(run: run.id, generation: nil))
     }
 
     /// Asserts a finished run: every worker-generation trained exactly once, logs complete, best exported.
@@ -102,6 +108,7 @@ final class ClusterHarness: Sendable {
         #expect(run.status == .done, "\(logs())")
         #expect(jobs.count == workers * generations)
         #expect(jobs.allSatisfy { $0.status == .done })
+        #expect(try await finalStep(store)?.status == .done, "the final step is a job that a client ran")
         #expect(Set(jobs.map { [$0.worker, $0.generation] }).count == jobs.count)
         let st = SharedStorage(rootPath: config.storage)
         let decisions = try CSVLog.read(try st.decisionsCSV(run: config.name)).dropFirst()

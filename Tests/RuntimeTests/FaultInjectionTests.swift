@@ -51,6 +51,30 @@ import Coordination
         await store.close()
     }
 
+    /// The final step is a job: the client running it is killed, its lease expires, and another client of the
+    /// run claims the step and writes the best model's outputs (the server never runs a worker itself).
+    @Test func finalStepOfAKilledClientIsFinishedByAnother() async throws {
+        let h = try ClusterHarness(label: "fault-final", yaml: "population: 2\nmax_generations: 1\ntoy: {posterior_seconds: 4}\n")
+        defer { Task { await h.stopAll() } }
+        let server = try h.startServer()
+        let store = try await h.openStore()
+        try await h.wait("run created") { try await store.run(named: h.config.name) != nil }
+        let victim = try h.startClient(slots: 2, log: "victim.log")
+        try await h.wait("the victim claims the final step", timeout: 120) { try await h.finalStep(store)?.status == .claimed }
+        victim.signal(SIGKILL)
+        #expect(await victim.wait() == .signaled(SIGKILL))
+        let rescuer = try h.startClient(slots: 1, log: "rescuer.log")
+        #expect(await h.exit(of: server, timeout: 240) == .exited(0), "\(h.logs())")
+        #expect(await h.exit(of: rescuer, timeout: 20) == .exited(0))
+        let step = try #require(try await h.finalStep(store))
+        let rescuers = try await store.processes().filter { $0.pid == Int(rescuer.pid) }.map(\.id)
+        #expect(step.status == .done && step.attempts == 2 && rescuers.contains(step.claimedBy ?? ""), "\(step)")
+        let best = try SharedStorage(rootPath: h.config.storage).bestDirectory(run: h.config.name)
+        #expect(FileManager.default.fileExists(atPath: best.appendingPathComponent("toy_output.json").path))
+        #expect(try String(contentsOfFile: h.dir + "/rescuer.log", encoding: .utf8).contains("final step for worker"))
+        await store.close()
+    }
+
     @Test func sigtermStopsAClientCleanlyAndItsJobIsRequeued() async throws {
         let h = try ClusterHarness(label: "fault-term", yaml: "population: 2\nmax_generations: 2\ntoy: {epoch_seconds: 0.5}\n",
                                    faults: ClusterHarness.faults(maxAttempts: 1))

@@ -44,10 +44,13 @@ enum TestSupport {
 
     /// Live children of `pid` whose command line contains `text`.
     static func childPids(of pid: Int32, commandContaining text: String) -> [Int32] {
-        childPids(of: pid).filter { p in
-            guard let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else { return false }
-            return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
-        }
+        childPids(of: pid).filter { commandLine(of: $0).contains(text) }
+    }
+
+    /// The process's argv joined by spaces ("" when it is gone).
+    static func commandLine(of pid: Int32) -> String {
+        guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return "" }
+        return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
     }
 
     /// A small toy-objective config rooted in `dir`.

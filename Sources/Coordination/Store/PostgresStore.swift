@@ -274,15 +274,16 @@ public final class PostgresStore: CoordinationStore, Sendable {
         try await transaction("failJob") { conn in
             let rows = try await conn.query(try Self.shared(Schema.Statements.postgres.failJob, error, now.storeSeconds, claim.jobID,
                                                         claim.process, claim.attempt), logger: self.logger).map {
-                    (try $0.value("status", as: String.self), try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self))
+                    (try $0.value("status", as: String.self), try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self),
+                     try $0.value("generation", as: Int.self))
                 }
-            guard let (status, runID, worker) = rows.first else {
+            guard let (status, runID, worker, generation) = rows.first else {
                 let job = try await conn.query("SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(claim.jobID)", logger: self.logger)
                     .map { try $0.jobRecord() }.first
                 return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
             }
             if status == JobStatus.failed.rawValue {
-                try await self.markWorkerBad(conn, run: runID, worker: worker, now: now)
+                try await self.markWorkerBad(conn, run: runID, worker: worker, generation: generation, now: now)
                 try await self.insertEvent(conn, run: runID, kind: .jobFailed, ["job": claim.jobID, "worker": worker, "error": error], now: now)
                 return .failedPermanently
             }
@@ -318,12 +319,12 @@ public final class PostgresStore: CoordinationStore, Sendable {
             reap.append(now.storeSeconds); reap.append(now.storeSeconds)
             let released = try await conn.query(PostgresQuery(unsafeSQL: Schema.reapUpdate("$1", "$2"), binds: reap), logger: self.logger).map {
                     (try $0.value("id", as: Int64.self), try $0.value("status", as: String.self),
-                     try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self))
+                     try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self), try $0.value("generation", as: Int.self))
                 }
-            for (id, status, runID, worker) in released {
+            for (id, status, runID, worker, generation) in released {
                 if status == JobStatus.failed.rawValue {
                     report.failedJobs.append(id)
-                    try await self.markWorkerBad(conn, run: runID, worker: worker, now: now)
+                    try await self.markWorkerBad(conn, run: runID, worker: worker, generation: generation, now: now)
                     try await self.insertEvent(conn, run: runID, kind: .jobFailed, ["job": id, "worker": worker, "error": "lease expired"], now: now)
                 } else {
                     report.requeuedJobs.append(id)
@@ -387,7 +388,9 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     // MARK: Helpers
 
-    func markWorkerBad(_ conn: PostgresConnection, run: Int64, worker: Int, now: Date) async throws {
+    /// A worker whose training job failed for good (not the final step's) is marked bad.
+    func markWorkerBad(_ conn: PostgresConnection, run: Int64, worker: Int, generation: Int, now: Date) async throws {
+        guard generation >= 0 else { return }
         try await conn.query("UPDATE workers SET status = 'bad', updated_at = \(now.storeSeconds) WHERE run_id = \(run) AND worker = \(worker)",
                              logger: logger)
         try await insertEvent(conn, run: run, kind: .workerBad, ["worker": worker], now: now)

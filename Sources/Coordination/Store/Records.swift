@@ -124,6 +124,27 @@ public struct JobRecord: Sendable, Hashable {
     /// The token of the current claim (chosen by the claiming client), nil when not claimed.
     public var claimToken: String? = nil
 
+    /// The run's final step (posterior outputs of the best model) is an ordinary job with a negative
+    /// generation: −1 for the first try, −2 for the retry after a failed one, and so on. It never marks
+    /// its worker bad, and the PBT logic never sees it.
+    public var isFinalStep: Bool { generation < 0 }
+    /// The generation of the final step's `round`-th try (1-based).
+    public static func finalStepGeneration(round: Int) -> Int { -round }
+    /// How status and the dashboard name a job: `w3/g7`, or `final step (w3)` (`, try 2` for a retry).
+    public static func label(worker: Int, generation: Int) -> String {
+        generation >= 0 ? "w\(worker)/g\(generation)" : "final step (w\(worker)\(generation < -1 ? ", try \(-generation)" : ""))"
+    }
+    public var label: String { Self.label(worker: worker, generation: generation) }
+    /// The latest try of the final step among `jobs`, if it was enqueued.
+    public static func finalStep(in jobs: [JobRecord]) -> JobRecord? {
+        jobs.filter(\.isFinalStep).min { $0.generation < $1.generation }
+    }
+    /// One line on the final step: its status, who runs it, its attempt.
+    public var finalStepSummary: String {
+        "\(status.rawValue)" + (status == .claimed ? claimedBy.map { " by \($0)" } ?? "" : "")
+            + ", attempt \(attempts) of \(maxAttempts)" + (generation < -1 ? " (try \(-generation))" : "")
+    }
+
     /// The jobs that recorded an error (a failed attempt, even when a retry then succeeded), newest
     /// first: what `autolfads status` and the dashboard list as failed attempts.
     public static func withErrorsNewestFirst(_ jobs: [JobRecord]) -> [JobRecord] {

@@ -225,9 +225,9 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                 let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
                 return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
             }
-            let status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"]
+            let status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"], generation: Int = row["generation"]
             if status == JobStatus.failed.rawValue {
-                try Self.markWorkerBad(db, run: runID, worker: worker, now: now)
+                try Self.markWorkerBad(db, run: runID, worker: worker, generation: generation, now: now)
                 try Self.insertEvent(db, run: runID, kind: .jobFailed,
                                      ["job": claim.jobID, "worker": worker, "error": error], now: now)
                 return .failedPermanently
@@ -264,7 +264,7 @@ public final class SQLiteStore: CoordinationStore, Sendable {
                 let id: Int64 = row["id"], status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"]
                 if status == JobStatus.failed.rawValue {
                     report.failedJobs.append(id)
-                    try Self.markWorkerBad(db, run: runID, worker: worker, now: now)
+                    try Self.markWorkerBad(db, run: runID, worker: worker, generation: row["generation"], now: now)
                     try Self.insertEvent(db, run: runID, kind: .jobFailed, ["job": id, "worker": worker, "error": "lease expired"], now: now)
                 } else {
                     report.requeuedJobs.append(id)
@@ -335,7 +335,9 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     // MARK: Helpers
 
-    static func markWorkerBad(_ db: Database, run: Int64, worker: Int, now: Date) throws {
+    /// A worker whose training job failed for good (not the final step's) is marked bad.
+    static func markWorkerBad(_ db: Database, run: Int64, worker: Int, generation: Int, now: Date) throws {
+        guard generation >= 0 else { return }
         try db.execute(sql: "UPDATE workers SET status = 'bad', updated_at = ? WHERE run_id = ? AND worker = ?",
                        arguments: [now.storeSeconds, run, worker])
         try insertEvent(db, run: run, kind: .workerBad, ["worker": worker], now: now)

@@ -86,7 +86,7 @@ enum Schema {
               claimed_by = NULL, claim_token = NULL, lease_expires = NULL, updated_at = \(p1)
             WHERE status = 'claimed' AND (lease_expires < \(p2)
               OR claimed_by IN (SELECT id FROM processes WHERE status <> 'alive'))
-            RETURNING id, status, run_id, worker
+            RETURNING id, status, run_id, worker, generation
             """
     }
 
@@ -126,7 +126,7 @@ enum Schema {
               claimed_by = CASE WHEN attempts >= max_attempts THEN claimed_by ELSE NULL END,
               lease_expires = NULL, error = \(p(1)), updated_at = \(p(2))
             WHERE id = \(p(3)) AND status = 'claimed' AND claimed_by = \(p(4)) AND attempts = \(p(5))
-            RETURNING status, run_id, worker
+            RETURNING status, run_id, worker, generation
             """
         }
 

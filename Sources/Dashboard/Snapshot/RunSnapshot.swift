@@ -49,6 +49,8 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var logScaledHPs: [String]
     /// What the score is (`pbt.metric`, e.g. valid_cobps), when known.
     public var metric: String?
+    /// The final step's job (the best model's outputs), once enqueued: status, holder, attempt.
+    public var finalStep: String?
 
     public init(name: String, status: RunPhase = .unknown, generation: Int = 0, maxGenerations: Int? = nil,
                 population: Int? = nil, minimize: Bool = true, mode: String? = nil, createdAt: Date? = nil,

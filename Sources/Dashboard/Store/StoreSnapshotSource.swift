@@ -83,6 +83,7 @@ public enum StoreSnapshotMapping {
                              processes: [ProcessRecord], now: Date) -> RunSnapshot {
         var snap = directory
         snap.run = runInfo(run)
+        snap.run.finalStep = JobRecord.finalStep(in: jobs)?.finalStepSummary
         snap.takenAt = now
         let latestJob = Dictionary(grouping: jobs, by: \.worker).mapValues { $0.max { $0.generation < $1.generation }! }
         let lastCopy = Dictionary(grouping: directory.decisions.filter { $0.action == "copy" }, by: \.worker)
@@ -95,8 +96,8 @@ public enum StoreSnapshotMapping {
                       hps: (try? w.hps.decode([String: Double].self)) ?? [:], parent: w.parent ?? lastCopy[w.index],
                       job: latestJob[w.index]?.status)
         }
-        var counts = JobCounts()
-        for j in jobs {
+        var counts = JobCounts()   // training jobs; the final step has its own line
+        for j in jobs where !j.isFinalStep {
             switch j.status {
             case .queued: counts.queued += 1
             case .claimed: counts.claimed += 1
@@ -110,7 +111,7 @@ public enum StoreSnapshotMapping {
             ProblemRow(worker: $0.worker, generation: $0.generation, attempts: $0.attempts, status: $0.status,
                        error: $0.error!, at: $0.updatedAt)
         }
-        let held = Dictionary(jobs.filter { $0.status == .claimed && $0.claimedBy != nil }.map { ($0.claimedBy!, "w\($0.worker)/g\($0.generation)") },
+        let held = Dictionary(jobs.filter { $0.status == .claimed && $0.claimedBy != nil }.map { ($0.claimedBy!, $0.label) },
                               uniquingKeysWith: { a, _ in a })
         let failures = Dictionary(grouping: jobs.filter { $0.error != nil && $0.claimedBy != nil }, by: { $0.claimedBy! }).mapValues(\.count)
         snap.processes = processes.map { p in
@@ -120,7 +121,7 @@ public enum StoreSnapshotMapping {
         // Results: the store's finished jobs carry times; CSV rows fill what the store lacks.
         var results: [String: ResultRow] = [:]
         for r in directory.results { results["\(r.worker)/\(r.generation)"] = r }
-        for j in jobs where j.status == .done || j.status == .failed {
+        for j in jobs where (j.status == .done || j.status == .failed) && !j.isFinalStep {
             let outcome = j.result.flatMap { try? $0.decode(Outcome.self) }
             let payload = try? j.payload.decode(Payload.self)
             var row = results["\(j.worker)/\(j.generation)"]

@@ -2,6 +2,7 @@ import Foundation
 import Plots
 import LFADSData
 import PBT
+import Coordination
 
 /// HTML pieces of the dashboard (also reused by the report). All text is escaped.
 public enum HTMLFragments {
@@ -23,6 +24,7 @@ public enum HTMLFragments {
             ("slots", "\(o.busyProcesses) busy of \(o.aliveProcesses) alive"),
         ]
         if let mode = s.run.mode { items.insert(("mode", SearchMethod.label(forMode: mode)), at: 2) }
+        if let f = s.run.finalStep { items.append(("final step", f)) }
         return "<dl class=\"overview\">" + items.map { "<div><dt>\(h($0.0))</dt><dd>\(h($0.1))</dd></div>" }.joined() + "</dl>"
     }
 
@@ -79,7 +81,7 @@ public enum HTMLFragments {
         var out = "<table id=\"problems-table\"><thead><tr><th>job</th><th>attempts</th><th>now</th><th>age</th><th>last error</th></tr></thead><tbody>"
         for p in s.problems {
             let cls = p.status == .done ? "" : " class=\"bad\""
-            out += "<tr\(cls)><td>w\(p.worker)/g\(p.generation)</td><td>\(p.attempts)</td><td>\(h(p.status.rawValue))</td>"
+            out += "<tr\(cls)><td>\(h(JobRecord.label(worker: p.worker, generation: p.generation)))</td><td>\(p.attempts)</td><td>\(h(p.status.rawValue))</td>"
             out += "<td>\(RunSummary.duration(max(0, s.takenAt.timeIntervalSince(p.at))))</td>"
             let cause = p.logTail.map { "<br><code>\(h($0))</code>" } ?? ""
             out += "<td style=\"text-align:left\">\(h(p.error))\(cause)</td></tr>"

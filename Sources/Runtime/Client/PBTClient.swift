@@ -171,27 +171,35 @@ public final class PBTClient: @unchecked Sendable {
         }
     }
 
+    /// The final step's job file and log, in `best/` (training jobs keep theirs in the generation directory).
+    public static let finalStepJobFile = "posterior-job.json"
+    public static let finalStepLog = "posterior.log"
+
     func execute(_ claimed: ClaimedJob, slot: Int) async {
         let job = claimed.job, claim = claimed.claim
-        let label = "worker \(job.worker) generation \(job.generation) (job \(job.id), attempt \(job.attempts))"
+        var label = "worker \(job.worker) generation \(job.generation) (job \(job.id), attempt \(job.attempts))"
         do {
             let cfg = try await config(for: job.runID)
             let storage = SharedStorage(rootPath: cfg.storage)
             let payload = try job.payload.decode(JobPayload.self)
-            let dir = try storage.generationDirectory(run: cfg.name, worker: job.worker, generation: job.generation)
+            let task = payload.task ?? .train
+            if task == .posterior { label = "final step for worker \(job.worker) (job \(job.id), attempt \(job.attempts))" }
+            let dir = task == .posterior ? try storage.bestDirectory(run: cfg.name)
+                : try storage.generationDirectory(run: cfg.name, worker: job.worker, generation: job.generation)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let resultURL = dir.appendingPathComponent(WorkerFiles.result)
-            try? FileManager.default.removeItem(at: resultURL)
-            let wj = WorkerJob(run: cfg.name, worker: job.worker, generation: job.generation, attempt: job.attempts,
+            if task == .train { try? FileManager.default.removeItem(at: resultURL) }
+            let wj = WorkerJob(run: cfg.name, worker: job.worker, generation: payload.bestGeneration ?? job.generation, attempt: job.attempts,
                                epochs: payload.epochs, hps: payload.hps,
                                initCheckpoints: try payload.initCheckpoints.map { try storage.resolve($0).path },
-                               outputDirectory: dir.path, seed: payload.seed, config: cfg)
-            let jobFile = dir.appendingPathComponent(".job-\(job.attempts).json").path
+                               outputDirectory: dir.path, seed: payload.seed, config: cfg, task: task)
+            let jobFile = dir.appendingPathComponent(task == .posterior ? Self.finalStepJobFile : ".job-\(job.attempts).json").path
             try wj.save(path: jobFile)
-            let logPath = dir.appendingPathComponent(WorkerFiles.log).path
-            let environment = workerEnvironment(cfg)
+            let logPath = dir.appendingPathComponent(task == .posterior ? Self.finalStepLog : WorkerFiles.log).path
+            // The final step runs alone at the end of the run: it samples on all of this machine's cores.
+            let environment = task == .posterior ? ChildEnvironment.forWorker(threads: ClientOptions.cores) : workerEnvironment(cfg)
             let child: ChildProcess
-            if let ready = takeStandby(slot, environment: environment),
+            if task == .train, let ready = takeStandby(slot, environment: environment),
                ready.send(try StandbyAssignment(jobFile: jobFile, logPath: logPath).encodedLine()) {
                 child = ready
             } else {
@@ -201,8 +209,10 @@ public final class PBTClient: @unchecked Sendable {
                                          environment: launch.environment, logPath: logPath, ownProcessGroup: true)
             }
             locked { children[slot] = child; heldJob[slot] = job.id }
-            prepareStandby(slot, environment: environment)   // its start-up overlaps this job
+            prepareStandby(slot, environment: workerEnvironment(cfg))   // its start-up overlaps this job
             log("slot \(slot): started \(label), pid \(child.pid)")
+            let started = Date()
+            let timedOut = task == .posterior ? await stopAfter(cfg.finalStepTimeout, child) : false
             let exit = await child.wait()
             locked { children[slot] = nil; heldJob[slot] = nil }
             if isStopping {
@@ -211,14 +221,22 @@ public final class PBTClient: @unchecked Sendable {
                 log("slot \(slot): \(label) interrupted by shutdown; re-queued")
                 return
             }
-            if exit.succeeded, var outcome = try? FileIO.readJSON(JobOutcome.self, from: resultURL.path) {
+            if timedOut {
+                let why = "it did not finish within faults.final_step_timeout (\(String(format: "%g", cfg.finalStepTimeout)) s) and was stopped; see \(logPath), or raise the limit"
+                return try await reportFailure(claim, why, label: label, slot: slot)
+            }
+            let outcome: JobOutcome? = task == .posterior
+                ? (exit.succeeded ? JobOutcome(score: nil, epochs: 0, totalEpochs: 0, seconds: Date().timeIntervalSince(started),
+                                               startedFrom: wj.initCheckpoints.first, rejectedCheckpoints: [], checkpoint: "") : nil)
+                : (exit.succeeded ? try? FileIO.readJSON(JobOutcome.self, from: resultURL.path) : nil)
+            if var outcome {
                 outcome.checkpoint = try storage.relativePath(dir.appendingPathComponent(WorkerFiles.checkpoint))
                 let doc = try JSONDocument(encoding: outcome)
                 let result = try await retrying("complete job \(job.id)") { try await self.store.completeJob(claim, result: doc, now: Date()) }
                 switch result {
                 case .accepted, .alreadyRecorded:
                     locked { counts.done += 1 }
-                    log("slot \(slot): \(label) done, score \(outcome.score.map { String($0) } ?? "NaN")")
+                    log("slot \(slot): \(label) done" + (task == .train ? ", score \(outcome.score.map { String($0) } ?? "NaN")" : ""))
                 case .rejected(let reason):
                     locked { counts.rejected += 1 }
                     log("slot \(slot): result of \(label) discarded: \(reason)")
@@ -235,6 +253,15 @@ public final class PBTClient: @unchecked Sendable {
             if DiskFull.describes(error) { try? await reportDiskFull(claim, "\(error)", label: label, slot: slot); return }
             try? await reportFailure(claim, "client could not run the job: \(error)", label: label, slot: slot)
         }
+    }
+
+    /// Waits for `child` for at most `seconds`, then stops it (SIGTERM, SIGKILL after 5 s); true when it had to.
+    func stopAfter(_ seconds: Double, _ child: ChildProcess) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while child.exit == nil && Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+        guard child.exit == nil else { return false }
+        _ = await child.terminate(grace: 5)
+        return true
     }
 
     func workerEnvironment(_ cfg: RunConfig) -> [String: String] {

@@ -22,10 +22,11 @@ public struct LocalRun {
         try config.createRunDirectory()
         let store = try await openCoordinationStore(config.store, onRetry: { print($0) })
         let server = PBTServer(config: config, store: store, log: log)
-        server.executable = executable
+        server.runsFinalStep = true
         server.preflightDone = preflightDone
         let record = try await server.openRun()
-        if record.status == .done || record.status == .failed {   // nothing to train: just report
+        let reopened = try await server.reopenIfFinalStepFailed()   // before the clients, which leave a finished run
+        if (record.status == .done || record.status == .failed) && !reopened {   // nothing to run: just report
             defer { Task { await store.close() } }
             return try await server.run()
         }

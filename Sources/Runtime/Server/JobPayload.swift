@@ -1,7 +1,8 @@
 import Foundation
 import PBT
 
-/// The payload of one training job in the store: what the worker trains and where it starts.
+/// The payload of one job in the store: what the worker trains and where it starts, or, for the run's
+/// final step (`task: posterior`, a negative generation), which checkpoints it samples into `best/`.
 public struct JobPayload: Codable, Equatable, Sendable {
     public var hps: [String: Double]
     public var epochs: Int
@@ -10,9 +11,15 @@ public struct JobPayload: Codable, Equatable, Sendable {
     /// The PBT decision that produced this job (nil for the first generation).
     public var decision: Decision?
     public var seed: UInt64
+    /// nil: train a generation (what every payload written before the final step was a job says too).
+    public var task: WorkerJob.Task?
+    /// The final step's: the best worker-generation's generation (the job's own is negative), which the
+    /// worker's job file and log name.
+    public var bestGeneration: Int?
 
-    public init(hps: [String: Double], epochs: Int, initCheckpoints: [String], decision: Decision?, seed: UInt64) {
+    public init(hps: [String: Double], epochs: Int, initCheckpoints: [String], decision: Decision?, seed: UInt64,
+                task: WorkerJob.Task? = nil, bestGeneration: Int? = nil) {
         self.hps = hps; self.epochs = epochs; self.initCheckpoints = initCheckpoints
-        self.decision = decision; self.seed = seed
+        self.decision = decision; self.seed = seed; self.task = task; self.bestGeneration = bestGeneration
     }
 }

@@ -171,6 +171,9 @@ public struct JobView: Equatable, Sendable {
         self.payload = payload; self.outcome = outcome
     }
 
+    /// The run's final step (`JobRecord.isFinalStep`), which the PBT logic never sees.
+    public var isFinalStep: Bool { generation < 0 }
+
     /// Decodes a store row.
     public init(_ r: JobRecord) {
         self.init(worker: r.worker, generation: r.generation, status: r.status,

@@ -11,8 +11,9 @@ public final class PBTServer {
     public let storage: SharedStorage
     public private(set) var config: RunConfig
     let log: (String) -> Void
-    /// The `autolfads` executable for the final step (posterior outputs of the best model); nil skips it.
-    public var executable: String?
+    /// Whether the run ends with the final step (posterior outputs of the best model into `best/`): a job
+    /// the server enqueues and waits for, which a client of the run claims like any training job.
+    public var runsFinalStep = false
     /// Seconds between polls of the store.
     public var pollInterval: Double = 0.05
 
@@ -95,7 +96,11 @@ public final class PBTServer {
         let planner = PopulationPlanner(config: config, runID: run.id, storage: storage)
         let logs = RunLogs(storage: storage, run: config.name, hpNames: config.searchSpace.map(\.name))
         if run.status == .done || run.status == .failed {
-            return try await retryFinalStepIfItFailed(run: run, planner: planner)
+            guard try await reopenIfFinalStepFailed() else {
+                return try summarize(run: run, planner: planner, jobs: views(try await store.jobs(run: run.id, generation: nil)).filter { !$0.isFinalStep },
+                                     reason: "already finished")
+            }
+            run.status = .running
         }
         if run.status != .running { try await store.setRunStatus(run.id, .running, now: Date()); run.status = .running }
         try await ensureFirstGeneration(run: run, planner: planner)
@@ -106,15 +111,9 @@ public final class PBTServer {
         while true {
           do {
             let now = Date()
-            let reap = try await store.reapExpired(now: now, heartbeatTimeout: config.heartbeatTimeout)
-            if !reap.deadProcesses.isEmpty || !reap.requeuedJobs.isEmpty || !reap.failedJobs.isEmpty {
-                log("reaped: dead processes \(reap.deadProcesses), re-queued jobs \(reap.requeuedJobs), failed jobs \(reap.failedJobs)")
-                try await store.appendEvent(run: run.id, kind: .reap, message: try JSONDocument(encoding: [
-                    "dead": reap.deadProcesses.joined(separator: ","), "requeued": reap.requeuedJobs.map(String.init).joined(separator: ","),
-                    "failed": reap.failedJobs.map(String.init).joined(separator: ",")]), now: now)
-            }
+            try await reap(run: run, now: now)
             try await stopIfAJobFoundTheDiskFull(run: run)
-            let jobs = views(try await store.jobs(run: run.id, generation: nil))
+            let jobs = views(try await store.jobs(run: run.id, generation: nil)).filter { !$0.isFinalStep }
             try logs.update(jobs: jobs, planner: planner)
             let workers = try await store.workers(run: run.id)
             let bad = Set(workers.filter { $0.status == .bad }.map(\.index))
@@ -139,7 +138,8 @@ public final class PBTServer {
                     try await store.appendEvent(run: run.id, kind: .generation, message: try JSONDocument(encoding: GenerationEvent(
                         generation: g, best: decisions.best?.score, bestWorker: decisions.best?.worker, copies: copies, decisionMilliseconds: ms)), now: Date())
                     run.generation = g + 1
-                    try logs.update(jobs: try await store.jobs(run: run.id, generation: nil).map(JobView.init), planner: planner)
+                    try logs.update(jobs: try await store.jobs(run: run.id, generation: nil).map(JobView.init).filter { !$0.isFinalStep },
+                                    planner: planner)
                 case .stop(let reason):
                     return try await finish(run: run, planner: planner, reason: reason)
                 }
@@ -188,6 +188,56 @@ public final class PBTServer {
           }
           try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9))
         }
+    }
+
+    /// Releases the claims of dead processes and expired leases (their jobs go back to the queue or fail).
+    func reap(run: RunRecord, now: Date) async throws {
+        let reap = try await store.reapExpired(now: now, heartbeatTimeout: config.heartbeatTimeout)
+        guard !reap.deadProcesses.isEmpty || !reap.requeuedJobs.isEmpty || !reap.failedJobs.isEmpty else { return }
+        log("reaped: dead processes \(reap.deadProcesses), re-queued jobs \(reap.requeuedJobs), failed jobs \(reap.failedJobs)")
+        try await store.appendEvent(run: run.id, kind: .reap, message: try JSONDocument(encoding: [
+            "dead": reap.deadProcesses.joined(separator: ","), "requeued": reap.requeuedJobs.map(String.init).joined(separator: ","),
+            "failed": reap.failedJobs.map(String.init).joined(separator: ",")]), now: now)
+    }
+
+    /// Enqueues the final step's `round`-th try (or finds it enqueued already, after a restart) and waits
+    /// until a client has run it, reaping dead clients meanwhile so that their claim goes to another.
+    /// Returns nil when it succeeded, else why not (the run then says its outputs were not written).
+    /// - Throws: `StorageError.diskFull` when a worker found the disk full (the run stays open).
+    func runFinalStep(run: RunRecord, ranked: [WorkerResult], round: Int, planner: PopulationPlanner) async throws -> String? {
+        let spec = try BestModel.finalStepJob(ranked: ranked, round: round, planner: planner)
+        let jobFile = try storage.bestDirectory(run: config.name).appendingPathComponent(PBTClient.finalStepJobFile).path
+        try? FileManager.default.removeItem(atPath: jobFile)   // the client writes this try's
+        _ = try await store.enqueueJobs([spec], now: Date())
+        log(BestModel.describe(ranked, config: config) + "; final-step job queued for the run's clients")
+        var failingSince: Date?
+        while true {
+            do {
+                try await reap(run: run, now: Date())
+                try await stopIfAJobFoundTheDiskFull(run: run)
+                if let job = try await store.jobs(run: run.id, generation: spec.generation).first {
+                    if job.status == .done { return nil }
+                    if job.status == .failed {
+                        let why = "final step failed after \(job.attempts) attempt(s): \(job.error ?? "no error recorded")"
+                        log("warning: \(why)")
+                        return why
+                    }
+                }
+                failingSince = nil
+            } catch let error as StoreError {
+                let since = failingSince ?? Date()
+                failingSince = since
+                if case .diskFull = error { throw error }
+                if Date().timeIntervalSince(since) > storeOutageLimit { throw error }
+                log("store error (retrying): \(error)")
+            }
+            try await Task.sleep(nanoseconds: UInt64(max(pollInterval, 0.2) * 1e9))
+        }
+    }
+
+    /// The latest try of the final step among `jobs` (0 when none was enqueued yet).
+    func finalStepRound(_ jobs: [JobView]) -> Int {
+        jobs.filter(\.isFinalStep).map { -$0.generation }.max() ?? 0
     }
 
     /// Seconds of consecutive store failures tolerated before the server gives up.
@@ -244,14 +294,19 @@ public final class PBTServer {
 
     /// Copies the best model to `best/`, marks the run done (or failed) and returns the summary.
     func finish(run: RunRecord, planner: PopulationPlanner, reason: StopReason) async throws -> Summary {
-        let jobs = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
+        let all = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
+        let jobs = all.filter { !$0.isFinalStep }
         log("stopping: \(describe(reason))")
         var finalStepError: String?
         let ranked = planner.ranked(jobs)
         if let best = ranked.first {
             try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
-            if let executable {
-                finalStepError = try await BestModel.writeOutputs(ranked: ranked, config: config, storage: storage, executable: executable, log: log)
+            if runsFinalStep {
+                // A restarted server waits for the try it had enqueued; after a failed try, the next one.
+                let latest = finalStepRound(all)
+                let failed = all.contains { $0.generation == JobRecord.finalStepGeneration(round: latest) && $0.status == .failed }
+                finalStepError = try await runFinalStep(run: run, ranked: ranked, round: latest == 0 ? 1 : latest + (failed ? 1 : 0),
+                                                        planner: planner)
             }
         }
         let failed: Bool
@@ -283,22 +338,23 @@ public final class PBTServer {
         throw StorageError.diskFull("worker \(r.worker) (\(r.error.dropFirst(DiskFull.jobErrorPrefix.count)))")
     }
 
-    /// A finished run: its summary; if the best model's outputs could not be written then (e.g. the
-    /// worker crashed), the final step runs again now, so rerunning the same command recovers them.
-    func retryFinalStepIfItFailed(run: RunRecord, planner: PopulationPlanner) async throws -> Summary {
-        let jobs = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
-        let url = try storage.bestDirectory(run: config.name).appendingPathComponent("summary.json")
-        let ranked = planner.ranked(jobs)
-        guard var previous = try? storage.readJSON(Summary.self, from: url), let failure = previous.finalStepError,
-              let best = ranked.first, let executable else {
-            return try summarize(run: run, planner: planner, jobs: jobs, reason: "already finished")
-        }
+    /// Why the finished run's final step failed (its `best/summary.json`), nil when it did not.
+    func previousFinalStepError() -> String? {
+        guard runsFinalStep, let url = try? storage.bestDirectory(run: config.name).appendingPathComponent("summary.json"),
+              let summary = try? storage.readJSON(Summary.self, from: url) else { return nil }
+        return summary.finalStepError
+    }
+
+    /// A finished run whose final step failed goes back to `running`, so that its clients claim the step's
+    /// next try; the server's loop then ends in `finish` again, which enqueues it. Returns whether it did.
+    /// `autolfads run` calls this before it starts its clients (which exit when they see a finished run).
+    @discardableResult
+    public func reopenIfFinalStepFailed() async throws -> Bool {
+        let run = try await openRun()
+        guard run.status == .done || run.status == .failed, let failure = previousFinalStepError() else { return false }
         log("run '\(config.name)' is finished but its final step failed (\(failure)); running it again")
-        try BestModel.export(best: best, planner: planner, storage: storage, run: config.name)
-        previous.finalStepError = try await BestModel.writeOutputs(ranked: ranked, config: config, storage: storage,
-                                                                 executable: executable, log: log)
-        try storage.writeJSON(previous, to: url)
-        return previous
+        try await store.setRunStatus(run.id, .running, now: Date())
+        return true
     }
 
     func summarize(run: RunRecord, planner: PopulationPlanner, jobs: [JobView], reason: String) throws -> Summary {

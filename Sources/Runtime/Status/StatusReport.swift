@@ -47,13 +47,14 @@ public enum StatusReport {
                        pad(j.map { "\($0.status.rawValue)" } ?? "-", 9) + pad(num(w.lastScore), 12) +
                        pad(w.parent.map(String.init) ?? "-", 8) + hpText)
         }
-        let byStatus = Dictionary(grouping: jobs, by: \.status).mapValues(\.count)
+        let byStatus = Dictionary(grouping: jobs.filter { !$0.isFinalStep }, by: \.status).mapValues(\.count)
         out.append("jobs: " + JobStatus.allCases.map { "\($0.rawValue) \(byStatus[$0] ?? 0)" }.joined(separator: ", "))
+        if let f = JobRecord.finalStep(in: jobs) { out.append("final step (the best model's outputs): \(f.finalStepSummary)") }
         let failures = JobRecord.withErrorsNewestFirst(jobs)
         if !failures.isEmpty {
             out.append("failed attempts (\(failures.count) job(s); newest first, at most 5; the dashboard shows the log line):")
             for j in failures.prefix(5) {
-                out.append("  w\(j.worker)/g\(j.generation) after \(j.attempts) attempt(s), now \(j.status.rawValue), last error: \(j.error!)")
+                out.append("  \(j.label) after \(j.attempts) attempt(s), now \(j.status.rawValue), last error: \(j.error!)")
             }
         }
         let holders = Set(jobs.compactMap { $0.status == .claimed ? $0.claimedBy : nil })
