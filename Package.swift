@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
-        .target(name: "Deploy", dependencies: ["FileSystem", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Deploy", dependencies: ["FileSystem"]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
             "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy", "FileSystem",

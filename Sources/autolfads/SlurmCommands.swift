@@ -40,15 +40,14 @@ struct SlurmSubmitCommand: ParsableCommand {
     func run() throws {
         guard !(serverOnLogin && serverJob) else { throw ValidationError("choose one of --server-on-login and --server-job") }
         do {
-            // The overrides are checked here exactly as the server will check them, so mistakes fail before submitting.
-            let o = RunOverrides(assignments: overrides)
-            do {
-                if let config { _ = try RunConfig.load(path: config, overrides: o) } else { _ = try RunConfig.parse(yaml: "", overrides: o) }
-            } catch let e as ConfigError { throw DeployError(e.message) }
-            let base = config.map { (RunLocation.absolute($0, base: FileManager.default.currentDirectoryPath) as NSString).deletingLastPathComponent }
-            let loc = try RunLocation.load(configPath: config, name: name ?? o.assignedValue("name"),
-                                           storage: storage ?? o.assignedValue("storage").map { RunLocation.absolute($0, base: base ?? FileManager.default.currentDirectoryPath) },
-                                           store: store ?? o.assignedValue("store"))
+            // The one run-config parser: the server job parses the same file and overrides, so mistakes fail
+            // before anything is submitted, and the scripts use the run's own name, storage and store.
+            let cwd = FileManager.default.currentDirectoryPath
+            let o = RunOverrides(name: name, storage: storage.map { RunLocation.absolute($0, base: cwd) }, store: store, assignments: overrides)
+            let cfg: RunConfig
+            do { cfg = try config.map { try RunConfig.load(path: $0, overrides: o) } ?? RunConfig.parse(yaml: "", baseDirectory: cwd, overrides: o) }
+            catch let e as ConfigError { throw DeployError(e.message) }
+            let loc = cfg.location(configPath: config.map { RunLocation.absolute($0, base: cwd) })
             let exe = executable ?? Self.currentExecutable()
             var plan = SlurmPlan(run: loc, executable: (exe as NSString).standardizingPath, clients: clients, slots: slots)
             plan.overrides = overrides

@@ -45,5 +45,12 @@ import TestSupport
             .expectError(["--server-on-login", "--server-job"], status: 64, "slurm submit with both server placements")
         try await CLI.run(["slurm", "submit", "--config", dir + "/missing.yaml", "--dry-run"])
             .expectError(["missing.yaml"], "slurm submit with a missing config")
+        // The run's own defaults (the one run-config parser): no storage → the config's directory; a toy run
+        // without a name is `toy`; `key=value` overrides as for `autolfads run`.
+        try "objective: toy\n".write(toFile: dir + "/toy.yaml", atomically: true, encoding: .utf8)
+        try await CLI.run(["slurm", "submit", "--config", dir + "/toy.yaml", "--dry-run"])
+            .expectSuccess(firstLine: "# \(dir)/runs/toy/slurm/", "slurm submit with the runtime's defaults")
+        try await CLI.run(["slurm", "submit", "--config", dir + "/toy.yaml", "--dry-run", "name=other"])
+            .expectSuccess(firstLine: "# \(dir)/runs/other/slurm/", "slurm submit with a name override")
     }
 }

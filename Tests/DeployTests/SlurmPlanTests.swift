@@ -63,7 +63,7 @@ import Testing
         #expect(SlurmPlan.sbatchArgv(script: "/s/c", output: p.clientOutput)[2] == "--output=" + p.run.storage + "/runs/toy-1/slurm/client-%A_%a.out")
         // Run names are storage names; a newline in a path would break the script: both refused.
         for bad in ["a\nb", "a b", "../x", ".hidden", "", "x;y"] {
-            #expect(throws: DeployError.self) { try RunLocation.load(configPath: nil, name: bad) }
+            #expect(throws: DeployError.self) { try RunLocation.validateRunName(bad) }
         }
         var q = plan(); q.run.storage = "/a\nb"
         #expect(throws: DeployError.self) { try q.clientScript() }
@@ -90,39 +90,5 @@ import Testing
         #expect(SlurmPlan.parseJobID("42\n") == "42")
         #expect(SlurmPlan.parseJobID("43;cluster\n") == "43")
         #expect(SlurmPlan.parseJobID("sbatch: error: invalid partition") == nil)
-    }
-
-    @Test func runLocationReadsConfigAndDefaults() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-loc-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let cfg = dir.appendingPathComponent("run.yaml").path
-        try "name: toy1\nstorage: st\npopulation: 4\n".write(toFile: cfg, atomically: true, encoding: .utf8)
-        let l = try RunLocation.load(configPath: cfg, cwd: "/elsewhere")
-        #expect(l.name == "toy1")
-        #expect(l.storage == dir.appendingPathComponent("st").path)
-        #expect(l.store == "sqlite://" + dir.appendingPathComponent("st/runs/toy1/coordination.db").path)
-        let o = try RunLocation.load(configPath: cfg, cwd: "/cwd", storage: "other", store: "postgres://u@h:1/db")
-        #expect(o.storage == "/cwd/other" && o.store == "postgres://u@h:1/db")
-        try "- a\n- b\n".write(toFile: cfg, atomically: true, encoding: .utf8)
-        #expect(throws: DeployError.self) { try RunLocation.load(configPath: cfg) }
-        #expect(throws: DeployError.self) { try RunLocation.load(configPath: dir.appendingPathComponent("missing.yaml").path) }
-    }
-
-    @Test func runLocationRefusesHostileYAMLBeforeParsingIt() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-yaml-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let cfg = dir.appendingPathComponent("run.yaml").path
-        var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
-        for i in 1..<40 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
-        let cases = ["alias bomb": "name: x\n" + bomb,
-                     "deep nesting": "name: x\nk: " + String(repeating: "[", count: 200_000),
-                     "too large": "name: x\n# " + String(repeating: "y", count: 2 << 20) + "\n"]
-        for (what, text) in cases {
-            try text.write(toFile: cfg, atomically: true, encoding: .utf8)
-            let e = #expect(throws: DeployError.self, "\(what)") { try RunLocation.load(configPath: cfg) }
-            #expect(e?.message.contains(cfg) == true && e?.message.contains("\n") == false, "\(what): \(e?.message ?? "")")
-        }
     }
 }

@@ -189,3 +189,19 @@ import PBT
         }
     }
 }
+
+/// Deployment's view of a run (`RunConfig.location`) is the parsed config's: relative storage against the
+/// config's directory, the default store inside the run directory, flag overrides winning.
+@Test func runLocationIsTheParsedConfigs() throws {
+    let dir = TestSupport.tempDir("run-location")
+    let cfg = dir + "/run.yaml"
+    try "name: toy1\nobjective: toy\nstorage: st\npopulation: 4\n".write(toFile: cfg, atomically: true, encoding: .utf8)
+    let l = try RunConfig.load(path: cfg).location(configPath: cfg)
+    #expect(l.name == "toy1" && l.storage == dir + "/st" && l.configPath == cfg)
+    #expect(l.store == "sqlite://" + dir + "/st/runs/toy1/coordination.db")
+    let o = try RunConfig.load(path: cfg, overrides: RunOverrides(storage: "/cwd/other", store: "postgres://u@h:1/db")).location(configPath: cfg)
+    #expect(o.storage == "/cwd/other" && o.store == "postgres://u@h:1/db")
+    try "objective: toy\n".write(toFile: cfg, atomically: true, encoding: .utf8)
+    let d = try RunConfig.load(path: cfg).location(configPath: cfg)
+    #expect(d.name == "toy" && d.storage == dir && d.runDirectory == dir + "/runs/toy")
+}

@@ -200,3 +200,13 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Epochs trained in generation `g` (0-based): the first one adds the ramp.
     public func epochs(forGeneration g: Int) -> Int { epochsPerGeneration + (g == 0 ? rampEpochs : 0) }
 }
+
+import Deploy
+
+extension RunConfig {
+    /// Where this run lives, for deployment (Slurm scripts): the parsed config's name, storage and store,
+    /// so that deployment uses exactly the defaults and path rules of the runtime.
+    public func location(configPath: String?) -> RunLocation {
+        RunLocation(name: name, storage: storage, store: store, configPath: configPath)
+    }
+}

@@ -47,11 +47,6 @@ public struct RunOverrides: Sendable {
         }
     }
 
-    /// The value text of the last assignment to the top-level `key` (e.g. `name`), if any.
-    public func assignedValue(_ key: String) -> String? {
-        (try? parsedAssignments())?.last { $0.path == [key] }?.value
-    }
-
     /// Writes the assignments into `root` (the composed run.yaml, nil for an empty file). A
     /// `search_space.NAME.FIELD` assignment to a file without `search_space` starts from the preset.
     func apply(toTree root: Node?) throws -> Node? {
