@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),   // PostgresClient additionalStartupParameters
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),   // MetricNameDescriptor
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),   // System.coreCount (cgroup quota, cpuset); Hummingbird's too
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libhdf5-dev).
@@ -51,7 +52,7 @@ let package = Package(
         .target(name: "TensorBoard"),
         // Server, client and worker processes.
         .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "TensorBoard", "FileSystem", "YAMLInput",
-                                               .product(name: "Yams", package: "Yams")]),
+                                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "Yams", package: "Yams")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
         .target(name: "Plots"),
         // Live dashboard (Hummingbird), run report, Prometheus metrics.

@@ -37,8 +37,8 @@ public struct ClientOptions: Sendable {
         self.executable = executable
     }
 
-    /// Number of CPU cores (the default slot count).
-    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// Number of CPU cores this process may use (the default slot count; `CPUCount.available`).
+    public static var cores: Int { CPUCount.available }
 
     /// The running program's own executable path (to start `autolfads worker`).
     public static var currentExecutable: String {
