@@ -134,7 +134,7 @@ public enum LFADSValidator {
                                             : "contains \(huge) values beyond ±\(Int(maxMagnitude)); rescale the data")
         }
         if nan > 0 && !options.allowMissing {
-            fail(key, "contains \(nan) NaN values; remove them or mark them as missing (allow_missing=1 for training, --allow-missing for data inspect)")
+            fail(key, "contains \(nan) NaN values; remove them or mark them as missing (allow_missing=true for training, --allow-missing for data inspect)")
         }
         if options.requireCounts {
             if negative > 0 { fail(key, "contains \(negative) negative values; Poisson counts must be ≥ 0") }

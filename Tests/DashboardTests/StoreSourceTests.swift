@@ -90,32 +90,3 @@ import Testing
     #expect(LogTail.cause(of: "worker exited; see \(root.path)/../../etc/passwd", within: root.path) == nil)
     #expect(LogTail.cause(of: "lease of c1/0 expired", within: root.path) == nil)
 }
-
-/// The final step is a job (generation −1): the dashboard shows it on its own line and as what a slot runs,
-/// and keeps it out of the job counts and the results of the population.
-@Test func finalStepJobShowsOnItsOwnAndNotAsAResult() async throws {
-    let root = try temporaryDirectory("store-final")
-    defer { cleanup(root) }
-    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-    let store = try await openCoordinationStore("sqlite://" + root.appendingPathComponent("run.db").path, environment: [:])
-    let run = try await store.createRun(name: "r1", config: JSONDocument(text: #"{"population":1,"maxGenerations":1}"#), now: t0)
-    try await store.setRunStatus(run.id, .running, now: t0)
-    try await store.upsertWorkers([WorkerRecord(runID: run.id, index: 0, hps: JSONDocument(text: "{}"))], now: t0)
-    try await store.registerProcess(ProcessRegistration(id: "c1/0", clientID: "c1", host: "n1", slot: 0, pid: 100), now: t0)
-    _ = try await store.enqueueJobs([JobSpec(runID: run.id, worker: 0, generation: 0, payload: .emptyObject)], now: t0)
-    let train = try #require(try await store.claimJob(process: "c1/0", leaseSeconds: 60, run: run.id, now: t0))
-    _ = try await store.completeJob(train.claim, result: JSONDocument(text: #"{"score":0.5}"#), now: t0)
-    _ = try await store.enqueueJobs([JobSpec(runID: run.id, worker: 0, generation: JobRecord.finalStepGeneration(round: 1),
-                                             payload: JSONDocument(text: #"{"task":"posterior"}"#))], now: t0)
-    let final = try #require(try await store.claimJob(process: "c1/0", leaseSeconds: 60, run: run.id, now: t0))
-    #expect(final.job.isFinalStep && final.job.label == "final step (w0)")
-    let storage = SharedStorage(root: root)
-    try FileManager.default.createDirectory(at: try storage.runDirectory("r1"), withIntermediateDirectories: true)
-    let s = try await StoreSnapshotSource(store: store, storage: storage, run: "r1").snapshot(now: t0)
-    #expect(s.run.finalStep == "claimed by c1/0, attempt 1 of 3", "\(String(describing: s.run.finalStep))")
-    #expect(s.jobs == JobCounts(queued: 0, claimed: 0, done: 1, failed: 0, retries: 0))
-    #expect(s.processes.first?.job == "final step (w0)")
-    #expect(s.results.map(\.generation) == [0])
-    #expect(HTMLFragments.overview(s).contains("<dt>final step</dt><dd>claimed by c1/0, attempt 1 of 3</dd>"))
-    await store.close()
-}

@@ -39,10 +39,37 @@ import Testing
         #expect(throws: ConfigError.self) { try c.apply(overrides: ["gen_dim"]) }
     }
 
+    /// Values as YAML/JSON give them are checked against the key's type directly; on/off options are Bools
+    /// that also take lfads-torch's 1/0.
+    @Test func typedValuesAreCheckedAgainstTheKeysType() throws {
+        var c = LFADSConfig()
+        try c.set("gen_dim", to: .number(16)); try c.set("lr_init", to: .number(2e-3))
+        try c.set("allow_missing", to: .bool(true)); try c.set("pcr_init", to: .number(0))
+        try c.set("do_train_readin", to: .text("false")); try c.set("readout_bias_from_data", to: .text("0"))
+        try c.set("session_encod_dims", to: .list([.number(5), .number(6)])); try c.set("session_recon_dims", to: .number(7))
+        try c.set("reconstruction", to: .text("zig"))
+        #expect(c.genDim == 16 && c.lrInit == 2e-3 && c.allowMissing && !c.pcrInit && !c.doTrainReadin && !c.readoutBiasFromData)
+        #expect(c.sessionEncodDims == [5, 6] && c.sessionReconDims == [7] && c.reconstruction == .zig)
+        #expect(c.value(of: "allow_missing") == "true" && c.value(of: "pcr_init") == "false")
+        for (key, value) in [("gen_dim", ConfigValue.number(16.5)), ("gen_dim", .bool(true)), ("lr_init", .number(.infinity)),
+                             ("allow_missing", .number(2)), ("allow_missing", .text("maybe")), ("reconstruction", .number(1)),
+                             ("session_encod_dims", .list([.number(5), .text("x")])), ("readout_bias_from_data", .text("2"))] {
+            #expect(throws: ConfigError.self, "\(key) = \(value)") { try c.set(key, to: value) }
+        }
+        let e = #expect(throws: ConfigError.self) { try c.set("gen_dims", to: .number(16)) }
+        #expect("\(e!)".contains("gen_dim"), "suggests the close match")
+        // The JSON form (checkpoints) writes Bools and still reads the 0/1 of checkpoints written before.
+        let json = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        #expect(json.contains("\"allow_missing\":true"), "\(json)")
+        let old = try JSONDecoder().decode(LFADSConfig.self, from: Data(#"{"allow_missing": 1, "pcr_init": 0}"#.utf8))
+        #expect(old.allowMissing && !old.pcrInit)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(LFADSConfig.self, from: Data(#"{"allow_missing": 2}"#.utf8)) }
+    }
+
     @Test func validationRejectsOutOfRangeValues() throws {
         try LFADSConfig().validate()
         for bad in ["cd_rate=1", "dropout_rate=-0.1", "gen_dim=0", "lr_decay=0", "con_dim=0",
-                    "posterior_samples=0", "cell_clip=0", "kl_ic_scale=-1", "readout_bias_from_data=2"] {
+                    "posterior_samples=0", "cell_clip=0", "kl_ic_scale=-1"] {
             var c = LFADSConfig()
             try c.apply(overrides: [bad])
             #expect(throws: ConfigError.self, "\(bad) must be rejected") { try c.validate() }

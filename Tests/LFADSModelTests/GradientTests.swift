@@ -92,7 +92,7 @@ import Testing
     /// missing entries' filler values.
     @Test func wholeModelGradientWithMissingTargets() throws {
         var c = Fixtures.tinyConfig()
-        c.allowMissing = 1
+        c.allowMissing = true
         let trainer = try Trainer(config: c, dataset: Fixtures.tinyDataset(seed: 4, missingFraction: 0.3))
         trainer.prepare(trainer.train, sv: trainer.svTrain, trials: Array(0..<6), training: true)
         #expect(trainer.inputs.hasMissing)

@@ -22,7 +22,7 @@ import Testing
 
     static func stitchedConfig() -> LFADSConfig {
         var c = Fixtures.tinyConfig()
-        c.readinDim = 4; c.pcrInit = 0; c.svRate = 0.2
+        c.readinDim = 4; c.pcrInit = false; c.svRate = 0.2
         return c
     }
 
@@ -115,7 +115,7 @@ import Testing
     @Test func alignmentInitialisesAndFreezesTheReadins() throws {
         let data = try Self.lorenzSessions()
         var c = Fixtures.tinyConfig()
-        c.readinDim = 3; c.facDim = 3; c.doTrainReadin = 0
+        c.readinDim = 3; c.facDim = 3; c.doTrainReadin = false
         let trainer = try Trainer(config: c, datasets: data)
         let align = try StitchingAlignment.sessions(for: data, components: 3)
         let store = trainer.network.store
@@ -193,7 +193,7 @@ import Testing
         #expect(dims.sessionEncodDims == [5, 5] && dims.value(of: "session_encod_dims") == "[5, 5]")
         #expect(throws: ConfigError.self) { _ = try Trainer(config: dims, datasets: data) }
         #expect(throws: ConfigError.self) { try dims.set("session_encod_dims", to: "[5, x]") }
-        c.pcrInit = 1
+        c.pcrInit = true
         #expect(throws: StitchingError.self) { _ = try Trainer(config: c, datasets: data) }
         let yaml = try LFADSConfig.fromYAML("readin_dim: 4\nsession_encod_dims: [5, 4]\nsession_recon_dims: [7, 6]\n")
         #expect(yaml.sessionReconDims == [7, 6])

@@ -88,7 +88,7 @@ import Testing
     @Test func trainingIsSeededFiniteAndDiffersFromNoShift() throws {
         let data = Fixtures.tinyDataset(trials: 16, tEnc: 8, tRec: 10, seed: 7, missingFraction: 0.2)
         func trained(_ std: Double) throws -> Trainer {
-            var c = config(std: std); c.allowMissing = 1
+            var c = config(std: std); c.allowMissing = true
             let t = try Trainer(config: c, dataset: data)
             try t.train(epochs: 3)
             return t

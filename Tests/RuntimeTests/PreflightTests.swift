@@ -32,6 +32,17 @@ import LFADSModel
         #expect(e.contains("model.gen_dim") && e.contains("integer"), "\(e)")
         let typo = try #require(failure(try config("model: {gen_dims: 16}")))
         #expect(typo.contains("gen_dims") && typo.contains("gen_dim"), "suggests the close match: \(typo)")
+        // Typed values, no detour through text: a count must be whole; on/off is true/false (or 1/0).
+        let half = try #require(failure(try config("model: {gen_dim: 16.5}")))
+        #expect(half.contains("model.gen_dim") && half.contains("integer"), "\(half)")
+        let onOff = try #require(failure(try config("model: {readout_bias_from_data: 2}")))
+        #expect(onOff.contains("model.readout_bias_from_data") && onOff.contains("true/false"), "\(onOff)")
+        let nested = try #require(failure(try config("model: {gen_dim: {a: 1}}")))
+        #expect(nested.contains("model.gen_dim"), "\(nested)")
+        #expect(failure(try config("model: {gen_dim: 16, fac_dim: 4, readout_bias_from_data: false}")) == nil)
+        #expect(failure(try config("model: {gen_dim: 16, fac_dim: 4, readout_bias_from_data: 0}")) == nil)
+        let c = try LFADSObjective.modelConfig(try config("model: {gen_dim: 16, readout_bias_from_data: false, lr_init: 1e-3}"))
+        #expect(c.genDim == 16 && !c.readoutBiasFromData && c.lrInit == 1e-3)
     }
 
     @Test func modelThatDoesNotFitTheDataIsNamed() throws {

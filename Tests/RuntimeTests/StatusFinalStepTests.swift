@@ -1,11 +1,13 @@
 import Foundation
 import Testing
 import Coordination
+import Dashboard
 @testable import Runtime
 
-/// `autolfads status` shows the final step (a job with generation −1) on its own line, keeps it out of the
-/// job counts, and names it so in the failed attempts.
-@Test func statusShowsTheFinalStepJob() async throws {
+/// `autolfads status` and the dashboard show the final step (a job with generation −1) on its own line and
+/// as what a slot runs, keep it out of the job counts and the population's results, and name it so in the
+/// failed attempts.
+@Test func statusAndDashboardShowTheFinalStepJob() async throws {
     let dir = TestSupport.tempDir("status-final")
     let store = try await openCoordinationStore("sqlite://\(dir)/run.db", environment: [:])
     defer { Task { await store.close() } }
@@ -25,4 +27,13 @@ import Coordination
     #expect(text.contains("jobs: queued 0, claimed 0, done 1, failed 0"), "\(text)")
     #expect(text.contains("final step (the best model's outputs): claimed by c1/0, attempt 2 of 2"), "\(text)")
     #expect(text.contains("  final step (w0) after 2 attempt(s), now claimed, last error: worker killed by SIGKILL"), "\(text)")
+
+    let storage = SharedStorage(rootPath: dir)
+    try FileManager.default.createDirectory(at: try storage.runDirectory("r1"), withIntermediateDirectories: true)
+    let s = try await StoreSnapshotSource(store: store, storage: storage, run: "r1").snapshot(now: t0)
+    #expect(s.run.finalStep == "claimed by c1/0, attempt 2 of 2", "\(String(describing: s.run.finalStep))")
+    #expect(s.jobs == JobCounts(queued: 0, claimed: 0, done: 1, failed: 0, retries: 0))
+    #expect(s.processes.first?.job == "final step (w0)" && s.results.map(\.generation) == [0])
+    #expect(HTMLFragments.overview(s).contains("<dt>final step</dt><dd>claimed by c1/0, attempt 2 of 2</dd>"))
+    #expect(HTMLFragments.problems(s).contains("<td>final step (w0)</td><td>2</td><td>claimed</td>"))
 }

@@ -1,7 +1,27 @@
+/// A model config value as a YAML or JSON mapping gives it, before `LFADSConfig.set(_:to:)` checks it
+/// against its key's type.
+public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case bool(Bool)
+    case text(String)
+    case list([ConfigValue])
+
+    public var description: String {
+        switch self {
+        case .number(let x): return x.rounded() == x && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        case .bool(let b): return String(b)
+        case .text(let t): return t
+        case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        }
+    }
+}
+
 /// The typed setter behind one config key.
 enum ConfigField: Sendable {
     case int(WritableKeyPath<LFADSConfig, Int> & Sendable)
     case double(WritableKeyPath<LFADSConfig, Double> & Sendable)
+    /// An on/off option: true/false (also 1/0, as lfads-torch configs write them).
+    case bool(WritableKeyPath<LFADSConfig, Bool> & Sendable)
     case observation(WritableKeyPath<LFADSConfig, ObservationModel> & Sendable)
     /// A list of integers, written `[30, 42]` (also accepted: `30,42`; `[]` = empty).
     case intList(WritableKeyPath<LFADSConfig, [Int]> & Sendable)
@@ -19,12 +39,12 @@ extension LFADSConfig {
         ("dropout_rate", .double(\.dropoutRate)), ("cell_clip", .double(\.cellClip)),
         ("ic_prior_var", .double(\.icPriorVar)), ("ic_post_var_min", .double(\.icPostVarMin)),
         ("co_prior_tau", .double(\.coPriorTau)), ("co_prior_nvar", .double(\.coPriorNvar)),
-        ("readout_bias_from_data", .int(\.readoutBiasFromData)),
+        ("readout_bias_from_data", .bool(\.readoutBiasFromData)),
         ("reconstruction", .observation(\.reconstruction)), ("gamma_loc", .double(\.gammaLoc)),
         ("scale_init", .double(\.scaleInit)), ("scale_prior", .double(\.scalePrior)),
-        ("scale_penalty", .double(\.scalePenalty)), ("allow_missing", .int(\.allowMissing)),
+        ("scale_penalty", .double(\.scalePenalty)), ("allow_missing", .bool(\.allowMissing)),
         ("session_encod_dims", .intList(\.sessionEncodDims)), ("session_recon_dims", .intList(\.sessionReconDims)),
-        ("pcr_init", .int(\.pcrInit)), ("do_train_readin", .int(\.doTrainReadin)),
+        ("pcr_init", .bool(\.pcrInit)), ("do_train_readin", .bool(\.doTrainReadin)),
         ("batch_size", .int(\.batchSize)), ("lr_init", .double(\.lrInit)), ("lr_stop", .double(\.lrStop)),
         ("lr_decay", .double(\.lrDecay)), ("lr_patience", .int(\.lrPatience)),
         ("lr_adam_beta1", .double(\.lrAdamBeta1)), ("lr_adam_beta2", .double(\.lrAdamBeta2)),
@@ -72,6 +92,12 @@ extension LFADSConfig {
             guard let value = Double(trimmed), value.isFinite
             else { throw ConfigError.badValue(key: key, value: text, expected: "a finite number") }
             self[keyPath: path] = value
+        case .bool(let path):
+            switch trimmed.lowercased() {
+            case "1", "true": self[keyPath: path] = true
+            case "0", "false": self[keyPath: path] = false
+            default: throw ConfigError.badValue(key: key, value: text, expected: "on or off: true/false (or 1/0)")
+            }
         case .observation(let path):
             self[keyPath: path] = try ObservationModel(parsing: trimmed)
         case .intList(let path):
@@ -83,11 +109,48 @@ extension LFADSConfig {
         }
     }
 
+    /// Sets `key` from a value as a YAML or JSON mapping gives it (run.yaml's `model:`, a model config
+    /// file, a search-space number), checked against the key's type without a detour through text:
+    /// numbers for counts and rates (a count must be whole), true/false or 1/0 for on/off options, a name
+    /// for `reconstruction`, a list (or one number) for the per-session dimensions.
+    /// - Throws: `ConfigError` for an unknown key (with close matches) or a value of the wrong type.
+    public mutating func set(_ key: String, to value: ConfigValue) throws {
+        guard let field = Self.fieldsByKey[key] else {
+            throw ConfigError.unknownKey(key, suggestions: Self.closeMatches(for: key))
+        }
+        func whole(_ x: Double) -> Int? { x.rounded() == x && abs(x) < 1e15 ? Int(x) : nil }
+        func bad(_ expected: String) -> ConfigError { .badValue(key: key, value: value.description, expected: expected) }
+        switch (field, value) {
+        case (_, .text(let text)): try set(key, to: text)   // a quoted value: parsed as the key's type
+        case (.int(let path), .number(let x)):
+            guard let n = whole(x) else { throw bad("an integer") }
+            self[keyPath: path] = n
+        case (.double(let path), .number(let x)):
+            guard x.isFinite else { throw bad("a finite number") }
+            self[keyPath: path] = x
+        case (.bool(let path), .bool(let b)): self[keyPath: path] = b
+        case (.bool(let path), .number(let x)) where x == 0 || x == 1: self[keyPath: path] = x == 1
+        case (.intList(let path), .number(let x)):
+            guard let n = whole(x) else { throw bad("a list of integers like [30, 42]") }
+            self[keyPath: path] = [n]
+        case (.intList(let path), .list(let items)):
+            let values = items.compactMap { item -> Int? in if case .number(let x) = item { return whole(x) } else { return nil } }
+            guard values.count == items.count else { throw bad("a list of integers like [30, 42]") }
+            self[keyPath: path] = values
+        case (.int, _): throw bad("an integer")
+        case (.double, _): throw bad("a finite number")
+        case (.bool, _): throw bad("on or off: true/false (or 1/0)")
+        case (.observation, _): throw bad("one of \(ObservationModel.allCases.map(\.rawValue).joined(separator: ", "))")
+        case (.intList, _): throw bad("a list of integers like [30, 42]")
+        }
+    }
+
     /// The textual value of `key`, or nil for an unknown key.
     public func value(of key: String) -> String? {
         switch Self.fieldsByKey[key] {
         case .int(let path)?: return String(self[keyPath: path])
         case .double(let path)?: return String(self[keyPath: path])
+        case .bool(let path)?: return self[keyPath: path] ? "true" : "false"
         case .observation(let path)?: return self[keyPath: path].rawValue
         case .intList(let path)?: return "[" + self[keyPath: path].map(String.init).joined(separator: ", ") + "]"
         case nil: return nil

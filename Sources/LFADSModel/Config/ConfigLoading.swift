@@ -22,15 +22,10 @@ extension LFADSConfig {
             throw ConfigError.malformed(source: source, reason: "must be a mapping of `key: value` lines")
         }
         for key in map.keys.sorted() {
-            let value = map[key]!
-            if let list = value as? [Any], case .intList? = fieldsByKey[key] {
-                try config.set(key, to: list.map { "\($0)" }.joined(separator: ","))
-                continue
+            guard let value = ConfigValue(yaml: map[key]!) else {
+                throw ConfigError.badValue(key: key, value: "\(map[key]!)", expected: "a number, true/false, a name or a list of numbers")
             }
-            if value is [Any] || value is [String: Any] {
-                throw ConfigError.badValue(key: key, value: "\(value)", expected: "a single number")
-            }
-            try config.set(key, to: "\(value)")
+            try config.set(key, to: value)
         }
         return config
     }
@@ -56,5 +51,22 @@ extension LFADSConfig {
     /// The config as YAML, one `key: value` line per key in declaration order.
     public func yamlString() -> String {
         Self.keys.map { "\($0): \(value(of: $0)!)" }.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ConfigValue {
+    /// A value as `Yams.load` gives it; nil for a mapping or null.
+    init?(yaml: Any) {
+        switch yaml {
+        case let b as Bool: self = .bool(b)
+        case let n as Int: self = .number(Double(n))
+        case let x as Double: self = .number(x)
+        case let t as String: self = .text(t)
+        case let items as [Any]:
+            let values = items.compactMap(ConfigValue.init(yaml:))
+            guard values.count == items.count else { return nil }
+            self = .list(values)
+        default: return nil
+        }
     }
 }

@@ -68,10 +68,6 @@ extension LFADSConfig {
                          ("kl_co_scale", klCoScale), ("temporal_shift_std", temporalShiftStd)] {
             try check(v.isFinite && abs(v) <= L.magnitude, key, "is \(v), out of range; allowed magnitudes up to \(L.magnitude)")
         }
-        try check(readoutBiasFromData == 0 || readoutBiasFromData == 1, "readout_bias_from_data", "must be 0 or 1 (got \(readoutBiasFromData))")
-        try check(allowMissing == 0 || allowMissing == 1, "allow_missing", "must be 0 or 1 (got \(allowMissing))")
-        try check(pcrInit == 0 || pcrInit == 1, "pcr_init", "must be 0 or 1 (got \(pcrInit))")
-        try check(doTrainReadin == 0 || doTrainReadin == 1, "do_train_readin", "must be 0 or 1 (got \(doTrainReadin))")
         try validateSessions()
         try check(scaleInit > 0, "scale_init", "must be > 0 (got \(scaleInit))")
         try check(scalePrior >= 0 && scalePenalty >= 0, "scale_penalty", "scale_prior and scale_penalty must be ≥ 0")

@@ -49,10 +49,10 @@ public struct LFADSConfig: Equatable, Sendable {
     public var coPriorTau = 10.0
     /// Initial AR(1) noise variance of the inferred-input prior.
     public var coPriorNvar = 0.1
-    /// 1 = start the readout bias at log(mean training count per neuron) (as LT's PCR init
-    /// does with `readout_bias`); 0 = bias 0 (LT default without PCR). Low-rate data such as
-    /// 10 ms Lorenz bins otherwise spends its first hundreds of steps lowering the bias.
-    public var readoutBiasFromData = 1
+    /// Start the readout bias at log(mean training count per neuron) (as LT's PCR init does with
+    /// `readout_bias`); off = bias 0 (LT default without PCR). Low-rate data such as 10 ms Lorenz bins
+    /// otherwise spends its first hundreds of steps lowering the bias.
+    public var readoutBiasFromData = true
     /// Observation model of the reconstructed data (Poisson counts, or Gaussian / Gamma / ZIG for continuous data).
     public var reconstruction = ObservationModel.poisson
     /// Zero-inflated Gamma: offset of the non-zero values (y − gamma_loc is Gamma distributed).
@@ -63,18 +63,18 @@ public struct LFADSConfig: Equatable, Sendable {
     public var scalePrior = 1.0
     /// Zero-inflated Gamma: weight of the L2 pull `Σ (scale − scale_prior)²` (added to the loss).
     public var scalePenalty = 0.0
-    /// 1 = NaN in the data marks missing entries (selective backprop through time); 0 = NaN is an error.
-    public var allowMissing = 0
+    /// NaN in the data marks missing entries (selective backprop through time); off = NaN is an error.
+    public var allowMissing = false
     /// Multi-session stitching: held-in neurons of each session (one data file each); empty = one
     /// session. Filled from the data files like the other data dimensions.
     public var sessionEncodDims: [Int] = []
     /// Multi-session stitching: reconstructed neurons of each session; empty = one session.
     public var sessionReconDims: [Int] = []
-    /// Multi-session: 1 = initialise each session's readin (and readout) by PCR alignment of smoothed
-    /// condition averages, or from `alignment_matrix_cxf`/`readin_weight` in the files; 0 = random.
-    public var pcrInit = 1
-    /// Multi-session: 0 freezes the per-session readins (lfads-torch freezes PCR readins).
-    public var doTrainReadin = 1
+    /// Multi-session: initialise each session's readin (and readout) by PCR alignment of smoothed
+    /// condition averages, or from `alignment_matrix_cxf`/`readin_weight` in the files; off = random.
+    public var pcrInit = true
+    /// Multi-session: off freezes the per-session readins (lfads-torch freezes PCR readins).
+    public var doTrainReadin = true
 
     // MARK: training
     public var batchSize = 64

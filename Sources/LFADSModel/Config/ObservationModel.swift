@@ -55,8 +55,8 @@ import LFADSData
 
 extension LFADSConfig {
     /// What the data reader must accept for this config: whole counts only for Poisson, NaN only
-    /// with `allow_missing: 1`.
+    /// with `allow_missing: true`.
     public var readOptions: LFADSReadOptions {
-        LFADSReadOptions(allowMissing: allowMissing == 1, requireCounts: reconstruction.requiresCounts)
+        LFADSReadOptions(allowMissing: allowMissing, requireCounts: reconstruction.requiresCounts)
     }
 }

@@ -93,7 +93,7 @@ public final class LFADSNetwork {
             return SessionHead(encodNeurons: s.encodDataDim, reconNeurons: n, readin: readins[i],
                                readoutW: readouts[i].0, readoutB: readouts[i].1, zigScale: zig)
         }
-        if c.isStitched && c.doTrainReadin == 0 {
+        if c.isStitched && !c.doTrainReadin {
             for h in heads { if let r = h.readin { store.setTrainable(r.w, false); store.setTrainable(r.b, false) } }
         }
     }

@@ -24,11 +24,11 @@ extension StitchingAlignment {
         var psths: [(values: [Double], neurons: Int)] = []
         for (i, d) in datasets.enumerated() {
             guard let labels = d.extras["condition_labels_train"]?.values, let train = d.train, labels.count == train.trialCount else {
-                throw StitchingError("\(label(i)) has no condition_labels_train for the PCR alignment; add it, give alignment_matrix_cxf and alignment_bias_c, or set pcr_init: 0")
+                throw StitchingError("\(label(i)) has no condition_labels_train for the PCR alignment; add it, give alignment_matrix_cxf and alignment_bias_c, or set pcr_init: false")
             }
             let conds = Array(Set(labels)).sorted()
             if let first = conditions, first != conds {
-                throw StitchingError("\(label(i)) has conditions \(conds.count) different from session 0's \(first.count); PCR alignment needs the same conditions in every session (or set pcr_init: 0)")
+                throw StitchingError("\(label(i)) has conditions \(conds.count) different from session 0's \(first.count); PCR alignment needs the same conditions in every session (or set pcr_init: false)")
             }
             conditions = conds
             let t = train.encod.time, n = train.encod.channels

@@ -15,9 +15,9 @@ final class SessionData {
     init(config c: LFADSConfig, index: Int, train trainSplit: LFADSSplit, valid validSplit: LFADSSplit) throws {
         config = c
         train = try SplitArrays(trainSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
-                                allowMissing: c.allowMissing == 1)
+                                allowMissing: c.allowMissing)
         valid = try SplitArrays(validSplit, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
-                                allowMissing: c.allowMissing == 1)
+                                allowMissing: c.allowMissing)
         augmented = train
         let stream = UInt64(2 * index)
         svTrain = SampleValidationMask(trials: train.trials, bins: c.encodSeqLen, neurons: c.encodDataDim,

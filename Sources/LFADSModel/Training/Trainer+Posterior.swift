@@ -23,7 +23,7 @@ extension Trainer {
                                  session: Int = 0, reuseEncoders: Bool = true) throws -> PosteriorSplitOutputs {
         let c = sessions[session].config
         let arrays = try SplitArrays(split, reconBins: c.reconSeqLen, reconNeurons: c.reconDataDim, extDim: c.extInputDim,
-                                     allowMissing: c.allowMissing == 1)
+                                     allowMissing: c.allowMissing)
         return posteriorOutputs(arrays, samples: max(1, samples ?? c.posteriorSamples), sample: true,
                                 seedStream: seedStream, session: session, reuseEncoders: reuseEncoders)
     }

@@ -71,8 +71,8 @@ public final class Trainer {
                          beta2: Float(c.lrAdamBeta2), epsilon: Float(c.lrAdamEpsilon), weightDecay: 0, decoupled: true)
         tape = Tape(store: network.store)
         sessions = try splits.enumerated().map { i, s in try SessionData(config: c.session(i), index: i, train: s.0, valid: s.1) }
-        if c.isStitched && c.pcrInit == 1 { try network.initialiseStitching(datasets: datasets, names: names) }
-        if c.readoutBiasFromData == 1 {
+        if c.isStitched && c.pcrInit { try network.initialiseStitching(datasets: datasets, names: names) }
+        if c.readoutBiasFromData {
             for (i, s) in sessions.enumerated() { network.setReadoutBias(data: s.train.maskedRecon, neurons: s.config.reconDataDim, session: i) }
         }
         let first = Shard(tape: tape, inputs: sessions.map(\.inputs))

@@ -17,7 +17,7 @@ extension SplitArrays {
         }
         self.init(trials: split.trialCount, encod: split.encod.values, recon: recon, ext: ext, extBins: extBins)
         if !allowMissing && (encod.contains(where: \.isNaN) || recon.contains(where: \.isNaN)) {
-            throw TrainingError.badData("the data contains NaN (missing entries); set allow_missing: 1 to mask them (selective backprop through time)")
+            throw TrainingError.badData("the data contains NaN (missing entries); set allow_missing: true to mask them (selective backprop through time)")
         }
         maskMissing()
     }

@@ -7,8 +7,23 @@ extension RunConfig {
     /// keys that do not parse are left to the preflight, which names them).
     static func modelRampEnd(_ model: JSONValue) -> Int {
         var c = LFADSConfig()
-        for (key, value) in model.object ?? [:] { try? c.set(key, to: LFADSObjective.text(value)) }
+        for (key, value) in model.object ?? [:] { if let v = value.configValue { try? c.set(key, to: v) } }
         return max(0, c.rampEndEpoch)
+    }
+}
+
+extension JSONValue {
+    /// A `model:` value as `LFADSConfig.set(_:to:)` checks it against its key's type; nil for a mapping or null.
+    var configValue: ConfigValue? {
+        switch self {
+        case .number(let x): return .number(x)
+        case .bool(let b): return .bool(b)
+        case .string(let t): return .text(t)
+        case .array(let items):
+            let values = items.compactMap(\.configValue)
+            return values.count == items.count ? .list(values) : nil
+        case .object, .null: return nil
+        }
     }
 }
 
@@ -23,7 +38,7 @@ enum LFADSObjective {
         for (key, value) in job.hps.sorted(by: { $0.key < $1.key }) {
             // PBT draws and perturbs real numbers; a dimension or count takes the nearest whole one.
             let v = LFADSConfig.isInteger(key) ? value.rounded() : value
-            do { try c.set(key, to: text(.number(v))) }
+            do { try c.set(key, to: .number(v)) }
             catch { throw RuntimeError("run.yaml search_space.\(key): \(error)") }
         }
         if job.config.model["seed"] == nil { c.seed = Int(job.seed % 1_000_000_007) }
@@ -39,8 +54,12 @@ enum LFADSObjective {
     static func modelConfig(_ run: RunConfig) throws -> LFADSConfig {
         var c = LFADSConfig()
         for (key, value) in (run.model.object ?? [:]).sorted(by: { $0.key < $1.key }) {
-            do { try c.set(key, to: text(value)) }
-            catch { throw RuntimeError("run.yaml model.\(key): \(error)") }
+            do {
+                guard let v = value.configValue else {
+                    throw LFADSModel.ConfigError.badValue(key: key, value: "a mapping or null", expected: "a number, true/false, a name or a list of numbers")
+                }
+                try c.set(key, to: v)
+            } catch { throw RuntimeError("run.yaml model.\(key): \(error)") }
         }
         return c
     }
@@ -52,18 +71,6 @@ enum LFADSObjective {
         var d: [String: Double] = [:]
         for hp in run.searchSpace { if let v = c.value(of: hp.name).flatMap(Double.init) { d[hp.name] = v } }
         return d
-    }
-
-    /// A `model:` value as the text `LFADSConfig.set` parses; a list (e.g. `session_encod_dims`) is comma-joined.
-    static func text(_ v: JSONValue) -> String {
-        switch v {
-        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-        case .bool(let b): return b ? "1" : "0"
-        case .string(let s): return s
-        case .array(let items): return items.map(text).joined(separator: ",")
-        case .null: return ""
-        case .object: return "a mapping"
-        }
     }
 
     /// The data files (one per session when stitching) and their paths.
