@@ -88,6 +88,45 @@ import Testing
         #expect(result.checked > 400)
     }
 
+    /// A likelihood written outside the library (squared error with a learned per-neuron gain and a pull of
+    /// the gain to 1) plugs in through `ObservationLikelihood` alone: its parameter joins the model, the
+    /// whole-model gradient check passes with its penalty, and the posterior rates are its means.
+    @Test func aLikelihoodDefinedOutsideTheLibraryTrainsAndSamples() throws {
+        struct GainSquaredError: ObservationLikelihood {
+            var name: String { "gain_mse" }
+            var parameterNames: [String] { ["mean"] }
+            func extraParameters(store: ParameterStore, prefix: String, neurons: Int, config: LFADSConfig) -> [Param] {
+                [store.add(prefix + "gain", rows: 1, cols: neurons, init: .constant(1.5))]
+            }
+            func distribution(tape: Tape, raw: [Tensor], extra: [Param]) -> [Tensor] { [tape.mul(raw[0], tape.param(extra[0]))] }
+            func nll(tape: Tape, params: [Tensor], target: Tensor, gradientMask: Tensor?, config: LFADSConfig) -> Tensor {
+                masked(tape.squaredError(mean: params[0], target: target), gradientMask, tape: tape)
+            }
+            func penalty(tape: Tape, extra: [Param], config: LFADSConfig) -> Tensor? {
+                tape.scale(tape.sum(tape.square(tape.addScalar(tape.param(extra[0]), -1))), 0.2)
+            }
+            func addMeans(of params: [UnsafeMutableBufferPointer<Float>], count: Int, to sums: UnsafeMutableBufferPointer<Float>,
+                          offset: Int, config: LFADSConfig) {
+                for i in 0..<count { sums[offset + i] += params[0][i] }
+            }
+            func readoutBias(mean: Double, variance: Double, nonZero: Double) -> [Double?] { [mean] }
+        }
+        var c = Fixtures.tinyConfig()
+        c.reconstruction = ObservationModel(GainSquaredError())
+        let data = Fixtures.tinyDataset(seed: 5, continuous: true)
+        let trainer = try Trainer(config: c, dataset: data)
+        #expect(trainer.network.store.entries.contains { $0.name == "gain" })
+        trainer.prepare(trainer.train, sv: trainer.svTrain, trials: Array(0..<6), training: true)
+        for i in 0..<trainer.inputs.gradMask.count { trainer.inputs.gradMask[i] = 1 }
+        let params = trainer.network.store.entries.map { trainer.network.store.param(named: $0.name)! }
+        let result = GradientTests().check(trainer, params)
+        #expect(result.passed && result.checked > 100, "\(result)")
+        try trainer.train(epochs: 2)
+        let valid = try #require(data.valid)
+        let rates = try #require(try trainer.posteriorOutputs(valid, samples: 2).arrays["output_params"])
+        #expect(rates.values.allSatisfy(\.isFinite) && rates.shape.last == 7, "\(rates.shape)")
+    }
+
     /// 30% missing targets: the check still passes, and the loss does not depend on the
     /// missing entries' filler values.
     @Test func wholeModelGradientWithMissingTargets() throws {

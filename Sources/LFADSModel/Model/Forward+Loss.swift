@@ -10,13 +10,13 @@ struct LossParts {
 extension LFADSNetwork {
     /// The scaled loss `loss_scale·[recon + penalty + r_L2·L2 + r_KL·(kl_ic·KL_ic + kl_co·KL_co)]`:
     /// `reconTotal` (the masked NLL summed over steps) is divided by the observed elements and by
-    /// 1 − sv_rate; the ZIG scale penalty is added when on; L2 is Σ s_k·½‖W_k‖² / Σ numel(W_k) over the
+    /// 1 − sv_rate; the observation model's penalty (ZIG scales) is added when it has one; L2 is Σ s_k·½‖W_k‖² / Σ numel(W_k) over the
     /// recurrent kernels with a scale; KL_co is the controller's Monte Carlo KL summed over steps, per trial.
     func loss(tape: Tape, head: SessionHead, batch b: Int, reconTotal: Tensor, observedCount: Double, klIc: Tensor,
               klCoTotal: Tensor?, weights: LossWeights, terms: inout [Tensor], collectTerms: Bool) -> LossParts {
         let c = config
         var total = tape.scale(reconTotal, Float(1 / (max(observedCount, 1) * (1 - c.svRate))))
-        if let penalty = scalePenalty(tape: tape, head: head) { total = tape.add(total, penalty) }
+        if let penalty = observationPenalty(tape: tape, head: head) { total = tape.add(total, penalty) }
         var l2Value = 0.0
         let kernels = l2Kernels
         if !kernels.isEmpty && weights.rampL2 > 0 {

@@ -87,11 +87,9 @@ public final class LFADSNetwork {
         }
         heads = sessions.enumerated().map { i, s in
             let n = s.reconDataDim
-            let zig = c.reconstruction != .zig ? nil
-                : (store.add(prefix(i) + "zig.scale_alpha", rows: 1, cols: n, init: .constant(Float(c.scaleInit))),
-                   store.add(prefix(i) + "zig.scale_beta", rows: 1, cols: n, init: .constant(Float(c.scaleInit))))
+            let extra = c.reconstruction.likelihood.extraParameters(store: store, prefix: prefix(i), neurons: n, config: c)
             return SessionHead(encodNeurons: s.encodDataDim, reconNeurons: n, readin: readins[i],
-                               readoutW: readouts[i].0, readoutB: readouts[i].1, zigScale: zig)
+                               readoutW: readouts[i].0, readoutB: readouts[i].1, observationParameters: extra)
         }
         if c.isStitched && !c.doTrainReadin {
             for h in heads { if let r = h.readin { store.setTrainable(r.w, false); store.setTrainable(r.b, false) } }
@@ -102,7 +100,6 @@ public final class LFADSNetwork {
     var readin: (w: Param, b: Param)? { heads[0].readin }
     var readoutW: Param { heads[0].readoutW }
     var readoutB: Param { heads[0].readoutB }
-    var zigScale: (alpha: Param, beta: Param)? { heads[0].zigScale }
 
     /// Recurrent kernels with their L2 scales (only those with scale > 0 count in the L2 penalty).
     var l2Kernels: [(Param, Double)] {
@@ -122,6 +119,7 @@ struct SessionHead {
     /// Linear readin (weight readin_dim×N_enc, bias), nil for the identity.
     let readin: (w: Param, b: Param)?
     let readoutW, readoutB: Param
-    /// Zero-inflated Gamma per-neuron scales of α and β (nil for other observation models).
-    let zigScale: (alpha: Param, beta: Param)?
+    /// The observation model's own per-session parameters (`ObservationLikelihood.extraParameters`, e.g.
+    /// the zero-inflated Gamma's scales of α and β); empty for most.
+    let observationParameters: [Param]
 }

@@ -9,13 +9,13 @@ final class OutputCapture {
     /// Per-trial outputs: name and width.
     let trialOutputs: [(name: String, width: Int)]
     let batch: Int, steps: Int
-    let model: ObservationModel, neurons: Int, gammaLoc: Float
+    let config: LFADSConfig, neurons: Int
     var sums: [String: [Float]] = [:]
 
     init(config c: LFADSConfig, batch: Int) {
         self.batch = batch
         steps = c.reconSeqLen
-        model = c.reconstruction; neurons = c.reconDataDim; gammaLoc = Float(c.gammaLoc)
+        config = c; neurons = c.reconDataDim
         let k = c.reconstruction.parameterCount
         let co = c.hasController ? c.coDim : 0
         stepOutputs = [("output_params", c.reconDataDim),
@@ -44,11 +44,7 @@ final class OutputCapture {
         let values = params.map { tape.value($0) }
         let k = values.count, n = neurons
         sums["output_params"]!.withUnsafeMutableBufferPointer { s in
-            var p = [Float](repeating: 0, count: k)
-            for i in 0..<batch * n {
-                for j in 0..<k { p[j] = values[j][i] }
-                s[off(n) + i] += model.mean(p, gammaLoc: gammaLoc)
-            }
+            config.reconstruction.likelihood.addMeans(of: values, count: batch * n, to: s, offset: off(n), config: config)
         }
         if k > 1 {
             // Raw parameters side by side per trial row: [param 0 (N) | param 1 (N) | …].

@@ -19,26 +19,16 @@ struct NeuronMoments {
 }
 
 extension LFADSNetwork {
-    /// Starts the readout bias at the data's per-neuron moments (`readout_bias_from_data`):
-    /// Poisson log(mean) (floored at 1e-3); Gaussian mean and log(variance); MSE mean; Gamma log α, log β
-    /// by moments (α = m²/v, β = m/v); ZIG q = logit(fraction non-zero) (α, β stay at sig(0)·scale).
+    /// Starts the readout bias at the data's per-neuron moments (`readout_bias_from_data`), as the
+    /// observation model says (`ObservationLikelihood.readoutBias`; variance floored at 1e-6).
     func setReadoutBias(data: [Float], neurons n: Int, session: Int = 0) {
         let m = NeuronMoments(data, neurons: n)
         let bias = store.value(heads[session].readoutB)
         func put(_ param: Int, _ k: Int, _ v: Double) { bias[param * n + k] = Float(v) }
+        let likelihood = config.reconstruction.likelihood
         for k in 0..<n {
-            let mean = m.mean[k], v = max(m.variance[k], 1e-6)
-            switch config.reconstruction {
-            case .poisson: put(0, k, log(max(mean, 1e-3)))
-            case .gaussian: put(0, k, mean); put(1, k, log(v))
-            case .mse: put(0, k, mean)
-            case .gamma:
-                let mm = max(mean, 1e-3)
-                put(0, k, log(mm * mm / v)); put(1, k, log(mm / v))
-            case .zig:
-                let p = min(max(m.nonZero[k], 1e-3), 1 - 1e-3)
-                put(2, k, log(p / (1 - p)))
-            }
+            let values = likelihood.readoutBias(mean: m.mean[k], variance: max(m.variance[k], 1e-6), nonZero: m.nonZero[k])
+            for (j, v) in values.enumerated() { if let v { put(j, k, v) } }
         }
     }
 }
