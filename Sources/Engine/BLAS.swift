@@ -3,7 +3,7 @@ import CBLAS
 /// Row-major SGEMM: C = alpha·op(A)·op(B) + beta·C with op(A) m×k, op(B) k×n, C m×n.
 /// Handles k == 0 (C = beta·C) without calling BLAS.
 @inline(__always)
-func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }

@@ -1,5 +1,6 @@
-import Testing
+import Benchmarks
 import Engine
+import Testing
 
 /// A small LFADS-like training step using every kind of op: GRU unroll, dropout, sampling,
 /// row-normalised factors, Poisson NLL with a CD gradient mask, KL terms, clipping and AdamW.

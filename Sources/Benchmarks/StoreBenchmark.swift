@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 
 /// Throughput of the coordination protocol under many simulated clients.

@@ -1,3 +1,5 @@
+import Engine
+import CBLAS
 /// Measurements behind `autolfads bench engine`: SGEMM and fused-GRU throughput on LFADS shapes,
 /// and heap allocations per time step of a training unroll.
 public enum EngineBenchmark {

@@ -1,3 +1,4 @@
+import Dashboard
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
