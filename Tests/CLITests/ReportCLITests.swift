@@ -41,7 +41,7 @@ import TestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: best + "/checkpoint.bin")) == Data(contentsOf: URL(fileURLWithPath: workerCheckpoint)),
                 "best/checkpoint.bin is the checkpoint of worker \(bw) generation \(bg)")
         let job = try JSONDecoder().decode(PosteriorJob.self, from: Data(contentsOf: URL(fileURLWithPath: best + "/posterior-job.json")))
-        // The rates are averaged over the run's best worker-generations (final_ensemble 5 > 4 here), best first.
+        // The rates are averaged over the run's best worker-generations (final_ensemble 10 > 4 here), best first.
         let others = scores.sorted { $0.score < $1.score }.dropFirst().map {
             runDir + String(format: "/workers/w%03d/g%03d/checkpoint.bin", $0.worker, $0.generation)
         }

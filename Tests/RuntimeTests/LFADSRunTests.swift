@@ -30,7 +30,7 @@ import Coordination
         }
         let best = try SharedStorage(rootPath: h.config.storage).bestDirectory(run: h.config.name)
         #expect(FileManager.default.fileExists(atPath: best.appendingPathComponent("lfads_output_lorenz.h5").path))
-        // The final step averaged the rates of the 4 worker-generations (final_ensemble 5 > 4), best first.
+        // The final step averaged the rates of the 4 worker-generations (final_ensemble 10 > 4), best first.
         let job = try WorkerJob.load(path: best.appendingPathComponent("posterior-job.json").path)
         let ranked = try await store.jobs(run: run.id, generation: nil).compactMap { j -> (Double, Int, Int)? in
             guard !j.isFinalStep, let s = try j.result?.decode(JobOutcome.self).score else { return nil }

@@ -73,8 +73,8 @@ import Yams
         other.population = 3
         #expect(configs[0].differences(from: other) == ["population: stored 8, given 3"])
         // A run stored before a key existed (unset) does not differ from a config giving its default.
-        let givesDefaults = try parse("final_ensemble: 5\npbt: {start_at_defaults: true}\nfaults: {final_step_timeout: 10800}\nlogging: {tensorboard: true}\n", [])
+        let givesDefaults = try parse("final_ensemble: 10\npbt: {start_at_defaults: true}\nfaults: {final_step_timeout: 10800}\nlogging: {tensorboard: true}\n", [])
         #expect(configs[0].differences(from: givesDefaults).isEmpty, "\(configs[0].differences(from: givesDefaults))")
-        #expect(configs[0].differences(from: try parse("final_ensemble: 3\n", [])) == ["final_ensemble: stored 5, given 3"])
+        #expect(configs[0].differences(from: try parse("final_ensemble: 3\n", [])) == ["final_ensemble: stored 10, given 3"])
     }
 }

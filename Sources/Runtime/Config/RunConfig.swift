@@ -158,7 +158,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// How many of the run's best worker-generations (by validation score) the final step averages the
     /// posterior rates of (`lfads` objective; 1 = the best model alone). Factors, states and inferred
     /// inputs always come from the best model.
-    public var finalEnsemble: Int { finalEnsembleSetting ?? 5 }
+    public var finalEnsemble: Int { finalEnsembleSetting ?? 10 }
     /// `logging.tensorboard` as written (nil = default on; optional so that runs stored before the
     /// key existed still decode).
     public var logTensorBoard: Bool?
