@@ -64,7 +64,7 @@ public enum RuntimeBenchmark {
         let store = try await openCoordinationStore(c.store)
         defer { Task { await store.close() } }
         guard let run = try await store.run(named: c.name) else { throw RuntimeError("benchmark run vanished") }
-        let jobs = try await store.jobs(run: run.id, generation: nil).filter { $0.status == .done }
+        let jobs = try await store.jobs(run: run.id, generation: nil).filter { $0.status == .done && !$0.isFinalStep }   // training jobs
         let timed = jobs.compactMap { j in (try? j.result?.decode(JobOutcome.self).seconds).map { (end: j.updatedAt, seconds: $0) } }
         let train = timed.map(\.seconds).reduce(0, +)
         // A job's start ≈ its completion time − its own duration.

@@ -68,7 +68,7 @@ struct RunToQualityBenchCommand: AsyncParsableCommand {
             records = try await s.jobs(run: r.id, generation: nil)
         } catch { await s.close(); throw error }
         await s.close()
-        let jobs = records.filter { $0.status == .done }
+        let jobs = records.filter { $0.status == .done && !$0.isFinalStep }
             .compactMap { j in (try? j.result?.decode(JobOutcome.self)).map { (end: j.updatedAt, outcome: $0) } }
             .sorted { $0.end < $1.end }
 

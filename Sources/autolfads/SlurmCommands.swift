@@ -47,7 +47,17 @@ struct SlurmSubmitCommand: ParsableCommand {
             let cfg: RunConfig
             do { cfg = try config.map { try RunConfig.load(path: $0, overrides: o) } ?? RunConfig.parse(yaml: "", baseDirectory: cwd, overrides: o) }
             catch let e as ConfigError { throw DeployError(e.message) }
-            let loc = cfg.location(configPath: config.map { RunLocation.absolute($0, base: cwd) })
+            var loc = cfg.location(configPath: config.map { RunLocation.absolute($0, base: cwd) })
+            // Before the one parser, a config without `storage:` put Slurm runs under <config dir>/autolfads-runs:
+            // resubmitting such a run keeps it there (with a note) instead of starting it afresh elsewhere.
+            if storage == nil, let path = loc.configPath, loc.storage == (path as NSString).deletingLastPathComponent {
+                let legacy = (loc.storage as NSString).appendingPathComponent("autolfads-runs")
+                let fm = FileManager.default
+                if fm.fileExists(atPath: (legacy as NSString).appendingPathComponent("runs/\(loc.name)")) && !fm.fileExists(atPath: loc.runDirectory) {
+                    print("note: run '\(loc.name)' exists under \(legacy) (where slurm submit put runs whose config sets no storage); using it. Set storage: in the config to silence this.")
+                    loc = RunLocation(name: loc.name, storage: legacy, store: cfg.store == cfg.defaultStoreURL ? nil : cfg.store, configPath: path)
+                }
+            }
             let exe = executable ?? Self.currentExecutable()
             var plan = SlurmPlan(run: loc, executable: (exe as NSString).standardizingPath, clients: clients, slots: slots)
             plan.overrides = overrides

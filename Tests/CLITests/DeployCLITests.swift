@@ -52,5 +52,10 @@ import TestSupport
             .expectSuccess(firstLine: "# \(dir)/runs/toy/slurm/", "slurm submit with the runtime's defaults")
         try await CLI.run(["slurm", "submit", "--config", dir + "/toy.yaml", "--dry-run", "name=other"])
             .expectSuccess(firstLine: "# \(dir)/runs/other/slurm/", "slurm submit with a name override")
+        // A run that an earlier version put under <config dir>/autolfads-runs (its default then) stays there.
+        try FileManager.default.createDirectory(atPath: dir + "/autolfads-runs/runs/old", withIntermediateDirectories: true)
+        let old = try await CLI.run(["slurm", "submit", "--config", dir + "/toy.yaml", "--dry-run", "name=old"])
+        old.expectSuccess(firstLine: "note: run 'old' exists under \(dir)/autolfads-runs", "slurm submit of a run in the old default storage")
+        #expect(old.stdout.contains("# \(dir)/autolfads-runs/runs/old/slurm/") && old.stdout.contains("--storage \(dir)/autolfads-runs"), "\(old.stdout)")
     }
 }

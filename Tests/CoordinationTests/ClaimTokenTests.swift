@@ -141,11 +141,14 @@ import Testing
             // and migration 4's column (processes.threads).
             try db.execute(sql: "ALTER TABLE processes DROP COLUMN threads")
             try db.execute(sql: "DELETE FROM schema_version WHERE version = 4")
+            // and migration 5's index.
+            try db.execute(sql: "DROP INDEX jobs_run_generation")
+            try db.execute(sql: "DELETE FROM schema_version WHERE version = 5")
         }
         await store.close()
         let reopened = try await openCoordinationStore(url, environment: [:])
         defer { Task { await reopened.close() } }
-        #expect(try await reopened.schemaVersion() == Schema.latestVersion && Schema.latestVersion == 4)
+        #expect(try await reopened.schemaVersion() == Schema.latestVersion && Schema.latestVersion == 5)
         #expect(try await reopened.processes().map(\.threads) == [0], "the migrated process row reads threads 0 (not reported)")
         let job = try #require(try await reopened.job(id: f.jobIDs[0]))
         #expect(job.status == .claimed && job.claimToken == nil)

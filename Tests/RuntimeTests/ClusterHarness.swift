@@ -25,7 +25,7 @@ final class ClusterHarness: Sendable {
 
     /// Writes `run.yaml` (toy objective, fast heartbeats) with `yaml` appended.
     init(label: String, yaml: String, store: String? = nil, objective: String = "toy",
-         faults: String = ClusterHarness.faults()) throws {
+         faults: String = ClusterHarness.faults(), stopping: String = "{enabled: false}") throws {
         dir = TestSupport.tempDir(label)
         binary = try TestSupport.autolfadsBinary()
         configPath = dir + "/run.yaml"
@@ -36,7 +36,7 @@ final class ClusterHarness: Sendable {
             seed: 3
             epochs_per_generation: 2
             ramp_epochs: 0
-            stopping: {enabled: false}
+            stopping: \(stopping)
             faults: \(faults)
 
             """ + yaml

@@ -75,6 +75,37 @@ import Coordination
         await store.close()
     }
 
+    /// An async run stopped by its improvement-ratio rule whose final step failed for good: rerunning the same
+    /// command goes straight to a new try of the final step with the recorded stop reason, and trains nothing.
+    @Test func retryingAFailedFinalStepOfAnAsyncRunTrainsNothing() async throws {
+        let h = try ClusterHarness(label: "final-async", yaml: "population: 2\nmax_generations: 8\npbt: {mode: async}\ntoy: {posterior_seconds: 3}\n",
+                                   faults: ClusterHarness.faults(maxAttempts: 1), stopping: "{enabled: true, patience: 2, min_change: 1}")
+        defer { Task { await h.stopAll() } }
+        let args = ["run", "--config", h.configPath, "--no-dashboard", "--slots", "2"]
+        let first = try h.start(args, log: "run-1.log")
+        var killed = false
+        let deadline = Date().addingTimeInterval(120)
+        while !killed && first.exit == nil && Date() < deadline {
+            if let pid = TestSupport.descendantPids(of: first.pid).first(where: { TestSupport.commandLine(of: $0).contains("posterior-job.json") }) {
+                kill(pid, SIGKILL); killed = true
+            } else { try await Task.sleep(nanoseconds: 10_000_000) }
+        }
+        try #require(killed, "the final step was not caught running")
+        #expect(await h.exit(of: first, timeout: 60) == .exited(3), "\(h.logs())")
+        let store = try await h.openStore()
+        let (_, trained, _) = try await h.snapshot(store)
+        #expect(trained.allSatisfy { $0.status == .done } && Set(trained.map(\.generation)).count < 8, "stopped by the ratio rule: \(trained.count) jobs")
+        let second = try h.start(args, log: "run-2.log")
+        #expect(await h.exit(of: second, timeout: 120) == .exited(0), "\(h.logs())")
+        let out2 = try String(contentsOfFile: h.dir + "/run-2.log", encoding: .utf8)
+        #expect(out2.contains("its final step failed") && out2.contains("stopping: no improvement"), "\(out2)")
+        let (run, after, _) = try await h.snapshot(store)
+        #expect(run.status == .done && after.map(\.id) == trained.map(\.id), "the retry trained nothing: \(trained.count) → \(after.count) jobs")
+        let step = try await h.finalStep(store)
+        #expect(step?.generation == -2 && step?.status == .done)
+        await store.close()
+    }
+
     @Test func sigtermStopsAClientCleanlyAndItsJobIsRequeued() async throws {
         let h = try ClusterHarness(label: "fault-term", yaml: "population: 2\nmax_generations: 2\ntoy: {epoch_seconds: 0.5}\n",
                                    faults: ClusterHarness.faults(maxAttempts: 1))

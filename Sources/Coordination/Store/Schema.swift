@@ -63,7 +63,10 @@ enum Schema {
         ]
         // Training threads per worker of each client slot (0 = not reported), for `autolfads status`.
         let v4 = ["ALTER TABLE processes ADD COLUMN threads \(int) NOT NULL DEFAULT 0"]
-        return [v1, v2, v3, v4]
+        // The final step is a job with a negative generation (`JobRecord.isFinalStep`): older binaries would claim
+        // and fail it, so the version moves on (they refuse a newer store); the index serves its lookups.
+        let v5 = ["CREATE INDEX jobs_run_generation ON jobs (run_id, generation)"]
+        return [v1, v2, v3, v4, v5]
     }
 
     /// Column lists shared by both backends' SELECTs.

@@ -69,11 +69,24 @@ extension LFADSConfig {
 
     /// All valid config keys, in declaration order.
     public static var keys: [String] { fields.map(\.key) }
-    /// Whether `key` holds a whole number (a dimension, a count, an epoch): search-space values for it
-    /// are rounded.
+    /// Whether `key` holds a whole number (a dimension, a count, an epoch) or an on/off option: search-space
+    /// values for it are rounded.
     public static func isInteger(_ key: String) -> Bool {
-        if case .int? = fieldsByKey[key] { return true }
-        return false
+        switch fieldsByKey[key] {
+        case .int?, .bool?: return true   // an on/off option searched over [0, 1] takes the nearer end
+        default: return false
+        }
+    }
+
+    /// The value of a numeric key as a number (on/off as 1/0), nil for an unknown key, a name or a list:
+    /// what a search space over `key` starts from (`pbt.start_at_defaults`).
+    public func number(of key: String) -> Double? {
+        switch Self.fieldsByKey[key] {
+        case .int(let path)?: return Double(self[keyPath: path])
+        case .double(let path)?: return self[keyPath: path]
+        case .bool(let path)?: return self[keyPath: path] ? 1 : 0
+        default: return nil
+        }
     }
 
     /// Sets `key` from its textual value, parsing to the key's type.

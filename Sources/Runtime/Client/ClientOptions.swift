@@ -38,7 +38,7 @@ public struct ClientOptions: Sendable {
     }
 
     /// Number of CPU cores this process may use (the default slot count; `CPUCount.available`).
-    public static var cores: Int { CPUCount.available }
+    public static let cores: Int = CPUCount.available
 
     /// The running program's own executable path (to start `autolfads worker`).
     public static var currentExecutable: String {

@@ -30,6 +30,8 @@ public final class PBTClient: @unchecked Sendable {
     private var lastWork = Date()
     private var watchedRun: Int64?
     private var counts = (done: 0, failed: 0, rejected: 0)
+    /// When this client started (a finished run is only left after a grace period from here).
+    private let startedAt = Date()
     private var claims = 0
 
     public init(store: any CoordinationStore, options: ClientOptions, log: @escaping (String) -> Void = { print($0) }) {
@@ -130,7 +132,13 @@ public final class PBTClient: @unchecked Sendable {
             let n = locked { claims }
             if n >= options.maxJobs { return true }
         }
-        if let id = watchedRun, let r = try? await store.run(id: id), r.status == .done || r.status == .failed { return true }
+        if let id = watchedRun, let r = try? await store.run(id: id), r.status == .done || r.status == .failed {
+            // A finished run whose final step failed is reopened by a server started to retry it; a client
+            // started for that retry may look first, so it waits a heartbeat timeout from its start.
+            let grace = (try? await config(for: id).heartbeatTimeout) ?? 30
+            guard Date().timeIntervalSince(startedAt) < grace, let jobs = try? await store.jobs(run: id, generation: nil),
+                  JobRecord.finalStep(in: jobs)?.status == .failed else { return true }
+        }
         let (idle, anyBusy) = locked { (Date().timeIntervalSince(lastWork), !children.isEmpty) }
         return options.idleTimeout > 0 && idle > options.idleTimeout && !anyBusy
     }
@@ -309,7 +317,8 @@ public final class PBTClient: @unchecked Sendable {
         locked { counts.failed += 1 }
         switch outcome {
         case .requeued: log("slot \(slot): \(label) failed (\(error)); re-queued")
-        case .failedPermanently: log("slot \(slot): \(label) failed (\(error)); out of attempts, worker marked bad")
+        case .failedPermanently:
+            log("slot \(slot): \(label) failed (\(error)); out of attempts" + (label.hasPrefix("final step") ? "" : ", worker marked bad"))
         case .rejected(let reason): log("slot \(slot): failure of \(label) not recorded: \(reason)")
         }
     }

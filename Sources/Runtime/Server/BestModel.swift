@@ -12,14 +12,15 @@ enum BestModel {
     /// The final step's `round`-th try (1-based; generation −round). `ranked` holds the run's
     /// worker-generations best first (non-empty); for `lfads` the job's checkpoints are the best model's
     /// copy in `best/` and then those of the next `final_ensemble − 1`, whose posterior rates the worker
-    /// averages with the best model's.
-    static func finalStepJob(ranked: [WorkerResult], round: Int, planner: PopulationPlanner) throws -> JobSpec {
+    /// averages with the best model's. `stopReason` (why PBT ended) is kept with it, so that a restarted
+    /// server finishes the run with it instead of running PBT again.
+    static func finalStepJob(ranked: [WorkerResult], round: Int, planner: PopulationPlanner, stopReason: String) throws -> JobSpec {
         let config = planner.config, storage = planner.storage
         let best = ranked[0]
         let checkpoints = try [storage.relativePath(try storage.bestDirectory(run: config.name).appendingPathComponent(WorkerFiles.checkpoint))]
             + members(ranked, config: config).map { planner.checkpointRef(worker: $0.worker, generation: $0.generation) }
         let payload = JobPayload(hps: best.hyperparameters, epochs: 0, initCheckpoints: checkpoints, decision: nil, seed: 0,
-                                 task: .posterior, bestGeneration: best.generation)
+                                 task: .posterior, bestGeneration: best.generation, stopReason: stopReason)
         return JobSpec(runID: planner.runID, worker: best.worker, generation: JobRecord.finalStepGeneration(round: round),
                        payload: try JSONDocument(encoding: payload), maxAttempts: config.maxAttempts)
     }

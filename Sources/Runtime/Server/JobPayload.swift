@@ -16,10 +16,13 @@ public struct JobPayload: Codable, Equatable, Sendable {
     /// The final step's: the best worker-generation's generation (the job's own is negative), which the
     /// worker's job file and log name.
     public var bestGeneration: Int?
+    /// The final step's: why PBT ended (the summary's `stopReason`).
+    public var stopReason: String?
 
     public init(hps: [String: Double], epochs: Int, initCheckpoints: [String], decision: Decision?, seed: UInt64,
-                task: WorkerJob.Task? = nil, bestGeneration: Int? = nil) {
+                task: WorkerJob.Task? = nil, bestGeneration: Int? = nil, stopReason: String? = nil) {
         self.hps = hps; self.epochs = epochs; self.initCheckpoints = initCheckpoints
         self.decision = decision; self.seed = seed; self.task = task; self.bestGeneration = bestGeneration
+        self.stopReason = stopReason
     }
 }

@@ -102,6 +102,12 @@ public final class PBTServer {
             }
             run.status = .running
         }
+        // Once the final step was enqueued the population is settled: a restarted server (or a rerun that
+        // retries a failed step) goes straight back to it, never into PBT again (an async run would
+        // otherwise re-check its stopping rule on more generations and could plan new ones).
+        if let reason = try await finalStepStopReason(run: run) {
+            return try await finish(run: run, planner: planner, reason: reason, failed: false)
+        }
         if run.status != .running { try await store.setRunStatus(run.id, .running, now: Date()); run.status = .running }
         try await ensureFirstGeneration(run: run, planner: planner)
 
@@ -204,13 +210,17 @@ public final class PBTServer {
     /// until a client has run it, reaping dead clients meanwhile so that their claim goes to another.
     /// Returns nil when it succeeded, else why not (the run then says its outputs were not written).
     /// - Throws: `StorageError.diskFull` when a worker found the disk full (the run stays open).
-    func runFinalStep(run: RunRecord, ranked: [WorkerResult], round: Int, planner: PopulationPlanner) async throws -> String? {
-        let spec = try BestModel.finalStepJob(ranked: ranked, round: round, planner: planner)
-        let jobFile = try storage.bestDirectory(run: config.name).appendingPathComponent(PBTClient.finalStepJobFile).path
-        try? FileManager.default.removeItem(atPath: jobFile)   // the client writes this try's
-        _ = try await store.enqueueJobs([spec], now: Date())
+    func runFinalStep(run: RunRecord, ranked: [WorkerResult], round: Int, planner: PopulationPlanner,
+                      stopReason: String) async throws -> String? {
+        let spec = try BestModel.finalStepJob(ranked: ranked, round: round, planner: planner, stopReason: stopReason)
+        if try await store.jobs(run: run.id, generation: spec.generation).isEmpty {
+            // A new try: the client writes its job file (a restarted server keeps the one of the try it waits for).
+            try? FileManager.default.removeItem(at: try storage.bestDirectory(run: config.name).appendingPathComponent(PBTClient.finalStepJobFile))
+            _ = try await store.enqueueJobs([spec], now: Date())
+        }
         log(BestModel.describe(ranked, config: config) + "; final-step job queued for the run's clients")
         var failingSince: Date?
+        var lastHint = Date()
         while true {
             do {
                 try await reap(run: run, now: Date())
@@ -221,6 +231,12 @@ public final class PBTServer {
                         let why = "final step failed after \(job.attempts) attempt(s): \(job.error ?? "no error recorded")"
                         log("warning: \(why)")
                         return why
+                    }
+                    // Waiting for clients is normal (as for training jobs), but say so when none is alive.
+                    if job.status == .queued, Date().timeIntervalSince(lastHint) > 60,
+                       try await !store.processes().contains(where: { $0.status == .alive }) {
+                        log("the final step is queued and no client is alive; start one: autolfads client --store \(config.store) --run \(config.name)")
+                        lastHint = Date()
                     }
                 }
                 failingSince = nil
@@ -294,9 +310,23 @@ public final class PBTServer {
 
     /// Copies the best model to `best/`, marks the run done (or failed) and returns the summary.
     func finish(run: RunRecord, planner: PopulationPlanner, reason: StopReason) async throws -> Summary {
+        let failed: Bool
+        if case .allFailed = reason { failed = true } else { failed = false }
+        return try await finish(run: run, planner: planner, reason: describe(reason), failed: failed)
+    }
+
+    /// The stop reason recorded with the run's final step, once it was enqueued (nil before).
+    func finalStepStopReason(run: RunRecord) async throws -> String? {
+        let finals = try await store.jobs(run: run.id, generation: nil).filter(\.isFinalStep)
+        guard let latest = JobRecord.finalStep(in: finals) else { return nil }
+        return (try? latest.payload.decode(JobPayload.self))?.stopReason ?? "stopped before a restart"
+    }
+
+    /// `finish` with the stop reason as text (the one recorded with the final step after a restart).
+    func finish(run: RunRecord, planner: PopulationPlanner, reason: String, failed: Bool) async throws -> Summary {
         let all = try await store.jobs(run: run.id, generation: nil).map(JobView.init)
         let jobs = all.filter { !$0.isFinalStep }
-        log("stopping: \(describe(reason))")
+        log("stopping: \(reason)")
         var finalStepError: String?
         let ranked = planner.ranked(jobs)
         if let best = ranked.first {
@@ -304,14 +334,12 @@ public final class PBTServer {
             if runsFinalStep {
                 // A restarted server waits for the try it had enqueued; after a failed try, the next one.
                 let latest = finalStepRound(all)
-                let failed = all.contains { $0.generation == JobRecord.finalStepGeneration(round: latest) && $0.status == .failed }
-                finalStepError = try await runFinalStep(run: run, ranked: ranked, round: latest == 0 ? 1 : latest + (failed ? 1 : 0),
-                                                        planner: planner)
+                let lastTryFailed = all.contains { $0.generation == JobRecord.finalStepGeneration(round: latest) && $0.status == .failed }
+                finalStepError = try await runFinalStep(run: run, ranked: ranked, round: latest == 0 ? 1 : latest + (lastTryFailed ? 1 : 0),
+                                                        planner: planner, stopReason: reason)
             }
         }
-        let failed: Bool
-        if case .allFailed = reason { failed = true } else { failed = false }
-        var summary = try summarize(run: run, planner: planner, jobs: jobs, reason: describe(reason))
+        var summary = try summarize(run: run, planner: planner, jobs: jobs, reason: reason)
         summary.status = failed ? RunStatus.failed.rawValue : RunStatus.done.rawValue
         summary.finalStepError = finalStepError
         try storage.writeJSON(summary, to: try storage.bestDirectory(run: config.name).appendingPathComponent("summary.json"))

@@ -69,7 +69,7 @@ enum LFADSObjective {
         guard run.objective == .lfads else { return [:] }
         let c = try modelConfig(run)
         var d: [String: Double] = [:]
-        for hp in run.searchSpace { if let v = c.value(of: hp.name).flatMap(Double.init) { d[hp.name] = v } }
+        for hp in run.searchSpace { if let v = c.number(of: hp.name) { d[hp.name] = v } }
         return d
     }
 
