@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "autolfads", targets: ["autolfads"]),
+        .executable(name: "autolfads-bench", targets: ["autolfads-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -15,7 +16,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),   // PostgresClient additionalStartupParameters
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),   // MetricNameDescriptor
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),   // System.coreCount (cgroup quota, cpuset); Hummingbird's too
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),   // UnixSignals; Hummingbird's too   // System.coreCount (cgroup quota, cpuset); Hummingbird's too
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libhdf5-dev).
@@ -52,7 +54,8 @@ let package = Package(
         .target(name: "TensorBoard"),
         // Server, client and worker processes.
         .target(name: "Runtime", dependencies: ["PBT", "Coordination", "LFADSModel", "LFADSData", "Engine", "Deploy", "TensorBoard", "FileSystem", "YAMLInput",
-                                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "Yams", package: "Yams")]),
+                                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "Yams", package: "Yams"),
+                                               .product(name: "UnixSignals", package: "swift-service-lifecycle")]),
         // Server-side SVG charts: pure, deterministic, no dependencies.
         .target(name: "Plots"),
         // Live dashboard (Hummingbird), run report, Prometheus metrics.
@@ -64,12 +67,17 @@ let package = Package(
         // Deployment: container launch argv, Slurm scripts, shell quoting (pure generators).
         .target(name: "Deploy", dependencies: ["FileSystem"]),
         // Measurements behind `autolfads bench` (engine, store, runtime, dashboard) and the malloc counter they and
-        // the zero-allocation test use: kept out of the library targets.
+        // the zero-allocation test use: linked only into autolfads-bench and the tests, never into autolfads.
         .target(name: "Benchmarks", dependencies: ["Engine", "CBLAS", "CAllocCounter", "Coordination", "Dashboard", "Runtime", "PBT", "FileSystem"]),
         // The `autolfads` command line.
         .executableTarget(name: "autolfads", dependencies: [
-            "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy", "FileSystem", "Benchmarks",
+            "Runtime", "Dashboard", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "Deploy", "FileSystem",
             "TensorBoard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The benchmarks' command line, started by `autolfads bench …` from the same folder.
+        .executableTarget(name: "autolfads-bench", dependencies: [
+            "Benchmarks", "Runtime", "LFADSModel", "LFADSData", "LFADSMetrics", "Engine", "PBT", "Coordination", "FileSystem",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Helpers shared by test targets (the one process spawner, binary locator, SVG inspection, seeded RNG).

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Benchmarks
 import FileSystem
 import Foundation
 import Runtime
@@ -89,8 +88,8 @@ func printError(_ error: Error) {
 /// Ctrl-C or SIGTERM on `run`/`server`: say how to resume and exit with 128 + the signal. The run stays
 /// open in the store (every write is atomic), and the clients `run` started notice that it exited, stop
 /// their workers and re-queue their jobs (`client --parent-pid`).
-func exitOnShutdownSignal(_ command: String) -> ShutdownSignals {
-    ShutdownSignals { sig in
+func exitOnShutdownSignal(_ command: String) async -> ShutdownSignals {
+    await ShutdownSignals.watch { sig in
         print("\(command): interrupted by signal \(sig); the run stays open: run the same command again to resume it")
         StandardStreams.flush()
         _exit(128 + sig)
@@ -124,7 +123,7 @@ struct ServerCommand: AsyncParsableCommand {
 /// and the report, and exit 2 when every worker failed, 3 when the final step failed, 1 on any error.
 func runToCompletion(_ cfg: RunConfig, command: String, dashboard: RunDashboardOptions,
                      _ body: @escaping @Sendable (RunConfig, Bool) async throws -> PBTServer.Summary) async throws {
-    let signals = exitOnShutdownSignal(command)
+    let signals = await exitOnShutdownSignal(command)
     defer { signals.cancel() }
     do {
         let (ready, checked) = try await PBTServer.prepareNewRun(cfg, log: { print($0) })
@@ -163,14 +162,14 @@ struct ClientCommand: AsyncParsableCommand {
         guard k >= 1 else { throw ValidationError("--slots must be at least 1") }
         var opts = ClientOptions(slots: k, run: runName, storage: storage.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                  heartbeatInterval: heartbeat, idleTimeout: idleTimeout, threadsPerSlot: threads, maxJobs: maxJobs,
-                                 executable: ClientOptions.currentExecutable)
+                                 executable: ExecutablePath.current)
         opts.workerRuntime = workerRuntime.settings(storage: opts.storage ?? "")
         opts.standbyWorkers = !noStandby
         let (url, clientOptions) = (store, opts)
         do {
             let s = try await openCoordinationStore(url, onRetry: LogLine.print)
             let client = PBTClient(store: s, options: clientOptions, log: LogLine.print)
-            let signals = ShutdownSignals { sig in
+            let signals = await ShutdownSignals.watch { sig in
                 print("client: received signal \(sig); stopping workers")
                 client.requestStop()
             }
@@ -234,58 +233,10 @@ struct RunCommand: AsyncParsableCommand {
         guard clients >= 1, total >= clients else { throw ValidationError("--clients must be between 1 and the number of slots (\(total))") }
         let (k, dash, clientArgs) = (clients, dashboard, workerRuntime.clientArguments)
         try await runToCompletion(cfg, command: "run", dashboard: dash) { ready, checked in
-            var local = LocalRun(config: ready, slots: total, clients: k, executable: ClientOptions.currentExecutable)
+            var local = LocalRun(config: ready, slots: total, clients: k, executable: ExecutablePath.current)
             local.clientArguments = clientArgs
             local.preflightDone = checked
             return try await local.run()
         }
-    }
-}
-
-/// `autolfads bench runtime`: slot utilisation and decision latency, sync vs async (toy objective), with
-/// standby workers and, as the baseline in the same run, with cold worker starts.
-struct BenchRuntimeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runtime",
-        abstract: "Slot utilisation and server decision latency of real server/client/worker processes, sync vs async PBT (toy objective).")
-    @Option(name: .long) var workers: Int = 8
-    @Option(name: .long) var slots: Int = 2
-    @Option(name: .long) var generations: Int = 10
-    @Option(name: .long, help: "Epochs per generation.") var epochs: Int = 4
-    @Option(name: .customLong("epoch-seconds"), help: "Simulated seconds per epoch (a job lasts epochs × this).") var epochSeconds: Double = 0.25
-    @Option(name: .long, help: "Relative spread of worker speeds.") var spread: Double = 0.4
-    @Flag(name: .customLong("no-baseline"), help: "Skip the cold-start (no standby worker) baseline runs.") var noBaseline = false
-
-    func run() async throws {
-        let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("autolfads-bench-\(getpid())")
-        let exe = ClientOptions.currentExecutable
-        let (w, k, g, e, s, sp) = (workers, slots, generations, epochs, epochSeconds, spread)
-        let variants: [(RunConfig.Mode, Bool)] = noBaseline ? [(.sync, true), (.async, true)]
-            : [(.sync, false), (.async, false), (.sync, true), (.async, true)]
-        do {
-            var results: [RuntimeBenchmark.Result] = []
-            for (mode, standby) in variants {
-                results.append(try await RuntimeBenchmark.run(mode: mode, standby: standby, workers: w, slots: k, generations: g,
-                                                              epochs: e, epochSeconds: s, spread: sp, directory: dir, executable: exe))
-            }
-            print("runtime benchmark: \(w) workers × \(k) slots × \(g) generations, \(e) epochs of \(s) s (spread ±\(Int(sp * 100))%)")
-            print("mode   workers    wall s   train s  utilisation  overhead ms/job  decision ms (mean / max)  jobs  start s  end s  in-run util")
-            for r in results {
-                let label = r.mode.padding(toLength: 7, withPad: " ", startingAt: 0)
-                    + (r.standby ? "standby" : "cold").padding(toLength: 8, withPad: " ", startingAt: 0)
-                print(label + String(format: "  %7.2f  %7.2f  %10.1f%%  %15.1f  %10.2f / %-10.2f  %4d  %7.2f  %5.2f  %10.1f%%", r.wallSeconds, r.trainSeconds,
-                                     r.utilisation * 100, r.overheadMillisecondsPerJob, r.decisionMillisecondsMean,
-                                     r.decisionMillisecondsMax, r.jobs, r.startSeconds, r.endSeconds, r.inRunUtilisation * 100))
-            }
-            func find(_ m: String, _ sb: Bool) -> RuntimeBenchmark.Result? { results.first { $0.mode == m && $0.standby == sb } }
-            if let a = find("async", true), let y = find("sync", true) {
-                print(String(format: "async/sync (standby): utilisation ×%.2f, wall time ×%.2f", a.utilisation / y.utilisation,
-                             a.wallSeconds / y.wallSeconds))
-            }
-            if let a = find("async", true), let c = find("async", false) {
-                print(String(format: "standby/cold (async): overhead per job ×%.2f, utilisation %+.1f points",
-                             a.overheadMillisecondsPerJob / max(c.overheadMillisecondsPerJob, 1e-9), (a.utilisation - c.utilisation) * 100))
-            }
-            try? FileManager.default.removeItem(atPath: dir)
-        } catch { printError(error); throw ExitCode(1) }
     }
 }

@@ -58,7 +58,7 @@ struct SlurmSubmitCommand: ParsableCommand {
                     loc = RunLocation(name: loc.name, storage: legacy, store: cfg.store == cfg.defaultStoreURL ? nil : cfg.store, configPath: path)
                 }
             }
-            let exe = executable ?? Self.currentExecutable()
+            let exe = executable ?? ExecutablePath.current
             var plan = SlurmPlan(run: loc, executable: (exe as NSString).standardizingPath, clients: clients, slots: slots)
             plan.overrides = overrides
             plan.partition = partition; plan.time = time; plan.cpusPerTask = cpusPerTask; plan.memory = mem
@@ -83,11 +83,5 @@ struct SlurmSubmitCommand: ParsableCommand {
             StandardStreams.writeError("error: \(e.message)\n")
             throw ExitCode(1)
         }
-    }
-
-    static func currentExecutable() -> String {
-        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
-        let a = CommandLine.arguments[0]
-        return a.hasPrefix("/") ? a : FileManager.default.currentDirectoryPath + "/" + a
     }
 }

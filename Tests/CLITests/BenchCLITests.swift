@@ -15,6 +15,27 @@ import TestSupport
         #expect(d.status == 0 && !d.stdout.isEmpty, "bench dashboard: \(d)")
     }
 
+    /// `autolfads bench` runs the separate `autolfads-bench` program: only that one replaces malloc with the
+    /// allocation counter, and a copy of `autolfads` without it beside says what to build.
+    @Test func benchIsItsOwnProgram() async throws {
+        let autolfads = try AutolfadsBinary.path()
+        let bench = (autolfads as NSString).deletingLastPathComponent + "/autolfads-bench"
+        let nm = try #require(TestProcess.onPath("nm"), "nm (binutils) is needed to read the symbol tables")
+        func definesMalloc(_ program: String) async throws -> Bool {
+            let out = try await TestProcess.run(nm, ["--defined-only", program], seconds: 120)
+            #expect(out.status == 0, "nm \(program): \(out.stderr)")
+            return out.stdoutLines.contains { $0.hasSuffix(" T malloc") }
+        }
+        #expect(try await definesMalloc(bench), "autolfads-bench should count allocations with its own malloc")
+        #expect(try await !definesMalloc(autolfads), "the shipped autolfads must use the C library's malloc")
+        let help = try await CLI.run(["bench", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("run-to-quality") && help.stdout.contains("autolfads bench"), "bench --help: \(help)")
+        let lonely = try CLI.tempDir("bench-alone")
+        try FileManager.default.copyItem(atPath: autolfads, toPath: lonely + "/autolfads")
+        try await TestProcess.run(lonely + "/autolfads", ["bench", "engine"])
+            .expectError(["autolfads-bench", "swift build -c release --product autolfads-bench"], "bench without autolfads-bench")
+    }
+
     @Test func benchArgumentErrors() async throws {
         try await CLI.run(["bench", "engine", "--batch", "12,x"]).expectError(["--batch '12,x'"], status: 64, "bench engine --batch 12,x")
         try await CLI.run(["bench", "pbt-sim", "--latency-workers", "1", "--workers", "2", "--generations", "1"])

@@ -39,11 +39,4 @@ public struct ClientOptions: Sendable {
 
     /// Number of CPU cores this process may use (the default slot count; `CPUCount.available`).
     public static let cores: Int = CPUCount.available
-
-    /// The running program's own executable path (to start `autolfads worker`).
-    public static var currentExecutable: String {
-        let p = CommandLine.arguments[0]
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        return p.hasPrefix("/") ? p : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(p)
-    }
 }

@@ -1,31 +1,20 @@
 import Foundation
+import UnixSignals
 
-/// Calls `handler` (on a background thread) when the process receives SIGTERM or SIGINT.
-/// A minimal C handler records the signal; a watcher thread delivers it (dispatch signal sources
-/// do not see signals on Linux unless every thread blocks them).
-// @unchecked: `watching`, the only `var`, is read and written only while holding `lock` (NSLock; macOS 13 has no `Mutex`).
-public final class ShutdownSignals: @unchecked Sendable {
-    private let handler: @Sendable (Int32) -> Void
-    private let lock = NSLock()
-    private var watching = true
+/// Calls `handler` (from a task) each time the process receives SIGTERM or SIGINT, through
+/// swift-service-lifecycle's `UnixSignalsSequence` (a dispatch signal source per signal; the same
+/// mechanism the dashboard's `ServiceGroup` uses for its graceful shutdown).
+public struct ShutdownSignals: Sendable {
+    private let task: Task<Void, Never>
 
-    public init(_ handler: @escaping @Sendable (Int32) -> Void) {
-        self.handler = handler
-        receivedSignal = 0
-        for sig in [SIGTERM, SIGINT] { signal(sig) { s in receivedSignal = s } }
-        let t = Thread { [weak self] in
-            while let self, self.lock.withLock({ self.watching }) {
-                let s = receivedSignal
-                if s != 0 { receivedSignal = 0; self.handler(s) }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-        t.start()
+    /// Returns once the signal sources are registered, so a signal sent after it is not missed.
+    public static func watch(_ handler: @escaping @Sendable (Int32) -> Void) async -> ShutdownSignals {
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        return ShutdownSignals(task: Task { for await signal in signals { handler(signal.rawValue) } })
     }
 
-    /// Stops watching (the handlers stay installed and keep recording).
-    public func cancel() { lock.withLock { watching = false } }
-}
+    private init(task: Task<Void, Never>) { self.task = task }
 
-/// The last shutdown signal received (0 = none); written by the C signal handler.
-nonisolated(unsafe) private var receivedSignal: Int32 = 0
+    /// Stops calling the handler.
+    public func cancel() { task.cancel() }
+}

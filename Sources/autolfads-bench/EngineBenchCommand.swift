@@ -3,17 +3,6 @@ import Benchmarks
 import Engine
 import Foundation
 
-/// `autolfads bench …`: performance measurements (printed, never asserted).
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure performance (engine kernels, training, observation models, PBT simulation, coordination store, runtime, dashboard).",
-        subcommands: [EngineBenchCommand.self, TrainBenchCommand.self, ObsBenchCommand.self, StitchBenchCommand.self, PBTSimBenchmarkCommand.self,
-                      BenchStoreCommand.self, BenchRuntimeCommand.self, DashboardBenchCommand.self, VersusSingleBenchCommand.self,
-                      SearchBenchCommand.self, RunToQualityBenchCommand.self]
-    )
-}
-
 /// `autolfads bench engine`: SGEMM and fused-GRU throughput on LFADS shapes, allocations per step.
 struct EngineBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -157,7 +157,7 @@ struct VersusSingleBenchCommand: ParsableCommand {
 
     /// Runs this binary with `arguments`, output to `log`; a non-zero exit is an error naming the log.
     static func spawn(_ arguments: [String], log: String) throws {
-        let p = try ChildProcess(executable: ClientOptions.currentExecutable, arguments: arguments,
+        let p = try ChildProcess(executable: try AutoLFADSExecutable.path(), arguments: arguments,
                                  environment: ProcessInfo.processInfo.environment, logPath: log)
         while p.exit == nil { usleep(100_000) }
         guard let exit = p.exit, exit.succeeded else {
