@@ -95,8 +95,9 @@ public final class PostgresStore: CoordinationStore, Sendable {
         }
     }
 
-    func rows<T: Sendable>(_ what: String, _ q: PostgresQuery, _ transform: @escaping @Sendable (PostgresRow) throws -> T) async throws -> [T] {
-        try await op(what) { try await self.client.query(q, logger: self.logger).map(transform) }
+    func rows<T: Sendable>(_ what: String, _ s: SQLStatement, _ transform: @escaping @Sendable (PostgresRow) throws -> T) async throws -> [T] {
+        let q = s.query
+        return try await op(what) { try await self.client.query(q, logger: self.logger).map(transform) }
     }
 
     // MARK: Migrations
@@ -118,44 +119,43 @@ public final class PostgresStore: CoordinationStore, Sendable {
     }
 
     public func schemaVersion() async throws -> Int {
-        try await rows("schemaVersion", "SELECT COALESCE(MAX(version), 0)::BIGINT AS v FROM schema_version") {
-            try $0.value("v", as: Int.self)
-        }.first ?? 0
+        try await op("schemaVersion") {
+            try await self.client.query("SELECT COALESCE(MAX(version), 0)::BIGINT AS v FROM schema_version", logger: self.logger)
+                .map { try $0.value("v", as: Int.self) }.first ?? 0
+        }
     }
 
     // MARK: Runs
 
+    static let sql = Statements.postgres
+
     public func createRun(name: String, config: JSONDocument, now: Date) async throws -> RunRecord {
         do {
-            return try await rows("createRun", """
-                INSERT INTO runs (name, config, status, generation, created_at, updated_at)
-                VALUES (\(name), \(config.text), 'created', 0, \(now.storeSeconds), \(now.storeSeconds))
-                RETURNING \(unescaped: Schema.runColumns)
-                """) { try $0.runRecord() }[0]
+            return try await rows("createRun", Self.sql.insertRun(name: name, config: config.text, now: now.storeSeconds)) { try $0.runRecord() }[0]
         } catch StoreError.database(let m) where m.contains("23505") {
             throw StoreError.runExists(name)
         }
     }
 
     public func run(named name: String) async throws -> RunRecord? {
-        try await rows("run", "SELECT \(unescaped: Schema.runColumns) FROM runs WHERE name = \(name)") { try $0.runRecord() }.first
+        try await rows("run", Self.sql.run(named: name)) { try $0.runRecord() }.first
     }
 
     public func run(id: Int64) async throws -> RunRecord? {
-        try await rows("run", "SELECT \(unescaped: Schema.runColumns) FROM runs WHERE id = \(id)") { try $0.runRecord() }.first
+        try await rows("run", Self.sql.run(id: id)) { try $0.runRecord() }.first
     }
 
     public func runs() async throws -> [RunRecord] {
-        try await rows("runs", "SELECT \(unescaped: Schema.runColumns) FROM runs ORDER BY id DESC") { try $0.runRecord() }
+        try await rows("runs", Self.sql.allRuns) { try $0.runRecord() }
     }
 
     public func setRunStatus(_ runID: Int64, _ status: RunStatus, now: Date) async throws {
-        let n = try await rows("setRunStatus", "UPDATE runs SET status = \(status.rawValue), updated_at = \(now.storeSeconds) WHERE id = \(runID) RETURNING id") { _ in 1 }
+        let n = try await rows("setRunStatus", Self.sql.setRunStatus(runID, status.rawValue, now: now.storeSeconds)) { _ in 1 }
         if n.isEmpty { throw StoreError.unknownRun(runID) }
     }
 
     public func setRunGeneration(_ runID: Int64, _ generation: Int, now: Date) async throws {
-        let n = try await rows("setRunGeneration", "UPDATE runs SET generation = \(generation), updated_at = \(now.storeSeconds) WHERE id = \(runID) RETURNING id") { _ in 1 }
+        let n = try await rows("setRunGeneration", Self.sql.setRunGeneration(runID, generation, now: now.storeSeconds)) { _ in 1 }
         if n.isEmpty { throw StoreError.unknownRun(runID) }
     }
 
@@ -164,23 +164,14 @@ public final class PostgresStore: CoordinationStore, Sendable {
     public func upsertWorkers(_ workers: [WorkerRecord], now: Date) async throws {
         try await transaction("upsertWorkers") { conn in
             for w in workers {
-                let exists = try await conn.query("SELECT 1 AS one FROM runs WHERE id = \(w.runID)", logger: self.logger).map { _ in 1 }
-                if exists.isEmpty { throw StoreError.unknownRun(w.runID) }
-                try await conn.query("""
-                    INSERT INTO workers (\(unescaped: Schema.workerColumns)) VALUES (\(w.runID), \(w.index), \(w.status.rawValue),
-                      \(w.hps.text), \(w.checkpoint), \(w.generation), \(w.lastScore), \(w.parent), \(now.storeSeconds))
-                    ON CONFLICT (run_id, worker) DO UPDATE SET status = excluded.status, hps = excluded.hps,
-                      checkpoint = excluded.checkpoint, generation = excluded.generation,
-                      last_score = excluded.last_score, parent = excluded.parent, updated_at = excluded.updated_at
-                    """, logger: self.logger)
+                if try await self.rows(conn, Self.sql.runExists(w.runID)).isEmpty { throw StoreError.unknownRun(w.runID) }
+                _ = try await self.rows(conn, Self.sql.upsertWorker(w, now: now.storeSeconds))
             }
         }
     }
 
     public func workers(run runID: Int64) async throws -> [WorkerRecord] {
-        try await rows("workers", "SELECT \(unescaped: Schema.workerColumns) FROM workers WHERE run_id = \(runID) ORDER BY worker") {
-            try $0.workerRecord()
-        }
+        try await rows("workers", Self.sql.workers(run: runID)) { try $0.workerRecord() }
     }
 
     // MARK: Jobs
@@ -192,16 +183,12 @@ public final class PostgresStore: CoordinationStore, Sendable {
         return try await transaction("enqueueJobs") { conn in
             var ids: [Int64] = []
             for j in jobs {
-                let exists = try await conn.query("SELECT 1 AS one FROM workers WHERE run_id = \(j.runID) AND worker = \(j.worker)", logger: self.logger).map { _ in 1 }
-                if exists.isEmpty { throw StoreError.unknownWorker(run: j.runID, worker: j.worker) }
-                try await conn.query("""
-                    INSERT INTO jobs (run_id, worker, generation, status, attempts, max_attempts, payload, created_at, updated_at)
-                    VALUES (\(j.runID), \(j.worker), \(j.generation), 'queued', 0, \(j.maxAttempts), \(j.payload.text),
-                      \(now.storeSeconds), \(now.storeSeconds))
-                    ON CONFLICT (run_id, worker, generation) DO NOTHING
-                    """, logger: self.logger)
-                ids += try await conn.query("SELECT id FROM jobs WHERE run_id = \(j.runID) AND worker = \(j.worker) AND generation = \(j.generation)",
-                                            logger: self.logger).map { try $0.value("id", as: Int64.self) }
+                if try await self.rows(conn, Self.sql.workerExists(run: j.runID, worker: j.worker)).isEmpty {
+                    throw StoreError.unknownWorker(run: j.runID, worker: j.worker)
+                }
+                _ = try await self.rows(conn, Self.sql.insertJob(j, now: now.storeSeconds))
+                ids += try await self.rows(conn, Self.sql.jobID(run: j.runID, worker: j.worker, generation: j.generation))
+                    .map { try $0.value("id", as: Int64.self) }
             }
             return ids
         }
@@ -214,22 +201,14 @@ public final class PostgresStore: CoordinationStore, Sendable {
         // like a dropped connection, and the retry finds the claim by its token.
         return try await op("claimJob") {
             let claimed = try await self.client.withTransaction(logger: self.logger) { conn -> ClaimedJob? in
-                let p = try await conn.query("UPDATE processes SET last_heartbeat = \(now.storeSeconds), status = 'alive' WHERE id = \(process) RETURNING id",
-                                             logger: self.logger).map { _ in 1 }
-                if p.isEmpty { throw StoreError.unknownProcess(process) }
-                if let earlier = try await conn.query("""
-                    SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE status = 'claimed' AND claimed_by = \(process) AND claim_token = \(token)
-                    """, logger: self.logger).map({ ClaimedJob(job: try $0.jobRecord()) }).first {
-                    return earlier   // a retried claim: the same answer
+                if try await self.rows(conn, Self.sql.touchProcess(process, now: now.storeSeconds)).isEmpty {
+                    throw StoreError.unknownProcess(process)
                 }
-                return try await conn.query("""
-                    UPDATE jobs SET status = 'claimed', attempts = attempts + 1, claimed_by = \(process), claim_token = \(token),
-                      claim_renewed = 0, lease_seconds = \(leaseSeconds), lease_expires = \(now.storeSeconds + leaseSeconds),
-                      updated_at = \(now.storeSeconds)
-                    WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND (\(runID)::BIGINT IS NULL OR run_id = \(runID))
-                                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                    RETURNING \(unescaped: Schema.jobColumns)
-                    """, logger: self.logger).map { ClaimedJob(job: try $0.jobRecord()) }.first
+                if let earlier = try await self.rows(conn, Self.sql.claimed(by: process, token: token)).first {
+                    return ClaimedJob(job: try earlier.jobRecord())   // a retried claim: the same answer
+                }
+                let next = Self.sql.claimNext(process: process, token: token, leaseSeconds: leaseSeconds, run: runID, now: now.storeSeconds)
+                return try await self.rows(conn, next).first.map { ClaimedJob(job: try $0.jobRecord()) }
             }
             try await self.faults.afterClaimCommitted()
             return claimed
@@ -238,15 +217,13 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     public func heartbeat(process: String, holding claims: [JobClaim], now: Date) async throws -> HeartbeatOutcome {
         try await transaction("heartbeat") { conn in
-            guard let status = try await conn.query("SELECT status FROM processes WHERE id = \(process) FOR UPDATE", logger: self.logger)
-                    .map({ try $0.value("status", as: String.self) }).first else {
+            guard let status = try await self.rows(conn, Self.sql.processStatus(process)).first?.value("status", as: String.self) else {
                 throw StoreError.unknownProcess(process)
             }
-            try await conn.query("UPDATE processes SET last_heartbeat = \(now.storeSeconds), status = 'alive' WHERE id = \(process)", logger: self.logger)
+            _ = try await self.rows(conn, Self.sql.touchProcess(process, now: now.storeSeconds))
             var held: [Int64] = []
             for c in claims where c.process == process {
-                held += try await conn.query(try Self.shared(Schema.Statements.postgres.renewClaim, now.storeSeconds, c.jobID, process, c.attempt, c.token),
-                                             logger: self.logger).map { try $0.value("id", as: Int64.self) }
+                held += try await self.rows(conn, Self.sql.renewClaim(c, now: now.storeSeconds)).map { try $0.value("id", as: Int64.self) }
             }
             return HeartbeatOutcome(revived: status != ProcessStatus.alive.rawValue, heldJobs: held.sorted())
         }
@@ -254,34 +231,22 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     public func completeJob(_ claim: JobClaim, result: JSONDocument, now: Date) async throws -> CompletionOutcome {
         try await transaction("completeJob") { conn in
-            let done = try await conn.query("""
-                UPDATE jobs SET status = 'done', result = \(result.text), lease_expires = NULL, updated_at = \(now.storeSeconds)
-                WHERE id = \(claim.jobID) AND status = 'claimed' AND claimed_by = \(claim.process) AND attempts = \(claim.attempt)
-                RETURNING run_id
-                """, logger: self.logger).map { try $0.value("run_id", as: Int64.self) }
-            if let runID = done.first {
-                try await self.insertEvent(conn, run: runID, kind: .jobDone,
+            if let done = try await self.rows(conn, Self.sql.completeJob(claim, result: result.text, now: now.storeSeconds)).first {
+                try await self.insertEvent(conn, run: try done.value("run_id", as: Int64.self), kind: .jobDone,
                                            ["job": claim.jobID, "process": claim.process, "attempt": claim.attempt], now: now)
                 return .accepted
             }
-            let job = try await conn.query("SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(claim.jobID)", logger: self.logger)
-                .map { try $0.jobRecord() }.first
-            return JobRules.staleCompletion(job: job, claim: claim)
+            return JobRules.staleCompletion(job: try await self.job(conn, claim.jobID), claim: claim)
         }
     }
 
     public func failJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await transaction("failJob") { conn in
-            let rows = try await conn.query(try Self.shared(Schema.Statements.postgres.failJob, error, now.storeSeconds, claim.jobID,
-                                                        claim.process, claim.attempt), logger: self.logger).map {
-                    (try $0.value("status", as: String.self), try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self),
-                     try $0.value("generation", as: Int.self))
-                }
-            guard let (status, runID, worker, generation) = rows.first else {
-                let job = try await conn.query("SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(claim.jobID)", logger: self.logger)
-                    .map { try $0.jobRecord() }.first
-                return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
+            guard let row = try await self.rows(conn, Self.sql.failJob(claim, error: error, now: now.storeSeconds)).first else {
+                return .rejected(reason: JobRules.staleReason(job: try await self.job(conn, claim.jobID), claim: claim))
             }
+            let (status, runID, worker, generation) = (try row.value("status", as: String.self), try row.value("run_id", as: Int64.self),
+                                                       try row.value("worker", as: Int.self), try row.value("generation", as: Int.self))
             if status == JobStatus.failed.rawValue {
                 try await self.markWorkerBad(conn, run: runID, worker: worker, generation: generation, now: now)
                 try await self.insertEvent(conn, run: runID, kind: .jobFailed, ["job": claim.jobID, "worker": worker, "error": error], now: now)
@@ -294,13 +259,10 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await transaction("releaseJob") { conn in
-            let rows = try await conn.query(try Self.shared(Schema.Statements.postgres.releaseJob, error, now.storeSeconds, claim.jobID,
-                                                        claim.process, claim.attempt), logger: self.logger).map { (try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self)) }
-            guard let (runID, worker) = rows.first else {
-                let job = try await conn.query("SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(claim.jobID)", logger: self.logger)
-                    .map { try $0.jobRecord() }.first
-                return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
+            guard let row = try await self.rows(conn, Self.sql.releaseJob(claim, error: error, now: now.storeSeconds)).first else {
+                return .rejected(reason: JobRules.staleReason(job: try await self.job(conn, claim.jobID), claim: claim))
             }
+            let (runID, worker) = (try row.value("run_id", as: Int64.self), try row.value("worker", as: Int.self))
             try await self.insertEvent(conn, run: runID, kind: .jobReleased, ["job": claim.jobID, "worker": worker, "error": error], now: now)
             return .requeued
         }
@@ -309,19 +271,15 @@ public final class PostgresStore: CoordinationStore, Sendable {
     public func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport {
         try await transaction("reapExpired") { conn in
             var report = ReapReport()
-            report.deadProcesses = try await conn.query("""
-                UPDATE processes SET status = 'dead' WHERE status = 'alive' AND last_heartbeat < \(now.storeSeconds - heartbeatTimeout) RETURNING id
-                """, logger: self.logger).map { try $0.value("id", as: String.self) }.sorted()
+            report.deadProcesses = try await self.rows(conn, Self.sql.markDeadProcesses(before: now.storeSeconds - heartbeatTimeout))
+                .map { try $0.value("id", as: String.self) }.sorted()
             for p in report.deadProcesses {
                 try await self.insertEvent(conn, run: nil, kind: .processDead, ["process": p], now: now)
             }
-            var reap = PostgresBindings()
-            reap.append(now.storeSeconds); reap.append(now.storeSeconds)
-            let released = try await conn.query(PostgresQuery(unsafeSQL: Schema.reapUpdate("$1", "$2"), binds: reap), logger: self.logger).map {
-                    (try $0.value("id", as: Int64.self), try $0.value("status", as: String.self),
-                     try $0.value("run_id", as: Int64.self), try $0.value("worker", as: Int.self), try $0.value("generation", as: Int.self))
-                }
-            for (id, status, runID, worker, generation) in released {
+            for row in try await self.rows(conn, Self.sql.reapClaims(now: now.storeSeconds)) {
+                let (id, status, runID, worker, generation) = (try row.value("id", as: Int64.self), try row.value("status", as: String.self),
+                                                               try row.value("run_id", as: Int64.self), try row.value("worker", as: Int.self),
+                                                               try row.value("generation", as: Int.self))
                 if status == JobStatus.failed.rawValue {
                     report.failedJobs.append(id)
                     try await self.markWorkerBad(conn, run: runID, worker: worker, generation: generation, now: now)
@@ -337,68 +295,76 @@ public final class PostgresStore: CoordinationStore, Sendable {
     }
 
     public func jobs(run runID: Int64, generation: Int?) async throws -> [JobRecord] {
-        try await rows("jobs", """
-            SELECT \(unescaped: Schema.jobColumns) FROM jobs
-            WHERE run_id = \(runID) AND (\(generation)::BIGINT IS NULL OR generation = \(generation)) ORDER BY id
-            """) { try $0.jobRecord() }
+        try await rows("jobs", Self.sql.jobs(run: runID, generation: generation)) { try $0.jobRecord() }
     }
 
     public func job(id: Int64) async throws -> JobRecord? {
-        try await rows("job", "SELECT \(unescaped: Schema.jobColumns) FROM jobs WHERE id = \(id)") { try $0.jobRecord() }.first
-    }
-
-    /// A statement shared with SQLite (`Schema.Statements.postgres`) with its parameters bound in order.
-    static func shared(_ sql: String, _ values: any PostgresEncodable...) throws -> PostgresQuery {
-        var binds = PostgresBindings()
-        for v in values { try binds.append(v) }
-        return PostgresQuery(unsafeSQL: sql, binds: binds)
+        try await rows("job", Self.sql.job(id: id)) { try $0.jobRecord() }.first
     }
 
     // MARK: Processes
 
     public func registerProcess(_ p: ProcessRegistration, now: Date) async throws {
-        _ = try await rows("registerProcess", try Self.shared(Schema.Statements.postgres.registerProcess,
-                                                          p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds, p.threads)) { _ in 1 }
+        _ = try await rows("registerProcess", Self.sql.registerProcess(p, now: now.storeSeconds)) { _ in 1 }
     }
 
     public func setProcessStatus(_ id: String, _ status: ProcessStatus, now: Date) async throws {
-        let n = try await rows("setProcessStatus", "UPDATE processes SET status = \(status.rawValue) WHERE id = \(id) RETURNING id") { _ in 1 }
+        let n = try await rows("setProcessStatus", Self.sql.setProcessStatus(id, status.rawValue)) { _ in 1 }
         if n.isEmpty { throw StoreError.unknownProcess(id) }
     }
 
     public func processes() async throws -> [ProcessRecord] {
-        try await rows("processes", "SELECT \(unescaped: Schema.processColumns) FROM processes ORDER BY id") { try $0.processRecord() }
+        try await rows("processes", Self.sql.allProcesses) { try $0.processRecord() }
     }
 
     // MARK: Events
 
     @discardableResult
     public func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument, now: Date) async throws -> Int64 {
-        try await rows("appendEvent", """
-            INSERT INTO events (time, run_id, kind, message) VALUES (\(now.storeSeconds), \(runID), \(kind.rawValue), \(message.text)) RETURNING id
-            """) { try $0.value("id", as: Int64.self) }[0]
+        try await rows("appendEvent", Self.sql.insertEvent(run: runID, kind: kind, message: message.text, now: now.storeSeconds)) {
+            try $0.value("id", as: Int64.self)
+        }[0]
     }
 
     public func events(since: Int64, run runID: Int64?, limit: Int) async throws -> [EventRecord] {
-        try await rows("events", """
-            SELECT \(unescaped: Schema.eventColumns) FROM events
-            WHERE id > \(since) AND (\(runID)::BIGINT IS NULL OR run_id = \(runID)) ORDER BY id LIMIT \(limit)
-            """) { try $0.eventRecord() }
+        try await rows("events", Self.sql.events(since: since, run: runID, limit: limit)) { try $0.eventRecord() }
     }
 
     // MARK: Helpers
 
+    /// One statement's rows inside a transaction.
+    func rows(_ conn: PostgresConnection, _ s: SQLStatement) async throws -> [PostgresRow] {
+        try await conn.query(s.query, logger: logger).collect()
+    }
+
+    func job(_ conn: PostgresConnection, _ id: Int64) async throws -> JobRecord? {
+        try await rows(conn, Self.sql.job(id: id)).first?.jobRecord()
+    }
+
     /// A worker whose training job failed for good (not the final step's) is marked bad.
     func markWorkerBad(_ conn: PostgresConnection, run: Int64, worker: Int, generation: Int, now: Date) async throws {
         guard generation >= 0 else { return }
-        try await conn.query("UPDATE workers SET status = 'bad', updated_at = \(now.storeSeconds) WHERE run_id = \(run) AND worker = \(worker)",
-                             logger: logger)
+        _ = try await rows(conn, Self.sql.markWorkerBad(run: run, worker: worker, now: now.storeSeconds))
         try await insertEvent(conn, run: run, kind: .workerBad, ["worker": worker], now: now)
     }
 
     func insertEvent(_ conn: PostgresConnection, run: Int64?, kind: EventKind, _ fields: [String: Any], now: Date) async throws {
-        let message = EventMessage.make(fields).text
-        try await conn.query("INSERT INTO events (time, run_id, kind, message) VALUES (\(now.storeSeconds), \(run), \(kind.rawValue), \(message))",
-                             logger: logger)
+        _ = try await rows(conn, Self.sql.insertEvent(run: run, kind: kind, message: EventMessage.make(fields).text, now: now.storeSeconds))
+    }
+}
+
+extension SQLStatement {
+    /// The values as PostgreSQL binds them to `$1, $2, …` (NULL untyped: the server infers it from the column).
+    var query: PostgresQuery {
+        var binds = PostgresBindings()
+        for v in values {
+            switch v {
+            case .int(let i): binds.append(i)
+            case .real(let d): binds.append(d)
+            case .text(let t): binds.append(t)
+            case .null: binds.appendNull()
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 }

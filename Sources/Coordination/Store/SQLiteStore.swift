@@ -70,49 +70,36 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     // MARK: Runs
 
+    static let sql = Statements.sqlite
+
     public func createRun(name: String, config: JSONDocument, now: Date) async throws -> RunRecord {
         try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE name = ?", arguments: [name]) == true {
-                throw StoreError.runExists(name)
-            }
-            let row = try Row.fetchOne(db, sql: """
-                INSERT INTO runs (name, config, status, generation, created_at, updated_at)
-                VALUES (?, ?, 'created', 0, ?, ?) RETURNING \(Schema.runColumns)
-                """, arguments: [name, config.text, now.storeSeconds, now.storeSeconds])!
-            return Self.runRecord(row)
+            if try !Self.rows(db, Self.sql.run(named: name)).isEmpty { throw StoreError.runExists(name) }
+            return Self.runRecord(try Self.rows(db, Self.sql.insertRun(name: name, config: config.text, now: now.storeSeconds))[0])
         }
     }
 
     public func run(named name: String) async throws -> RunRecord? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Schema.runColumns) FROM runs WHERE name = ?", arguments: [name]).map(Self.runRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.run(named: name)).first.map(Self.runRecord) }
     }
 
     public func run(id: Int64) async throws -> RunRecord? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Schema.runColumns) FROM runs WHERE id = ?", arguments: [id]).map(Self.runRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.run(id: id)).first.map(Self.runRecord) }
     }
 
     public func runs() async throws -> [RunRecord] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Schema.runColumns) FROM runs ORDER BY id DESC").map(Self.runRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.allRuns).map(Self.runRecord) }
     }
 
     public func setRunStatus(_ runID: Int64, _ status: RunStatus, now: Date) async throws {
-        try await updateRun(runID, sql: "status = ?", status.rawValue, now: now)
+        try await write { db in
+            if try Self.rows(db, Self.sql.setRunStatus(runID, status.rawValue, now: now.storeSeconds)).isEmpty { throw StoreError.unknownRun(runID) }
+        }
     }
 
     public func setRunGeneration(_ runID: Int64, _ generation: Int, now: Date) async throws {
-        try await updateRun(runID, sql: "generation = ?", generation, now: now)
-    }
-
-    private func updateRun(_ runID: Int64, sql: String, _ value: some DatabaseValueConvertible & Sendable, now: Date) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE runs SET \(sql), updated_at = ? WHERE id = ?", arguments: [value, now.storeSeconds, runID])
-            if db.changesCount == 0 { throw StoreError.unknownRun(runID) }
+            if try Self.rows(db, Self.sql.setRunGeneration(runID, generation, now: now.storeSeconds)).isEmpty { throw StoreError.unknownRun(runID) }
         }
     }
 
@@ -121,25 +108,14 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     public func upsertWorkers(_ workers: [WorkerRecord], now: Date) async throws {
         try await write { db in
             for w in workers {
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [w.runID]) == true else {
-                    throw StoreError.unknownRun(w.runID)
-                }
-                try db.execute(sql: """
-                    INSERT INTO workers (\(Schema.workerColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (run_id, worker) DO UPDATE SET status = excluded.status, hps = excluded.hps,
-                      checkpoint = excluded.checkpoint, generation = excluded.generation,
-                      last_score = excluded.last_score, parent = excluded.parent, updated_at = excluded.updated_at
-                    """, arguments: [w.runID, w.index, w.status.rawValue, w.hps.text, w.checkpoint, w.generation,
-                                     w.lastScore, w.parent, now.storeSeconds])
+                if try Self.rows(db, Self.sql.runExists(w.runID)).isEmpty { throw StoreError.unknownRun(w.runID) }
+                try Self.execute(db, Self.sql.upsertWorker(w, now: now.storeSeconds))
             }
         }
     }
 
     public func workers(run runID: Int64) async throws -> [WorkerRecord] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Schema.workerColumns) FROM workers WHERE run_id = ? ORDER BY worker",
-                             arguments: [runID]).map(Self.workerRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.workers(run: runID)).map(Self.workerRecord) }
     }
 
     // MARK: Jobs
@@ -148,16 +124,11 @@ public final class SQLiteStore: CoordinationStore, Sendable {
         try await write { db in
             try jobs.map { j in
                 guard j.maxAttempts >= 1 else { throw StoreError.invalidArgument("maxAttempts must be at least 1, got \(j.maxAttempts)") }
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM workers WHERE run_id = ? AND worker = ?",
-                                        arguments: [j.runID, j.worker]) == true else {
+                if try Self.rows(db, Self.sql.workerExists(run: j.runID, worker: j.worker)).isEmpty {
                     throw StoreError.unknownWorker(run: j.runID, worker: j.worker)
                 }
-                try db.execute(sql: """
-                    INSERT INTO jobs (run_id, worker, generation, status, attempts, max_attempts, payload, created_at, updated_at)
-                    VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (run_id, worker, generation) DO NOTHING
-                    """, arguments: [j.runID, j.worker, j.generation, j.maxAttempts, j.payload.text, now.storeSeconds, now.storeSeconds])
-                return try Int64.fetchOne(db, sql: "SELECT id FROM jobs WHERE run_id = ? AND worker = ? AND generation = ?",
-                                          arguments: [j.runID, j.worker, j.generation])!
+                try Self.execute(db, Self.sql.insertJob(j, now: now.storeSeconds))
+                return try Self.rows(db, Self.sql.jobID(run: j.runID, worker: j.worker, generation: j.generation))[0]["id"]
             }
         }
     }
@@ -166,22 +137,12 @@ public final class SQLiteStore: CoordinationStore, Sendable {
         guard leaseSeconds > 0 else { throw StoreError.invalidArgument("leaseSeconds must be positive, got \(leaseSeconds)") }
         guard !token.isEmpty else { throw StoreError.invalidArgument("the claim token must not be empty") }
         let claimed = try await write { db -> ClaimedJob? in
-            try db.execute(sql: "UPDATE processes SET last_heartbeat = ?, status = 'alive' WHERE id = ?",
-                           arguments: [now.storeSeconds, process])
-            if db.changesCount == 0 { throw StoreError.unknownProcess(process) }
-            if let earlier = try Row.fetchOne(db, sql: """
-                SELECT \(Schema.jobColumns) FROM jobs WHERE status = 'claimed' AND claimed_by = ? AND claim_token = ?
-                """, arguments: [process, token]) {
+            if try Self.rows(db, Self.sql.touchProcess(process, now: now.storeSeconds)).isEmpty { throw StoreError.unknownProcess(process) }
+            if let earlier = try Self.rows(db, Self.sql.claimed(by: process, token: token)).first {
                 return ClaimedJob(job: Self.jobRecord(earlier))   // a retried claim: the same answer
             }
-            let filter = runID == nil ? "" : "AND run_id = \(runID!)"
-            let row = try Row.fetchOne(db, sql: """
-                UPDATE jobs SET status = 'claimed', attempts = attempts + 1, claimed_by = ?, claim_token = ?, claim_renewed = 0,
-                  lease_seconds = ?, lease_expires = ?, updated_at = ?
-                WHERE id = (SELECT id FROM jobs WHERE status = 'queued' \(filter) ORDER BY id LIMIT 1)
-                RETURNING \(Schema.jobColumns)
-                """, arguments: [process, token, leaseSeconds, now.storeSeconds + leaseSeconds, now.storeSeconds])
-            return row.map { ClaimedJob(job: Self.jobRecord($0)) }
+            let next = Self.sql.claimNext(process: process, token: token, leaseSeconds: leaseSeconds, run: runID, now: now.storeSeconds)
+            return try Self.rows(db, next).first.map { ClaimedJob(job: Self.jobRecord($0)) }
         }
         try await faults.afterClaimCommitted()
         return claimed
@@ -189,14 +150,13 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     public func heartbeat(process: String, holding claims: [JobClaim], now: Date) async throws -> HeartbeatOutcome {
         try await write { db in
-            guard let status = try String.fetchOne(db, sql: "SELECT status FROM processes WHERE id = ?", arguments: [process]) else {
+            guard let status: String = try Self.rows(db, Self.sql.processStatus(process)).first?["status"] else {
                 throw StoreError.unknownProcess(process)
             }
-            try db.execute(sql: "UPDATE processes SET last_heartbeat = ?, status = 'alive' WHERE id = ?",
-                           arguments: [now.storeSeconds, process])
+            try Self.execute(db, Self.sql.touchProcess(process, now: now.storeSeconds))
             var held: [Int64] = []
             for c in claims where c.process == process {
-                held += try Int64.fetchAll(db, sql: Schema.Statements.sqlite.renewClaim, arguments: [now.storeSeconds, c.jobID, process, c.attempt, c.token])
+                held += try Self.rows(db, Self.sql.renewClaim(c, now: now.storeSeconds)).map { $0["id"] }
             }
             return HeartbeatOutcome(revived: status != ProcessStatus.alive.rawValue, heldJobs: held.sorted())
         }
@@ -204,26 +164,19 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     public func completeJob(_ claim: JobClaim, result: JSONDocument, now: Date) async throws -> CompletionOutcome {
         try await write { db in
-            try db.execute(sql: """
-                UPDATE jobs SET status = 'done', result = ?, lease_expires = NULL, updated_at = ?
-                WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND attempts = ?
-                """, arguments: [result.text, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
-            if db.changesCount == 1 {
-                try Self.insertEvent(db, runOfJob: claim.jobID, kind: .jobDone,
+            if let done = try Self.rows(db, Self.sql.completeJob(claim, result: result.text, now: now.storeSeconds)).first {
+                try Self.insertEvent(db, run: done["run_id"], kind: .jobDone,
                                      ["job": claim.jobID, "process": claim.process, "attempt": claim.attempt], now: now)
                 return .accepted
             }
-            let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
-            return JobRules.staleCompletion(job: job, claim: claim)
+            return JobRules.staleCompletion(job: try Self.job(db, claim.jobID), claim: claim)
         }
     }
 
     public func failJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await write { db in
-            let row = try Row.fetchOne(db, sql: Schema.Statements.sqlite.failJob, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
-            guard let row else {
-                let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
-                return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
+            guard let row = try Self.rows(db, Self.sql.failJob(claim, error: error, now: now.storeSeconds)).first else {
+                return .rejected(reason: JobRules.staleReason(job: try Self.job(db, claim.jobID), claim: claim))
             }
             let status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"], generation: Int = row["generation"]
             if status == JobStatus.failed.rawValue {
@@ -239,10 +192,8 @@ public final class SQLiteStore: CoordinationStore, Sendable {
 
     public func releaseJob(_ claim: JobClaim, error: String, now: Date) async throws -> FailureOutcome {
         try await write { db in
-            let row = try Row.fetchOne(db, sql: Schema.Statements.sqlite.releaseJob, arguments: [error, now.storeSeconds, claim.jobID, claim.process, claim.attempt])
-            guard let row else {
-                let job = try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [claim.jobID]).map(Self.jobRecord)
-                return .rejected(reason: JobRules.staleReason(job: job, claim: claim))
+            guard let row = try Self.rows(db, Self.sql.releaseJob(claim, error: error, now: now.storeSeconds)).first else {
+                return .rejected(reason: JobRules.staleReason(job: try Self.job(db, claim.jobID), claim: claim))
             }
             let runID: Int64 = row["run_id"], worker: Int = row["worker"]
             try Self.insertEvent(db, run: runID, kind: .jobReleased, ["job": claim.jobID, "worker": worker, "error": error], now: now)
@@ -253,14 +204,12 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     public func reapExpired(now: Date, heartbeatTimeout: Double) async throws -> ReapReport {
         try await write { db in
             var report = ReapReport()
-            report.deadProcesses = try String.fetchAll(db, sql: """
-                UPDATE processes SET status = 'dead' WHERE status = 'alive' AND last_heartbeat < ? RETURNING id
-                """, arguments: [now.storeSeconds - heartbeatTimeout]).sorted()
+            report.deadProcesses = try Self.rows(db, Self.sql.markDeadProcesses(before: now.storeSeconds - heartbeatTimeout))
+                .map { $0["id"] as String }.sorted()
             for p in report.deadProcesses {
                 try Self.insertEvent(db, run: nil, kind: .processDead, ["process": p], now: now)
             }
-            let rows = try Row.fetchAll(db, sql: Schema.reapUpdate("?", "?"), arguments: [now.storeSeconds, now.storeSeconds])
-            for row in rows {
+            for row in try Self.rows(db, Self.sql.reapClaims(now: now.storeSeconds)) {
                 let id: Int64 = row["id"], status: String = row["status"], runID: Int64 = row["run_id"], worker: Int = row["worker"]
                 if status == JobStatus.failed.rawValue {
                     report.failedJobs.append(id)
@@ -277,41 +226,27 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     }
 
     public func jobs(run runID: Int64, generation: Int?) async throws -> [JobRecord] {
-        try await read { db in
-            if let generation {
-                return try Row.fetchAll(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE run_id = ? AND generation = ? ORDER BY id",
-                                        arguments: [runID, generation]).map(Self.jobRecord)
-            }
-            return try Row.fetchAll(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE run_id = ? ORDER BY id",
-                                    arguments: [runID]).map(Self.jobRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.jobs(run: runID, generation: generation)).map(Self.jobRecord) }
     }
 
     public func job(id: Int64) async throws -> JobRecord? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Schema.jobColumns) FROM jobs WHERE id = ?", arguments: [id]).map(Self.jobRecord)
-        }
+        try await read { db in try Self.job(db, id) }
     }
 
     // MARK: Processes
 
     public func registerProcess(_ p: ProcessRegistration, now: Date) async throws {
-        try await write { db in
-            try db.execute(sql: Schema.Statements.sqlite.registerProcess, arguments: [p.id, p.clientID, p.host, p.slot, p.pid, now.storeSeconds, now.storeSeconds, p.threads])
-        }
+        try await write { db in try Self.execute(db, Self.sql.registerProcess(p, now: now.storeSeconds)) }
     }
 
     public func setProcessStatus(_ id: String, _ status: ProcessStatus, now: Date) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE processes SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
-            if db.changesCount == 0 { throw StoreError.unknownProcess(id) }
+            if try Self.rows(db, Self.sql.setProcessStatus(id, status.rawValue)).isEmpty { throw StoreError.unknownProcess(id) }
         }
     }
 
     public func processes() async throws -> [ProcessRecord] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Schema.processColumns) FROM processes ORDER BY id").map(Self.processRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.allProcesses).map(Self.processRecord) }
     }
 
     // MARK: Events
@@ -319,38 +254,32 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     @discardableResult
     public func appendEvent(run runID: Int64?, kind: EventKind, message: JSONDocument, now: Date) async throws -> Int64 {
         try await write { db in
-            try db.execute(sql: "INSERT INTO events (time, run_id, kind, message) VALUES (?, ?, ?, ?)",
-                           arguments: [now.storeSeconds, runID, kind.rawValue, message.text])
-            return db.lastInsertedRowID
+            try Self.rows(db, Self.sql.insertEvent(run: runID, kind: kind, message: message.text, now: now.storeSeconds))[0]["id"]
         }
     }
 
     public func events(since: Int64, run runID: Int64?, limit: Int) async throws -> [EventRecord] {
-        try await read { db in
-            let filter = runID == nil ? "" : "AND run_id = \(runID!)"
-            return try Row.fetchAll(db, sql: "SELECT \(Schema.eventColumns) FROM events WHERE id > ? \(filter) ORDER BY id LIMIT ?",
-                                    arguments: [since, limit]).map(Self.eventRecord)
-        }
+        try await read { db in try Self.rows(db, Self.sql.events(since: since, run: runID, limit: limit)).map(Self.eventRecord) }
     }
 
     // MARK: Helpers
 
+    /// The rows a statement returns (all of them: an UPDATE … RETURNING runs to its end).
+    static func rows(_ db: Database, _ s: SQLStatement) throws -> [Row] { try Row.fetchAll(db, sql: s.sql, arguments: s.arguments) }
+
+    static func execute(_ db: Database, _ s: SQLStatement) throws { try db.execute(sql: s.sql, arguments: s.arguments) }
+
+    static func job(_ db: Database, _ id: Int64) throws -> JobRecord? { try rows(db, sql.job(id: id)).first.map(jobRecord) }
+
     /// A worker whose training job failed for good (not the final step's) is marked bad.
     static func markWorkerBad(_ db: Database, run: Int64, worker: Int, generation: Int, now: Date) throws {
         guard generation >= 0 else { return }
-        try db.execute(sql: "UPDATE workers SET status = 'bad', updated_at = ? WHERE run_id = ? AND worker = ?",
-                       arguments: [now.storeSeconds, run, worker])
+        try execute(db, sql.markWorkerBad(run: run, worker: worker, now: now.storeSeconds))
         try insertEvent(db, run: run, kind: .workerBad, ["worker": worker], now: now)
     }
 
     static func insertEvent(_ db: Database, run: Int64?, kind: EventKind, _ fields: [String: Any], now: Date) throws {
-        try db.execute(sql: "INSERT INTO events (time, run_id, kind, message) VALUES (?, ?, ?, ?)",
-                       arguments: [now.storeSeconds, run, kind.rawValue, EventMessage.make(fields).text])
-    }
-
-    static func insertEvent(_ db: Database, runOfJob job: Int64, kind: EventKind, _ fields: [String: Any], now: Date) throws {
-        let run = try Int64.fetchOne(db, sql: "SELECT run_id FROM jobs WHERE id = ?", arguments: [job])
-        try insertEvent(db, run: run, kind: kind, fields, now: now)
+        _ = try rows(db, sql.insertEvent(run: run, kind: kind, message: EventMessage.make(fields).text, now: now.storeSeconds))
     }
 
     static func runRecord(_ r: Row) -> RunRecord {
@@ -383,5 +312,19 @@ public final class SQLiteStore: CoordinationStore, Sendable {
     static func eventRecord(_ r: Row) -> EventRecord {
         EventRecord(id: r["id"], time: Date(storeSeconds: r["time"]), runID: r["run_id"], kind: EventKind(rawValue: r["kind"]),
                     message: JSONDocument(text: r["message"]))
+    }
+}
+
+extension SQLStatement {
+    /// The values as GRDB binds them to `?1, ?2, …`.
+    var arguments: StatementArguments {
+        StatementArguments(values.map { v -> (any DatabaseValueConvertible)? in
+            switch v {
+            case .int(let i): i
+            case .real(let d): d
+            case .text(let t): t
+            case .null: nil
+            }
+        })
     }
 }
