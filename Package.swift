@@ -16,8 +16,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),   // PostgresClient additionalStartupParameters
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),   // MetricNameDescriptor
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),   // UnixSignals; Hummingbird's too   // System.coreCount (cgroup quota, cpuset); Hummingbird's too
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),   // System.coreCount (cgroup quota, cpuset); Hummingbird's too
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),   // UnixSignals; Hummingbird's too
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libhdf5-dev).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileSystem
 import Foundation
 import Runtime
 
@@ -20,11 +21,14 @@ struct AutoLFADSBenchCommand: AsyncParsableCommand {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
+        } catch let failure as BenchFailure {
+            StandardStreams.writeError("error: \(failure)\n")
+            exit(withError: ExitCode(1))
         } catch { exit(withError: error) }
     }
 }
 
-/// A benchmark that could not run: one line, exit status 1.
+/// A benchmark that could not run: one line `error: …` on stderr, exit status 1.
 struct BenchFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

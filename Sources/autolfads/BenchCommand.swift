@@ -23,6 +23,9 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(1)
         }
         StandardStreams.flush()
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)   // the benchmarks start with no signal blocked, whichever thread runs this
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         execv(program, argv)
         StandardStreams.writeError("error: could not start \(program): \(String(cString: strerror(errno)))\n")

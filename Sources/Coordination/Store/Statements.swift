@@ -33,11 +33,23 @@ struct Statements: Sendable {
     static let sqlite = Statements(placeholder: { "?\($0)" }, forUpdate: "", forUpdateSkipLocked: "")
     static let postgres = Statements(placeholder: { "$\($0)" }, forUpdate: " FOR UPDATE", forUpdateSkipLocked: " FOR UPDATE SKIP LOCKED")
 
-    /// The statement with `$n` in `template` replaced by this dialect's placeholder `n` (n = 1…9).
+    /// The statement with `$n` in `template` replaced by this dialect's placeholder `n` (highest first, so
+    /// `$1` never eats the start of `$10`). Every `$n` must have a value: a template that names one more
+    /// than it binds stops the program in debug builds (SQLite would fill it silently).
     private func statement(_ template: String, _ values: any SQLBindable...) -> SQLStatement {
         var sql = template
         for n in stride(from: values.count, through: 1, by: -1) { sql = sql.replacingOccurrences(of: "$\(n)", with: placeholder(n)) }
+        assert({
+            var unbound = template
+            for n in stride(from: values.count, through: 1, by: -1) { unbound = unbound.replacingOccurrences(of: "$\(n)", with: "") }
+            return !Self.hasUnboundPlaceholder(unbound)
+        }(), "a $n without a value in: \(template)")
         return SQLStatement(sql: sql, values: values.map(\.sqlValue))
+    }
+
+    /// True when `sql` still holds a `$` followed by a digit.
+    static func hasUnboundPlaceholder(_ sql: String) -> Bool {
+        zip(sql, sql.dropFirst()).contains { $0 == "$" && $1.isNumber }
     }
 
     // MARK: Runs
@@ -95,9 +107,8 @@ struct Statements: Sendable {
     func job(id: Int64) -> SQLStatement { statement("SELECT \(Schema.jobColumns) FROM jobs WHERE id = $1", id) }
     /// A run's jobs, of one generation or (nil) all.
     func jobs(run: Int64, generation: Int?) -> SQLStatement {
-        statement("""
-            SELECT \(Schema.jobColumns) FROM jobs WHERE run_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR generation = $2) ORDER BY id
-            """, run, generation)
+        guard let generation else { return statement("SELECT \(Schema.jobColumns) FROM jobs WHERE run_id = $1 ORDER BY id", run) }
+        return statement("SELECT \(Schema.jobColumns) FROM jobs WHERE run_id = $1 AND generation = $2 ORDER BY id", run, generation)
     }
     /// The job this process already claimed with this token (a retried claim gets the same answer).
     func claimed(by process: String, token: String) -> SQLStatement {
@@ -199,9 +210,12 @@ struct Statements: Sendable {
         statement("INSERT INTO events (time, run_id, kind, message) VALUES ($1, $2, $3, $4) RETURNING id", now, run, kind.rawValue, message)
     }
     /// Events after `since` (of `run`, or of all runs when nil), oldest first.
+    /// (Two statements rather than one with `CAST($n AS BIGINT) IS NULL OR …`: SQLite plans a statement once
+    /// for every value, so only the filtered one can use the index on (run_id, id).)
     func events(since: Int64, run: Int64?, limit: Int) -> SQLStatement {
-        statement("""
-            SELECT \(Schema.eventColumns) FROM events WHERE id > $1 AND (CAST($2 AS BIGINT) IS NULL OR run_id = $2) ORDER BY id LIMIT $3
-            """, since, run, limit)
+        guard let run else {
+            return statement("SELECT \(Schema.eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT $2", since, limit)
+        }
+        return statement("SELECT \(Schema.eventColumns) FROM events WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3", run, since, limit)
     }
 }
