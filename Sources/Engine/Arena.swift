@@ -1,7 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Growable Float storage that is rewound (not freed) between steps. Allocations are 64-byte aligned
 /// and stable until `rewind()`. When a step needs more than the current chunk, extra chunks are
 /// added; the next `rewind()` merges them into one chunk of the peak size, so from the second step
-/// on no heap allocation happens.
+/// on no allocation happens.
+///
+/// Chunks are mapped from the kernel (anonymous `mmap`), not taken from malloc: the first step's chunks,
+/// freed when they are merged, then go back to the system at once. From malloc they stayed in its heap
+/// (glibc raises its mmap threshold to the size of a freed mapping, so later 1 MiB chunks come from the
+/// heap) and counted in the worker's resident memory for the rest of the run, about one tape's size again.
 final class FloatArena {
     private var chunks: [UnsafeMutablePointer<Float>] = []
     private var capacities: [Int] = []
@@ -16,13 +27,18 @@ final class FloatArena {
         addChunk(max(initialCapacity, 1024))
     }
 
-    deinit { for c in chunks { c.deallocate() } }
+    deinit { for i in 0..<chunks.count { Self.unmap(chunks[i], capacities[i]) } }
 
     private func addChunk(_ n: Int) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64)
-        chunks.append(raw.bindMemory(to: Float.self, capacity: n))
+        let raw = mmap(nil, n * 4, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let raw, raw != UnsafeMutableRawPointer(bitPattern: -1) else {
+            fatalError("out of memory: could not map \(n * 4) bytes for the tape (errno \(errno))")
+        }
+        chunks.append(raw.bindMemory(to: Float.self, capacity: n))   // page-aligned, so 64-byte aligned
         capacities.append(n)
     }
+
+    private static func unmap(_ chunk: UnsafeMutablePointer<Float>, _ n: Int) { munmap(chunk, n * 4) }
 
     /// `n` uninitialised floats.
     @inline(__always) func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
@@ -40,7 +56,7 @@ final class FloatArena {
         if current == chunks.count || capacities[current] < padded {
             if current < chunks.count {
                 // A later chunk too small for this request: drop it and the rest.
-                for i in current..<chunks.count { chunks[i].deallocate() }
+                for i in current..<chunks.count { Self.unmap(chunks[i], capacities[i]) }
                 chunks.removeSubrange(current...); capacities.removeSubrange(current...)
             }
             addChunk(max(padded, capacities[current - 1]))
@@ -64,7 +80,7 @@ final class FloatArena {
     func rewind() {
         peak = max(peak, usedBefore + used)
         if chunks.count > 1 {
-            for i in 0..<chunks.count { chunks[i].deallocate() }   // index loop: no iterator allocation in debug builds
+            for i in 0..<chunks.count { Self.unmap(chunks[i], capacities[i]) }   // index loop: no iterator allocation in debug builds
             chunks.removeAll(keepingCapacity: true); capacities.removeAll(keepingCapacity: true)
             addChunk(peak + peak / 8 + 1024)
         }
