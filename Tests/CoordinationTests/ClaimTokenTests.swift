@@ -103,10 +103,27 @@ import Testing
         let deadline = Date().addingTimeInterval(20)
         while try await store.job(id: f.jobIDs[0])?.status != .claimed && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(try await store.job(id: f.jobIDs[0])?.status == .claimed)
-        _ = try await store.heartbeat(process: "p", holding: [], now: t0 + 2)
+        // The client lives on and beats without the claim it gave up on (more than half a lease after it).
+        _ = try await store.heartbeat(process: "p", holding: [], now: t0 + 3)
         #expect(try await store.reapExpired(now: t0 + 4, heartbeatTimeout: 30) == ReapReport(), "the lease is still running")
         #expect(try await store.reapExpired(now: t0 + 6, heartbeatTimeout: 30).requeuedJobs == [f.jobIDs[0]])
         #expect(try await store.job(id: f.jobIDs[0])?.attempts == 0)
+    }
+
+    /// A heartbeat composed before a claim's reply arrived can commit just after the claim without listing
+    /// it; a client frozen or cut off right then has not shown that it never got the reply, so the expired
+    /// claim uses up its attempt (as `FaultInjectionTests` and the multi-host check freeze or cut clients).
+    @Test(arguments: Backend.allCases)
+    func aHeartbeatRightAfterTheClaimDoesNotMakeItAnOrphan(backend: Backend) async throws {
+        let (store, _) = try await backend.openFresh()
+        defer { Task { await store.close() } }
+        let f = try await Fixture.make(store, workers: 1)
+        try await register(store, "p", now: t0)
+        _ = try #require(try await store.claimJob(process: "p", leaseSeconds: 10, run: nil, token: "t", now: t0))
+        _ = try await store.heartbeat(process: "p", holding: [], now: t0 + 0.01)
+        #expect(try await store.reapExpired(now: t0 + 11, heartbeatTimeout: 30).requeuedJobs == [f.jobIDs[0]])
+        let job = try #require(try await store.job(id: f.jobIDs[0]))
+        #expect(job.status == .queued && job.attempts == 1 && job.error?.contains("expired") == true, "\(job.error ?? "")")
     }
 
     @Test func postgresRetriesALostReplyAndGetsTheClaimItMade() async throws {

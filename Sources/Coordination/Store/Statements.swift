@@ -160,11 +160,14 @@ struct Statements: Sendable {
     }
     /// The reaper's release of expired or orphaned claims. An orphan (a claim whose reply never reached the
     /// client) goes back to the queue with its attempt refunded: it was never renewed, and its process is
-    /// alive and has sent a heartbeat since the claim (`updated_at` is the claim time) that did not list it.
-    /// A process that died or froze before its next heartbeat proves nothing, so its claim uses up the
-    /// attempt as any expired lease does (a bound on refunds, too).
+    /// alive and has sent a heartbeat more than half a lease after the claim (`updated_at` is the claim time)
+    /// that did not list it. The half lease: a heartbeat composed before the claim's reply arrived can commit
+    /// just after the claim without listing it, and a client frozen or cut off right then proves nothing.
+    /// A process that died or froze before such a heartbeat uses up the attempt as any expired lease does
+    /// (a bound on refunds, too).
     func reapClaims(now: Double) -> SQLStatement {
-        let orphan = "(claim_renewed = 0 AND claimed_by IN (SELECT id FROM processes WHERE status = 'alive' AND last_heartbeat > jobs.updated_at))"
+        let orphan = "(claim_renewed = 0 AND claimed_by IN (SELECT id FROM processes WHERE status = 'alive' "
+            + "AND last_heartbeat > jobs.updated_at + COALESCE(jobs.lease_seconds, 0) / 2))"
         return statement("""
             UPDATE jobs SET status = CASE WHEN \(orphan) THEN 'queued' WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
               attempts = CASE WHEN \(orphan) THEN attempts - 1 ELSE attempts END,
