@@ -7,17 +7,17 @@ enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     var description: String { rawValue }
 
     /// A URL for a fresh, empty store of this backend.
-    func freshURL() throws -> String {
+    func freshURL() async throws -> String {
         switch self {
         case .sqlite:
             return "sqlite://" + TempDir.make().appendingPathComponent("store.db").path
         case .postgres:
-            return try PostgresTestServer.shared.get().makeDatabase()
+            return try await PostgresTestServer.shared.value.makeDatabase()
         }
     }
 
     func openFresh() async throws -> (any CoordinationStore, String) {
-        let url = try freshURL()
+        let url = try await freshURL()
         return (try await openCoordinationStore(url, environment: [:]), url)
     }
 }

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func reaperIsNotBlockedByAClientFrozenMidTransaction() async throws {
-        let url = try PostgresTestServer.shared.get().makeDatabase()
+        let url = try await PostgresTestServer.shared.value.makeDatabase()
         let frozen = try await PostgresStore(config: try Self.settings(url, idleTransactionTimeout: 3))
         let server = try await PostgresStore(config: try Self.settings(url, idleTransactionTimeout: 10))
         let t0 = Date(timeIntervalSince1970: 1_000_000)
@@ -59,7 +59,7 @@ import Testing
 
     /// Negative control: without the limit the reaper waits as long as the frozen client holds its locks.
     @Test func withoutTheLimitTheReaperWaitsOutTheFreeze() async throws {
-        let url = try PostgresTestServer.shared.get().makeDatabase()
+        let url = try await PostgresTestServer.shared.value.makeDatabase()
         let frozen = try await PostgresStore(config: try Self.settings(url, idleTransactionTimeout: nil))
         let server = try await PostgresStore(config: try Self.settings(url, idleTransactionTimeout: nil))
         let t0 = Date(timeIntervalSince1970: 1_000_000)

@@ -5,7 +5,7 @@ import Testing
 /// Connection loss on the real server: stop PostgreSQL mid-test, restart it a few seconds later.
 @Suite struct PostgresReconnectTests {
     @Test func operationInFlightSucceedsAfterServerRestart() async throws {
-        let server = try PostgresTestServer()
+        let server = try await PostgresTestServer.make()
         defer { server.destroy() }
         let retry = RetryPolicy(maxAttempts: 40, initialDelay: 0.05, multiplier: 2, maxDelay: 0.5)
         let store = try await openCoordinationStore(server.url, environment: [:], retry: retry)
@@ -15,11 +15,11 @@ import Testing
         let first = try #require(try await store.claimJob(process: "p", leaseSeconds: 30, run: nil, now: t0))
         #expect(first.job.id == f.jobIDs[0])
 
-        try server.stop()
+        try await server.stop()
         // Issued while the server is down: it must wait/retry, not fail.
         let inFlight = Task { try await store.claimJob(process: "p", leaseSeconds: 30, run: nil, now: t0) }
         try await Task.sleep(nanoseconds: 3_000_000_000)
-        try server.start()
+        try await server.start()
         let claimed = try await inFlight.value
         #expect(claimed?.job.id == f.jobIDs[1])
         // The pool is healthy again for later operations, and nothing was claimed twice.

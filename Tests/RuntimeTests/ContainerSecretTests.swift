@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func containerisedRunKeepsThePasswordOutOfEveryArgvFileAndWorker() async throws {
-        let pg = try LocalPostgres(password: password)
+        let pg = try await LocalPostgres(password: password)
         defer { pg.destroy() }
         let dir = TestSupport.tempDir("secrets")
         let binary = try TestSupport.autolfadsBinary()

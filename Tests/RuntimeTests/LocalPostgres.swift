@@ -9,24 +9,26 @@ final class LocalPostgres {
     let port: Int
 
     /// With `password`, TCP logins need it (scram-sha-256); without, the server trusts every login.
-    init(password: String? = nil) throws {
+    /// Every wait suspends (`Task.sleep`): initdb under load takes seconds, and a blocked thread of the
+    /// cooperative pool (two on a 2-core machine) starves the other tests' deadlines.
+    init(password: String? = nil) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.bin + "/initdb") else {
             throw TestFailure(PostgresInstall.missingMessage)
         }
         dir = TestSupport.tempDir("pg")
-        if getuid() == 0 { try Self.sh("chown postgres: '\(dir)'", root: true) }
+        if getuid() == 0 { try await Self.sh("chown postgres: '\(dir)'", root: true) }
         var auth = "--auth=trust"
         if let password {
             let pwfile = dir + "/pwfile"
             _ = FileManager.default.createFile(atPath: pwfile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
-            if getuid() == 0 { try Self.sh("chown postgres: '\(pwfile)'", root: true) }
+            if getuid() == 0 { try await Self.sh("chown postgres: '\(pwfile)'", root: true) }
             auth = "--auth-local=trust --auth-host=scram-sha-256 --pwfile='\(pwfile)'"
         }
-        try Self.sh("\(Self.bin)/initdb -D '\(dir)/data' -U postgres \(auth) -E UTF8 >'\(dir)/initdb.log' 2>&1")
+        try await Self.sh("\(Self.bin)/initdb -D '\(dir)/data' -U postgres \(auth) -E UTF8 >'\(dir)/initdb.log' 2>&1")
         var p = 0
         for _ in 0..<5 {
             p = Int.random(in: 21000...59000)
-            if (try? Self.sh(Self.startCommand(dir: dir, port: p))) != nil { break }
+            if (try? await Self.sh(Self.startCommand(dir: dir, port: p))) != nil { break }
             p = 0
         }
         guard p != 0 else { throw TestFailure("PostgreSQL did not start; see \(dir)/server.log") }
@@ -38,22 +40,40 @@ final class LocalPostgres {
     }
 
     var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
-    func start() throws { try Self.sh(Self.startCommand(dir: dir, port: port)) }
-    func stop() throws { try Self.sh("\(Self.bin)/pg_ctl -D '\(dir)/data' -m fast -w stop >/dev/null") }
-    func destroy() { _ = try? Self.sh("\(Self.bin)/pg_ctl -D '\(dir)/data' -m immediate -w stop >/dev/null 2>&1") }
+    func start() async throws { try await Self.sh(Self.startCommand(dir: dir, port: port)) }
+    func stop() async throws { try await Self.sh("\(Self.bin)/pg_ctl -D '\(dir)/data' -m fast -w stop >/dev/null") }
+    /// Immediate stop, blocking (for a `defer`): returns at once.
+    func destroy() { _ = try? Self.shBlocking("\(Self.bin)/pg_ctl -D '\(dir)/data' -m immediate -w stop >/dev/null 2>&1") }
 
-    /// Runs a shell command (as user postgres when running as root). Spawned with `ChildProcess`, which
-    /// passes no extra descriptors: Foundation's `Process` would wait until the daemon closes the ones
-    /// it inherits.
+    /// Runs a shell command (as user postgres when running as root), waiting with `Task.sleep`. Spawned
+    /// with `ChildProcess`, which passes no extra descriptors: Foundation's `Process` would wait until the
+    /// daemon closes the ones it inherits.
     @discardableResult
-    static func sh(_ command: String, root: Bool = false) throws -> String {
+    static func sh(_ command: String, root: Bool = false) async throws -> String {
+        let (p, outPath) = try launch(command, root: root)
+        let deadline = Date().addingTimeInterval(60)
+        while p.exit == nil && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        return try finish(p, outPath: outPath, command: command)
+    }
+
+    /// `sh` for `destroy`, blocking the calling thread.
+    @discardableResult
+    static func shBlocking(_ command: String) throws -> String {
+        let (p, outPath) = try launch(command, root: false)
+        let deadline = Date().addingTimeInterval(60)
+        while p.exit == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return try finish(p, outPath: outPath, command: command)
+    }
+
+    private static func launch(_ command: String, root: Bool) throws -> (ChildProcess, String) {
         let args = getuid() == 0 && !root
             ? ["-c", "su postgres -s /bin/sh -c \"\(command.replacingOccurrences(of: "\"", with: "\\\""))\""] : ["-c", command]
         let outPath = NSTemporaryDirectory() + "autolfads-pgcmd-\(UUID().uuidString.prefix(8)).log"
+        return (try ChildProcess(executable: "/bin/sh", arguments: args, environment: ProcessInfo.processInfo.environment, logPath: outPath), outPath)
+    }
+
+    private static func finish(_ p: ChildProcess, outPath: String, command: String) throws -> String {
         defer { try? FileManager.default.removeItem(atPath: outPath) }
-        let p = try ChildProcess(executable: "/bin/sh", arguments: args, environment: ProcessInfo.processInfo.environment, logPath: outPath)
-        let deadline = Date().addingTimeInterval(60)
-        while p.exit == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard p.exit == .exited(0) else { throw TestFailure("command failed (\(p.exit.map { "\($0)" } ?? "timed out")): \(command)\n\(out)") }
         return out

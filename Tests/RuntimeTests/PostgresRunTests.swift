@@ -6,7 +6,7 @@ import Coordination
 /// A run on a real PostgreSQL server, including a database outage mid-run.
 @Suite(.serialized) struct PostgresRunTests {
     @Test func runSurvivesAPostgresOutage() async throws {
-        let pg = try LocalPostgres()
+        let pg = try await LocalPostgres()
         defer { pg.destroy() }
         let h = try ClusterHarness(label: "pg-run", yaml: """
             population: 4
@@ -22,9 +22,9 @@ import Coordination
         // database mid-run even when this poll notices generation 1 late.
         try await h.wait("generation 1 reached") { try await h.snapshot(store).0.generation >= 1 }
         let doneBefore = try await h.snapshot(store).1.filter { $0.status == .done }.count
-        try pg.stop()
+        try await pg.stop()
         try await Task.sleep(nanoseconds: 3_000_000_000)
-        try pg.start()
+        try await pg.start()
         let restarted = Date()
         #expect(await h.exit(of: server, timeout: 120) == .exited(0), "\(h.logs())")
         #expect(await h.exit(of: a, timeout: 60) == .exited(0))

@@ -67,9 +67,12 @@ public final class PostgresStore: CoordinationStore, Sendable {
 
     /// Runs `body` under the retry policy and maps errors to `StoreError`.
     func op<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let start = Date()
+        var tries = 1
         do {
             let location = location, maxAttempts = retry.maxAttempts, onRetry = onRetry
             return try await retry.run(isRetryable: PostgresErrors.isRetryable, onRetry: { attempt, wait, error in
+                tries = attempt + 1
                 onRetry?(String(format: "store %@ (%@): %@; try %d of %d in %.1f s", location, what,
                                 PostgresErrors.describe(error), attempt + 1, maxAttempts, wait))
             }) {
@@ -81,7 +84,8 @@ public final class PostgresStore: CoordinationStore, Sendable {
         catch let e as StoreError { throw e }
         catch {
             if PostgresErrors.isRetryable(error) {
-                throw StoreError.unavailable("\(location) (\(what), after \(retry.maxAttempts) tries): \(PostgresErrors.describe(error))")
+                throw StoreError.unavailable(String(format: "%@ (%@, %d %@ in %.0f s): %@", location, what, tries, tries == 1 ? "try" : "tries",
+                                                   Date().timeIntervalSince(start), PostgresErrors.describe(error)))
             }
             if PostgresErrors.isDiskFull(error) { throw StoreError.diskFull("PostgreSQL server \(location) (\(what))") }
             throw StoreError.database("\(what) on \(location): \(PostgresErrors.describe(error))")
