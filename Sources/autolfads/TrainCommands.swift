@@ -61,7 +61,11 @@ struct TrainCommand: ParsableCommand {
                 catch { events = nil; FileHandle.standardError.write(Data("\n\(error); training goes on without it\n".utf8)) }
             }
             progress.finish()
-            print(String(format: "best valid/recon_smth %.6f after %d epochs", best, t.epoch))
+            if t.history.earlyStopping.hasBest {
+                print(String(format: "best valid/recon_smth %.6f after %d epochs", best, t.epoch))
+            } else {
+                print("no epoch past the KL/L2 ramps yet (they end at epoch \(t.config.rampEndEpoch)); after \(t.epoch) epochs the outputs use the latest")
+            }
         } catch let e as TrainingError {
             progress.finish()
             throw ValidationError("\(e)")

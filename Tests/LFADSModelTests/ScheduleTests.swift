@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LFADSModel
 
@@ -35,8 +36,23 @@ import Testing
         var e = EarlyStopping(patience: 2, burnInEpoch: 3)
         let metrics: [Double] = [3, 2, 5, 5, 5, 5, 5]
         let stops = metrics.enumerated().map { e.update(epoch: $0.offset, metric: $0.element) }
-        // epochs 2,3 are within burn-in; 4 waits 1, 5 waits 2 → stop
+        // epochs 0–2 are inside the ramps and never count (epoch 1's 2 is not a best); 3 is the first best,
+        // 4 waits 1, 5 waits 2 → stop
         #expect(stops == [false, false, false, false, false, true, true])
-        #expect(e.bestEpoch == 1 && e.best == 2)
+        #expect(e.bestEpoch == 3 && e.best == 5 && e.hasBest)
+        var fresh = EarlyStopping(patience: 2, burnInEpoch: 3)
+        _ = fresh.update(epoch: 0, metric: 1)
+        #expect(!fresh.hasBest && fresh.bestEpoch == -1)
+    }
+
+    /// A checkpoint written before the rule may carry a best from inside the ramps: it is dropped at the
+    /// first epoch past them, and the waiting starts again from there.
+    @Test func bestFromInsideTheRampsIsDroppedOnResume() throws {
+        let legacy = #"{"patience":2,"burnInEpoch":3,"best":0.5,"bestEpoch":1,"waited":1}"#
+        var old = try JSONDecoder().decode(EarlyStopping.self, from: Data(legacy.utf8))
+        #expect(!old.hasBest)
+        let stop = old.update(epoch: 3, metric: 0.9)
+        #expect(!stop)
+        #expect(old.bestEpoch == 3 && old.best == 0.9 && old.waited == 0)
     }
 }

@@ -41,6 +41,32 @@ import Testing
         #expect(try file.readFloats("train_factors").shape == [12, 8, c.facDim])
     }
 
+    /// The best checkpoint (the outputs' weights) is an epoch at full KL/L2 weight: a lower validation loss
+    /// inside the ramps comes from a less regularised objective. Until the ramps end it is the latest epoch.
+    @Test func bestCheckpointIsAnEpochPastTheRamps() throws {
+        let dir = Fixtures.tempDir()
+        let dataPath = dir + "/tiny.h5"
+        try LFADSWriter.write(Fixtures.tinyDataset(trials: 12, ext: 2), to: dataPath)
+        let loaded = try LFADSReader.read(dataPath)
+        var c = Fixtures.tinyConfig()
+        c.klIncreaseEpoch = 3; c.l2IncreaseEpoch = 3; c.maxEpochs = 7
+        #expect(c.rampEndEpoch == 3)
+        let run = try TrainingRun(config: c, dataset: loaded, dataPath: dataPath, outputDir: dir + "/run", start: .fresh)
+        var bestDuringRamps: [Int] = []
+        try run.run(maxEpochs: 3) { _ in
+            bestDuringRamps.append((try? CheckpointCodec.read(from: run.bestPath).epoch) ?? -1)
+        }
+        #expect(bestDuringRamps == [1, 2, 3], "inside the ramps the best checkpoint follows the latest epoch")
+        try run.run()
+        let stopping = run.trainer.history.earlyStopping
+        let best = try CheckpointCodec.read(from: run.bestPath)
+        #expect(stopping.hasBest && stopping.bestEpoch >= 3)
+        #expect(best.epoch == stopping.bestEpoch + 1)
+        #expect(run.trainer.history.bestScore == stopping.best)
+        let smoothed = run.trainer.records.map(\.smoothedValid)
+        #expect(smoothed.count == 7 && stopping.best == smoothed[3...].min(), "the lowest smoothed loss from epoch 3 on: \(smoothed)")
+    }
+
     @Test func damagedCheckpointIsNotResumed() throws {
         let dir = Fixtures.tempDir()
         let data = Fixtures.tinyDataset()

@@ -6,7 +6,7 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
     public var smoothedValid = SmoothedMetric()
     public var plateau: PlateauSchedule
     public var earlyStopping: EarlyStopping
-    /// Best smoothed valid metric so far (lower is better).
+    /// Best smoothed valid metric of the epochs past the KL/L2 ramps (lower is better; infinity until then).
     public var bestScore = Double.infinity
 
     public init(config: LFADSConfig) {

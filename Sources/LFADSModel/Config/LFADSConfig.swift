@@ -135,7 +135,7 @@ public struct LFADSConfig: Equatable, Sendable {
     public var hasController: Bool { conDim > 0 && coDim > 0 && ciEncDim > 0 }
     /// Bins the IC encoder reads.
     public var icEncBins: Int { icEncSeqLen == 0 ? encodSeqLen : icEncSeqLen }
-    /// Last epoch (0-based) of the longest ramp.
+    /// First epoch (0-based) at which both the KL and the L2 ramp are at full weight.
     public var rampEndEpoch: Int {
         max(klStartEpoch + klIncreaseEpoch, l2StartEpoch + l2IncreaseEpoch)
     }

@@ -48,8 +48,10 @@ public struct PlateauSchedule: Codable, Equatable, Sendable {
     public var exhausted: Bool { factor < 1 && lr <= minLR }
 }
 
-/// Early stopping on a metric to minimise: stops after `patience` epochs past `burnInEpoch`
-/// without a strictly better value.
+/// Early stopping and best-model selection on a metric to minimise. Only epochs from `burnInEpoch` on
+/// (the first epoch at full KL/L2 weight) count: an epoch inside the ramps is trained with smaller penalties,
+/// so its lower validation loss is not a better model. Stops after `patience` epochs past the best without a
+/// strictly better value.
 public struct EarlyStopping: Codable, Equatable, Sendable {
     public let patience: Int
     public let burnInEpoch: Int
@@ -61,10 +63,16 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
 
     /// Records the metric of 0-based `epoch`; returns true when training should stop.
     public mutating func update(epoch: Int, metric: Double) -> Bool {
+        guard epoch >= burnInEpoch else { return false }
+        // A best from inside the ramps (checkpoints written before this rule) does not count.
+        if bestEpoch < burnInEpoch { best = .infinity; bestEpoch = -1; waited = 0 }
         if metric < best { best = metric; bestEpoch = epoch; waited = 0; return false }
-        if epoch > burnInEpoch { waited += 1 }
-        return waited >= patience && epoch > burnInEpoch
+        waited += 1
+        return waited >= patience
     }
+
+    /// True once an epoch past the burn-in has been recorded (there is a best model to select).
+    public var hasBest: Bool { bestEpoch >= max(burnInEpoch, 0) }
 
     /// True when the last update produced a new best.
     public func isBest(epoch: Int) -> Bool { bestEpoch == epoch }

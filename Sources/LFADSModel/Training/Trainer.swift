@@ -151,7 +151,7 @@ public final class Trainer {
         let smoothed = history.smoothedValid.update(validRecon)
         history.plateau.step(metric: smoothed)
         _ = history.earlyStopping.update(epoch: epoch, metric: smoothed)
-        history.bestScore = min(history.bestScore, smoothed)
+        if history.earlyStopping.isBest(epoch: epoch) { history.bestScore = smoothed }
         let n = max(sums.n, 1)
         let record = EpochRecord(epoch: epoch, trainRecon: sums.recon / n, validRecon: validRecon,
                                  validReconHeldOut: validHeldOut, trainKLIc: sums.klIc / n, trainKLCo: sums.klCo / n,

@@ -3,7 +3,8 @@ import LFADSData
 import FileSystem
 
 /// A single-model training run in an output folder: `config.yaml`, `train_log.csv`,
-/// `checkpoint_last.ckpt` (every epoch), `checkpoint_best.ckpt` (best smoothed valid metric),
+/// `checkpoint_last.ckpt` (every epoch), `checkpoint_best.ckpt` (best smoothed valid metric of the epochs
+/// past the KL/L2 ramps; the latest epoch until the ramps end),
 /// and at the end `lfads_output_<stem>.h5` from the best weights. All files are written
 /// atomically; a failed epoch (NaN) leaves the last good checkpoints in place.
 public final class TrainingRun {
@@ -67,13 +68,14 @@ public final class TrainingRun {
     public func run(maxEpochs: Int? = nil, onEpoch: (EpochRecord) -> Void = { _ in }) throws -> Double {
         var ran = 0
         while !trainer.isFinished && ran < (maxEpochs ?? Int.max) {
-            let before = trainer.history.bestScore
             let record = try trainer.runEpoch()
             ran += 1
             logLines.append(record.csvLine)
             try AtomicFile.write(Data((logLines.joined(separator: "\n") + "\n").utf8), to: logPath, createDirectories: false)
             try trainer.saveCheckpoint(to: lastPath)
-            if record.smoothedValid < before || !FileManager.default.fileExists(atPath: bestPath) {
+            // The best epoch past the ramps; until one exists, the latest epoch (a short run's output is its last state).
+            let stopping = trainer.history.earlyStopping
+            if stopping.isBest(epoch: record.epoch) || !stopping.hasBest || !FileManager.default.fileExists(atPath: bestPath) {
                 try trainer.saveCheckpoint(to: bestPath)
             }
             onEpoch(record)
