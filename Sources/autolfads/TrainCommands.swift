@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
             if t.history.earlyStopping.hasBest {
                 print(String(format: "best valid/recon_smth %.6f after %d epochs", best, t.epoch))
             } else {
-                print("no epoch past the KL/L2 ramps yet (they end at epoch \(t.config.rampEndEpoch)); after \(t.epoch) epochs the outputs use the latest")
+                print("no best epoch yet (the choice counts epochs at full KL/L2 weight, from epoch \(t.config.rampEndEpoch), trained by this command); after \(t.epoch) epochs the outputs use the latest")
             }
         } catch let e as TrainingError {
             progress.finish()

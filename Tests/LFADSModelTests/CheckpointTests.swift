@@ -80,6 +80,8 @@ import Testing
         #expect(merged.parameters == sample().parameters && merged.adamM == sample().adamM && merged.adamStep == 42 && merged.epoch == 3)
         #expect(merged.history.plateau.lr == 1e-3)
         #expect(merged.history.smoothedValid == sample().history.smoothedValid)
+        #expect(merged.history.bestScore == .infinity && !merged.history.earlyStopping.hasBest,
+                "the best model of the new hyperparameters is chosen afresh, like early stopping")
         var other = newConfig
         other.genDim = 8
         #expect(throws: CheckpointError.architectureMismatch(key: "gen_dim", checkpoint: "7", config: "8")) {

@@ -40,7 +40,8 @@ public struct Checkpoint: Equatable, Sendable {
                                           "session_encod_dims", "session_recon_dims"]
 
     /// For PBT exploit: keeps weights, optimiser state, epoch and RNG states, takes every
-    /// hyperparameter (learning rate included) from `newConfig`, and restarts the LR schedule there.
+    /// hyperparameter (learning rate included) from `newConfig`, and restarts the LR schedule, early stopping
+    /// and the best-model choice there.
     /// - Throws: `CheckpointError.architectureMismatch` when a shape-defining key differs.
     public func overridingHPs(with newConfig: LFADSConfig) throws -> Checkpoint {
         for key in Self.architectureKeys where config.value(of: key) != newConfig.value(of: key) {
@@ -49,8 +50,7 @@ public struct Checkpoint: Equatable, Sendable {
         var result = self
         result.config = newConfig
         var history = TrainingHistory(config: newConfig)
-        history.smoothedValid = self.history.smoothedValid
-        history.bestScore = self.history.bestScore
+        history.smoothedValid = self.history.smoothedValid   // best model and early stopping start afresh
         result.history = history
         return result
     }
