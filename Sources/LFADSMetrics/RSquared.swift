@@ -23,6 +23,24 @@ public enum RSquared {
     /// R² per neuron (column of the last axis). A neuron whose target is constant gets NaN.
     /// Pairs where the target or the prediction is NaN (missing data) are left out.
     public static func perNeuron(predicted: [Float], target: [Float], neurons: Int) throws -> [Double] {
+        let (res, tot) = try sums(predicted: predicted, target: target, neurons: neurons)
+        return (0..<neurons).map { tot[$0] > 0 ? 1 - res[$0] / tot[$0] : .nan }
+    }
+
+    /// 1 − Σ SS_res / Σ SS_tot over neurons, each neuron's SS_tot around its own mean (scikit-learn's
+    /// `multioutput="variance_weighted"`): the per-neuron R² weighted by each neuron's target variance, so
+    /// neurons whose true rate barely moves count little and constant ones (weight 0) not at all. NaN pairs
+    /// are left out as in `perNeuron`.
+    public static func varianceWeighted(predicted: [Float], target: [Float], neurons: Int) throws -> Double {
+        let (res, tot) = try sums(predicted: predicted, target: target, neurons: neurons)
+        let weighted = tot.indices.filter { tot[$0] > 0 }
+        let total = weighted.reduce(0) { $0 + tot[$1] }
+        try require(total > 0, "R²: every neuron's target is constant; R² is undefined")
+        return 1 - weighted.reduce(0) { $0 + res[$1] } / total
+    }
+
+    /// Per-neuron SS_res and SS_tot (around the neuron's mean) over the pairs without NaN.
+    private static func sums(predicted: [Float], target: [Float], neurons: Int) throws -> (res: [Double], tot: [Double]) {
         try require(predicted.count == target.count,
                     "R²: predicted has \(predicted.count) elements but target has \(target.count); pass arrays of the same shape")
         try require(neurons > 0 && target.count % neurons == 0 && !target.isEmpty,
@@ -38,7 +56,7 @@ public enum RSquared {
             let d = Double(target[i]) - Double(predicted[i]); res[j] += d * d
             let c = Double(target[i]) - mean[j]; tot[j] += c * c
         }
-        return (0..<neurons).map { tot[$0] > 0 ? 1 - res[$0] / tot[$0] : .nan }
+        return (res, tot)
     }
 
     /// Mean of the per-neuron R² over neurons with non-constant targets.

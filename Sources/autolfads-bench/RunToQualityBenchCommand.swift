@@ -21,7 +21,9 @@ struct RunToQualityBenchCommand: AsyncParsableCommand {
         --seed. The run: `autolfads run` with the defaults, `population` --population, `seed` --seed, slots =
         --slots (0 = all cores). Time to quality: the end time of the first job after which the best
         worker-generation so far scores rate R² ≥ --threshold on the valid split (mean over neurons, --samples
-        posterior samples of that checkpoint; computed after the run, so it costs the run nothing). Final: the
+        posterior samples of that checkpoint; computed after the run, so it costs the run nothing); beside it the
+        variance-weighted R² (scikit-learn's "variance_weighted", where neurons whose true rate barely moves
+        count little), which the threshold does not use. Final: the
         run's own output (the final step's ensemble) scored like `autolfads evaluate`. Utilisation: training
         seconds of all jobs ÷ (busy slots × wall time of the run), busy slots = min(slots, population): at most
         one job per worker runs at a time (with `threads_per_slot: auto` the idle slots' cores are the busy
@@ -75,7 +77,7 @@ struct RunToQualityBenchCommand: AsyncParsableCommand {
         // Replay: the best model after each job, scored against the truth when it changes.
         let valid = data.valid!, truth = valid.truth!.values
         var best: JobOutcome? = nil, reached: (seconds: Double, r2: Double)? = nil
-        print("\nseconds  best score   rate R² (best so far)")
+        print("\nseconds  best score   rate R² (best so far)  variance-weighted")
         for (end, o) in jobs {
             guard let score = o.score, best.map({ cfg.minimize ? score < $0.score! : score > $0.score! }) ?? true else { continue }
             best = o
@@ -83,19 +85,24 @@ struct RunToQualityBenchCommand: AsyncParsableCommand {
             let trainer = try Trainer.resuming(from: checkpoint, dataset: data, threads: 1)
             let rates = try trainer.posteriorOutputs(valid, samples: samples).arrays["output_params"]!.values
             let r2 = try RSquared.meanOverNeurons(predicted: rates, target: truth, neurons: data.reconNeurons)
+            let weighted = try RSquared.varianceWeighted(predicted: rates, target: truth, neurons: data.reconNeurons)
             let at = end.timeIntervalSince(t0)
-            print(String(format: "%7.1f  %-11.6g  %.4f", at, score, r2))
+            print(String(format: "%7.1f  %-11.6g  %.4f                 %.4f", at, score, r2, weighted))
             if reached == nil && r2 >= threshold { reached = (at, r2) }
         }
         let outputs = ((try? FileManager.default.contentsOfDirectory(atPath: runDir + "/best")) ?? []).filter { $0.hasPrefix("lfads_output_") }
         guard let file = outputs.first else { throw ValidationError("the run wrote no lfads_output_*.h5 in \(runDir)/best") }
         let final = try NLBEvaluation.evaluate(outputPath: "\(runDir)/best/\(file)", split: .valid)
+        let output = try HDF5File(path: "\(runDir)/best/\(file)")
+        let finalRates = try output.readFloats("valid_output_params").values
+        output.close()
+        let finalWeighted = try RSquared.varianceWeighted(predicted: finalRates, target: truth, neurons: data.reconNeurons)
         let trainSeconds = jobs.map(\.outcome.seconds).reduce(0, +)
         print("")
         print(reached.map { String(format: "time to rate R² ≥ %.2f: %.1f s (%.1f min; R² %.4f)", threshold, $0.seconds, $0.seconds / 60, $0.r2) }
               ?? String(format: "time to rate R² ≥ %.2f: not reached", threshold))
-        print(String(format: "final model (the run's output, valid split): rate R² %@, factors → latents R² %@",
-                     final.model.ratesTruthR2.map { String(format: "%.4f", $0) } ?? "-",
+        print(String(format: "final model (the run's output, valid split): rate R² %@ (variance-weighted %.4f), factors → latents R² %@",
+                     final.model.ratesTruthR2.map { String(format: "%.4f", $0) } ?? "-", finalWeighted,
                      final.model.factorsLatentsR2.map { String(format: "%.4f", $0) } ?? "-"))
         let busy = min(usedSlots, population)
         print(String(format: "total wall time %.1f s (%.1f min); %d jobs, %d epochs; slot utilisation %.0f %% (training seconds ÷ %d busy slots × wall)",

@@ -170,6 +170,16 @@ import Testing
         for (a, b) in zip(v.meanCVScores, means) { expectRelative(a, b, 1e-9, "mean CV R²") }
     }
 
+    @Test func rSquaredMatchesScikitLearn() throws {
+        guard let ref = referenceOrRecord() else { return }
+        let f = fixture
+        let (p, t) = (f.fpRates.map(Float.init), f.fpSpikes.map(Float.init))   // Float, as model outputs are; 1e-5 covers the rounding
+        expectRelative(try RSquared.varianceWeighted(predicted: p, target: t, neurons: f.channels),
+                       ref.scalar("r2_variance_weighted"), 1e-5, "variance-weighted R²")
+        expectRelative(try RSquared.meanOverNeurons(predicted: p, target: t, neurons: f.channels),
+                       ref.scalar("r2_uniform"), 1e-5, "mean-over-neurons R²")
+    }
+
     @Test func psthR2MatchesNLBTools() throws {
         guard let ref = referenceOrRecord() else { return }
         let f = fixture

@@ -12,6 +12,21 @@ import Testing
     #expect(abs(try RSquared.meanOverNeurons(predicted: p, target: t, neurons: 2) - 0.75) < 1e-12)
 }
 
+@Test func varianceWeightedR2MatchesHandComputation() throws {
+    // rows (1,10),(3,30); predictions (1,12),(3,30): neuron 0 SS_res 0 / SS_tot 2, neuron 1 4 / 200.
+    // Variance weighted 1 − 4/202 (scikit-learn r2_score(..., multioutput="variance_weighted") gives the same);
+    // the mean over neurons is (1 + 0.98)/2 = 0.99 and the grand-mean pooled R² 1 − 4/(Σ(t − 11)²) differs from both.
+    let t: [Float] = [1, 10, 3, 30], p: [Float] = [1, 12, 3, 30]
+    #expect(abs(try RSquared.varianceWeighted(predicted: p, target: t, neurons: 2) - (1 - 4.0 / 202)) < 1e-12)
+    #expect(abs(try RSquared.meanOverNeurons(predicted: p, target: t, neurons: 2) - 0.99) < 1e-12)
+    #expect(abs(try RSquared.pooled(predicted: p, target: t) - (1 - 4.0 / 526)) < 1e-12)
+    // NaN pairs are left out; a neuron whose target is constant (neuron 2, and neuron 3 with one observed
+    // pair) has no weight, its residuals included, as in scikit-learn.
+    let tn: [Float] = [1, 10, 5, .nan, 3, 30, 5, 7], pn: [Float] = [1, 12, 6, 1, 3, 30, 4, 2]
+    #expect(abs(try RSquared.varianceWeighted(predicted: pn, target: tn, neurons: 4) - (1 - 4.0 / 202)) < 1e-12)
+    #expect(throws: MetricsError.self) { try RSquared.varianceWeighted(predicted: [1, 2], target: [3, 3], neurons: 1) }
+}
+
 @Test func r2RejectsDegenerateInput() {
     #expect(throws: MetricsError.self) { try RSquared.pooled(predicted: [1, 2], target: [3, 3]) }
     #expect(throws: MetricsError.self) { try RSquared.pooled(predicted: [1], target: [3, 3]) }

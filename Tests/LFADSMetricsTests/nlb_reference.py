@@ -17,6 +17,7 @@ import pandas as pd
 from nlb_tools.evaluation import bits_per_spike, eval_psth, velocity_decoding
 from nlb_tools.nwb_interface import NWBDataset
 from sklearn.linear_model import PoissonRegressor, Ridge
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV
 
 logging.disable(logging.CRITICAL)
@@ -65,6 +66,12 @@ def main():
                                          arr(d, "eval_spikes_heldout", nev, T, nout)))
     fT = d["forward_time"]
     res["fp_bps"] = float(bits_per_spike(arr(d, "fp_rates", nev, fT, n), arr(d, "fp_spikes", nev, fT, n)))
+
+    # R² of the forward-prediction rates against the forward spikes (LFADSMetrics.RSquared), per neuron
+    # averaged and variance weighted.
+    fp_t, fp_p = arr(d, "fp_spikes", nev, fT, n).reshape(-1, n), arr(d, "fp_rates", nev, fT, n).reshape(-1, n)
+    res["r2_uniform"] = float(r2_score(fp_t, fp_p, multioutput="uniform_average"))
+    res["r2_variance_weighted"] = float(r2_score(fp_t, fp_p, multioutput="variance_weighted"))
 
     # Velocity decoding (one mask covering every trial, as evaluate() builds it).
     tr, tb = arr(d, "train_rates", ntr, T, n), arr(d, "train_behavior", ntr, T, q)
