@@ -137,9 +137,16 @@ public enum CheckpointCodec {
     /// Writes atomically (`AtomicFile`: a temporary in the same folder, fsync, rename over `path`); the
     /// folder must exist. A failure is `CheckpointError.writeFailed` carrying the file layer's `errno`.
     public static func write(_ c: Checkpoint, to path: String) throws {
+        try write(c, to: [path])
+    }
+
+    /// Encodes once and writes the same bytes to each of `paths`, in order, each atomically.
+    public static func write(_ c: Checkpoint, to paths: [String]) throws {
         let bytes = Data(try encode(c))
-        do { try AtomicFile.write(bytes, to: path, createDirectories: false) } catch let e as FileSystemError {
-            throw CheckpointError.writeFailed(path: path, cause: e)
+        for path in paths {
+            do { try AtomicFile.write(bytes, to: path, createDirectories: false) } catch let e as FileSystemError {
+                throw CheckpointError.writeFailed(path: path, cause: e)
+            }
         }
     }
 

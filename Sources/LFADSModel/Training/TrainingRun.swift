@@ -72,12 +72,10 @@ public final class TrainingRun {
             ran += 1
             logLines.append(record.csvLine)
             try AtomicFile.write(Data((logLines.joined(separator: "\n") + "\n").utf8), to: logPath, createDirectories: false)
-            try trainer.saveCheckpoint(to: lastPath)
             // The best epoch past the ramps; until one exists, the latest epoch (a short run's output is its last state).
             let stopping = trainer.history.earlyStopping
-            if stopping.isBest(epoch: record.epoch) || !stopping.hasBest || !FileManager.default.fileExists(atPath: bestPath) {
-                try trainer.saveCheckpoint(to: bestPath)
-            }
+            let alsoBest = stopping.isBest(epoch: record.epoch) || !stopping.hasBest || !FileManager.default.fileExists(atPath: bestPath)
+            try CheckpointCodec.write(trainer.checkpoint(), to: alsoBest ? [lastPath, bestPath] : [lastPath])   // encoded once
             onEpoch(record)
         }
         return trainer.history.bestScore
